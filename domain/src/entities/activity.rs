@@ -1,0 +1,71 @@
+//! The history of a lead.
+
+use chrono::{DateTime, Utc};
+
+use crate::{ActivityId, AgentId, Description, LeadId, LeadStatus, OrgId, UserId};
+
+/// What happened to a lead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActivityKind {
+    /// The lead was created.
+    Created,
+    /// Some of its details changed; the names of the changed fields.
+    Updated {
+        /// Changed field names, as in the API.
+        fields: Vec<String>,
+    },
+    /// It was given to an agent, or taken back (`None`).
+    Assigned {
+        /// The new agent, `None` when unassigned.
+        agent_id: Option<AgentId>,
+    },
+    /// It moved in the pipeline.
+    StatusChanged {
+        /// The status before.
+        from: LeadStatus,
+        /// The status after.
+        to: LeadStatus,
+        /// Why, if the actor said.
+        note: Option<Description>,
+    },
+    /// Someone wrote a note.
+    Note {
+        /// The note.
+        body: Description,
+    },
+    /// The lead was deleted.
+    Deleted,
+}
+
+impl ActivityKind {
+    /// The stable name of the kind, as stored and served.
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Updated { .. } => "updated",
+            Self::Assigned { .. } => "assigned",
+            Self::StatusChanged { .. } => "status_changed",
+            Self::Note { .. } => "note",
+            Self::Deleted => "deleted",
+        }
+    }
+}
+
+/// One entry of a lead's history. Written in the same transaction as the change it
+/// records, never alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activity {
+    /// Its id (time-ordered: the history sorts by it).
+    pub id: ActivityId,
+    /// The organization.
+    pub org_id: OrgId,
+    /// The lead it is about.
+    pub lead_id: LeadId,
+    /// Who did it.
+    pub actor_id: UserId,
+    /// What happened.
+    pub kind: ActivityKind,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}

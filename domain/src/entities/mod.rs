@@ -1,0 +1,9 @@
+//! The records of DJ CRM.
+
+pub mod activity;
+pub mod agent;
+pub mod category;
+pub mod lead;
+pub mod organization;
+pub mod token;
+pub mod user;

@@ -1,0 +1,18 @@
+//! The tenant.
+
+use chrono::{DateTime, Utc};
+
+use crate::{OrgId, OrganizationName};
+
+/// A company using DJ CRM. Every other record belongs to exactly one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    /// Its id.
+    pub id: OrgId,
+    /// Its display name.
+    pub name: OrganizationName,
+    /// When it signed up.
+    pub created_at: DateTime<Utc>,
+    /// When its settings last changed.
+    pub updated_at: DateTime<Utc>,
+}

@@ -1,0 +1,43 @@
+//! # DJ CRM domain
+//!
+//! The pure core of DJ CRM: what an organization, a user, an agent, a lead, a
+//! category and an activity *are*, the rules they obey (the sales pipeline, the
+//! shape of a valid email or name) and the **ports** through which the rest of the
+//! system reaches storage, password hashing and the clock.
+//!
+//! This crate does no I/O. Value objects validate on construction, so an invalid
+//! [`Email`] or [`PersonName`] cannot exist; the pipeline graph lives on
+//! [`LeadStatus::can_transition_to`]; every record carries the [`OrgId`] of the
+//! organization it belongs to.
+//!
+//! Ports are in [`ports`]. Store ports use native `async fn` in traits with `Send`
+//! futures (generic use), the cross-cutting ones (`PasswordHasher`, `Clock`) are
+//! object safe so they can be shared as `Arc<dyn ...>`. With the `mocks` feature
+//! every port gets a [`mockall`](https://docs.rs/mockall) mock named `Mock<Port>`.
+
+pub mod actor;
+pub mod entities;
+pub mod error;
+pub mod ids;
+pub mod pagination;
+pub mod ports;
+pub mod values;
+
+pub use actor::Actor;
+pub use entities::{
+    activity::{Activity, ActivityKind},
+    agent::{Agent, AgentPerformance},
+    category::Category,
+    lead::{Lead, LeadFilter, PipelineCounts},
+    organization::Organization,
+    token::{ApiToken, TokenHash},
+    user::{Credentials, User},
+};
+pub use error::{DomainError, FieldError, ValidationErrors};
+pub use ids::{ActivityId, AgentId, CategoryId, LeadId, OrgId, TokenId, UserId};
+pub use pagination::{Cursor, Limit, Page, PageRequest};
+pub use values::{
+    category_name::CategoryName, description::Description, email::Email,
+    lead_status::LeadStatus, org_name::OrganizationName, password::Password,
+    person_name::PersonName, phone::PhoneNumber, role::Role,
+};
