@@ -1,1 +1,150 @@
+//! # DJ CRM application
+//!
+//! The use cases of DJ CRM, written against the ports of [`djcrm_domain`] and
+//! nothing else. Embed it in any Rust program: pick a [`Store`] (the SQLite and
+//! PostgreSQL adapters, or your own), a [`PasswordHasher`] and a [`Clock`], build a
+//! [`Crm`], and call its methods.
+//!
+//! Every use case but signup, login and token authentication takes the calling
+//! [`Actor`] first. Authorization is decided here, not by the caller:
+//!
+//! | area | organizer (and owner) | agent |
+//! |---|---|---|
+//! | organization, agents, stats | read and write | own performance only |
+//! | categories | read and write | read |
+//! | leads | everything | leads assigned to them: read, update, move status, notes; create (assigned to themselves); no delete, no assign |
+//!
+//! A lead that the caller may not see is reported as not found, so its existence does
+//! not leak; a call that the role forbids outright is [`DomainError::Forbidden`].
+//!
+//! ```no_run
+//! # async fn demo<S: djcrm_domain::ports::Store>(crm: djcrm_application::Crm<S>) -> Result<(), djcrm_domain::DomainError> {
+//! use djcrm_application::{auth::SignupRequest, leads::CreateLeadRequest};
+//!
+//! let signed_up = crm
+//!     .signup(SignupRequest {
+//!         organization_name: "Acme".into(),
+//!         email: "owner@acme.test".into(),
+//!         password: "a long passphrase".into(),
+//!         full_name: "Olive Owner".into(),
+//!     })
+//!     .await?;
+//! let actor = crm.authenticate(&signed_up.token).await?;
+//! let lead = crm
+//!     .create_lead(&actor, CreateLeadRequest::named("Ada", "Lovelace"))
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! [`Store`]: djcrm_domain::ports::Store
+//! [`PasswordHasher`]: djcrm_domain::ports::PasswordHasher
+//! [`Clock`]: djcrm_domain::ports::Clock
+//! [`Actor`]: djcrm_domain::Actor
+//! [`DomainError::Forbidden`]: djcrm_domain::DomainError::Forbidden
 
+pub mod activities;
+pub mod agents;
+pub mod auth;
+pub mod categories;
+pub mod clock;
+pub mod leads;
+pub mod organization;
+pub mod patch;
+mod policy;
+pub mod stats;
+pub mod tokens;
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use djcrm_domain::ports::{Clock, PasswordHasher, Store};
+use djcrm_domain::{DomainError, Limit, PageRequest, ValidationErrors};
+
+pub use clock::SystemClock;
+pub use patch::Patch;
+
+/// Settings of the use cases themselves.
+#[derive(Debug, Clone, Copy)]
+pub struct CrmSettings {
+    /// How long a token issued at signup or login stays valid.
+    pub token_ttl: TimeDelta,
+}
+
+impl Default for CrmSettings {
+    fn default() -> Self {
+        Self {
+            token_ttl: TimeDelta::days(30),
+        }
+    }
+}
+
+/// The CRM: every use case, over one store and the cross-cutting ports.
+pub struct Crm<S: Store> {
+    store: S,
+    hasher: Arc<dyn PasswordHasher>,
+    clock: Arc<dyn Clock>,
+    settings: CrmSettings,
+}
+
+impl<S: Store> Crm<S> {
+    /// Assembles the CRM from its ports.
+    pub fn new(
+        store: S,
+        hasher: Arc<dyn PasswordHasher>,
+        clock: Arc<dyn Clock>,
+        settings: CrmSettings,
+    ) -> Self {
+        Self {
+            store,
+            hasher,
+            clock,
+            settings,
+        }
+    }
+
+    /// The store, for readiness probes and maintenance.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Succeeds when the store answers.
+    ///
+    /// # Errors
+    /// [`DomainError::Storage`] when it does not.
+    pub async fn ready(&self) -> Result<(), DomainError> {
+        self.store.ping().await
+    }
+}
+
+/// Paging input as a client sends it: both optional and unchecked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageParams {
+    /// Page size; 25 when absent, at most 100.
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    /// Validates the paging input.
+    ///
+    /// # Errors
+    /// [`DomainError::Validation`] naming `limit` or `cursor`.
+    pub fn parse(&self) -> Result<PageRequest, DomainError> {
+        let mut errors = ValidationErrors::new();
+        let page = self.parse_into(&mut errors);
+        errors.into_result()?;
+        Ok(page.unwrap_or_default())
+    }
+
+    /// Validates the paging input, recording failures into `errors`.
+    pub fn parse_into(&self, errors: &mut ValidationErrors) -> Option<PageRequest> {
+        let limit = self.limit.map_or(Ok(Limit::DEFAULT), Limit::new);
+        let limit = errors.check("limit", limit);
+        let after = errors.check_optional("cursor", self.cursor.as_deref().map(str::parse));
+        Some(PageRequest {
+            limit: limit?,
+            after: after?,
+        })
+    }
+}

@@ -1,0 +1,222 @@
+//! [`LeadRepository`] on SQLite. Every change to a lead and the activity row that
+//! records it are written in one transaction.
+
+use djcrm_domain::ports::LeadRepository;
+use djcrm_domain::{
+    Activity, AgentId, AgentPerformance, DomainError, Lead, LeadFilter, LeadId, LeadStatus, OrgId,
+    Page, PageRequest, PipelineCounts,
+};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use uuid::Uuid;
+
+use crate::error::{corrupt, storage};
+use crate::rows::{LeadRow, convert_all, lead_columns, lead_search_text};
+use crate::{SqliteStore, activities};
+
+/// Whether the lead exists and is live, to tell "gone" from "changed meanwhile".
+async fn live_version(conn: &mut SqliteConnection, org: OrgId, id: LeadId) -> Result<Option<i64>, DomainError> {
+    sqlx::query_scalar("SELECT version FROM leads WHERE organization_id = ? AND id = ? AND deleted_at IS NULL")
+        .bind(org.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await
+        .map_err(storage)
+}
+
+impl LeadRepository for SqliteStore {
+    async fn create(&self, lead: &Lead, activity: &Activity) -> Result<(), DomainError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(storage)?;
+        sqlx::query(
+            "INSERT INTO leads (id, organization_id, first_name, last_name, email, phone, description, \
+             status, category_id, agent_id, version, created_at, updated_at, first_contacted_at, \
+             seconds_to_first_contact, search_text) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(lead.id.as_uuid())
+        .bind(lead.org_id.as_uuid())
+        .bind(lead.first_name.as_str())
+        .bind(lead.last_name.as_str())
+        .bind(lead.email.as_ref().map(|e| e.as_str()))
+        .bind(lead.phone.as_ref().map(|p| p.as_str()))
+        .bind(lead.description.as_ref().map(|d| d.as_str()))
+        .bind(lead.status.as_str())
+        .bind(lead.category_id.map(|c| c.as_uuid()))
+        .bind(lead.agent_id.map(|a| a.as_uuid()))
+        .bind(lead.version)
+        .bind(lead.created_at)
+        .bind(lead.updated_at)
+        .bind(lead.first_contacted_at)
+        .bind(lead.seconds_to_first_contact())
+        .bind(lead_search_text(lead))
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        activities::insert(&mut tx, activity).await?;
+        tx.commit().await.map_err(storage)
+    }
+
+    async fn get(&self, org: OrgId, id: LeadId) -> Result<Lead, DomainError> {
+        sqlx::query_as::<_, LeadRow>(concat!(
+            "SELECT ",
+            lead_columns!(),
+            " FROM leads WHERE organization_id = ? AND id = ? AND deleted_at IS NULL"
+        ))
+        .bind(org.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(storage)?
+        .ok_or(DomainError::not_found("lead"))?
+        .try_into()
+    }
+
+    async fn update(&self, lead: &Lead, expected_version: i64, activity: &Activity) -> Result<(), DomainError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(storage)?;
+        let result = sqlx::query(
+            "UPDATE leads SET first_name = ?, last_name = ?, email = ?, phone = ?, description = ?, \
+             status = ?, category_id = ?, agent_id = ?, version = ?, updated_at = ?, \
+             first_contacted_at = ?, seconds_to_first_contact = ?, search_text = ? \
+             WHERE organization_id = ? AND id = ? AND version = ? AND deleted_at IS NULL",
+        )
+        .bind(lead.first_name.as_str())
+        .bind(lead.last_name.as_str())
+        .bind(lead.email.as_ref().map(|e| e.as_str()))
+        .bind(lead.phone.as_ref().map(|p| p.as_str()))
+        .bind(lead.description.as_ref().map(|d| d.as_str()))
+        .bind(lead.status.as_str())
+        .bind(lead.category_id.map(|c| c.as_uuid()))
+        .bind(lead.agent_id.map(|a| a.as_uuid()))
+        .bind(lead.version)
+        .bind(lead.updated_at)
+        .bind(lead.first_contacted_at)
+        .bind(lead.seconds_to_first_contact())
+        .bind(lead_search_text(lead))
+        .bind(lead.org_id.as_uuid())
+        .bind(lead.id.as_uuid())
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        if result.rows_affected() == 0 {
+            return Err(match live_version(&mut tx, lead.org_id, lead.id).await? {
+                None => DomainError::not_found("lead"),
+                Some(_) => DomainError::PreconditionFailed {
+                    expected: expected_version,
+                },
+            });
+        }
+        activities::insert(&mut tx, activity).await?;
+        tx.commit().await.map_err(storage)
+    }
+
+    async fn delete(&self, org: OrgId, id: LeadId, activity: &Activity) -> Result<(), DomainError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(storage)?;
+        let result = sqlx::query(
+            "UPDATE leads SET deleted_at = ?, updated_at = ?, version = version + 1 \
+             WHERE organization_id = ? AND id = ? AND deleted_at IS NULL",
+        )
+        .bind(activity.created_at)
+        .bind(activity.created_at)
+        .bind(org.as_uuid())
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        if result.rows_affected() == 0 {
+            return Err(DomainError::not_found("lead"));
+        }
+        activities::insert(&mut tx, activity).await?;
+        tx.commit().await.map_err(storage)
+    }
+
+    async fn list(&self, org: OrgId, filter: &LeadFilter, page: PageRequest) -> Result<Page<Lead>, DomainError> {
+        let mut query = QueryBuilder::<Sqlite>::new(concat!("SELECT ", lead_columns!(), " FROM leads WHERE organization_id = "));
+        query.push_bind(org.as_uuid()).push(" AND deleted_at IS NULL");
+        if let Some(status) = filter.status {
+            query.push(" AND status = ").push_bind(status.as_str());
+        }
+        if let Some(category) = filter.category_id {
+            query.push(" AND category_id = ").push_bind(category.as_uuid());
+        }
+        if let Some(agent) = filter.agent_id {
+            query.push(" AND agent_id = ").push_bind(agent.as_uuid());
+        }
+        if let Some(text) = &filter.query {
+            // instr() rather than LIKE: the user's text needs no wildcard escaping.
+            query
+                .push(" AND instr(search_text, ")
+                .push_bind(text.to_lowercase())
+                .push(") > 0");
+        }
+        if let Some(after) = page.after {
+            query.push(" AND id < ").push_bind(after.last_id());
+        }
+        query
+            .push(" ORDER BY id DESC LIMIT ")
+            .push_bind(i64::from(page.limit.get()) + 1);
+        let rows = query
+            .build_query_as::<LeadRow>()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage)?;
+        let leads: Vec<Lead> = convert_all(rows)?;
+        Ok(Page::from_overfetched(leads, page.limit, |l| l.id.as_uuid()))
+    }
+
+    async fn pipeline_counts(&self, org: OrgId) -> Result<PipelineCounts, DomainError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, COUNT(*) FROM leads WHERE organization_id = ? AND deleted_at IS NULL \
+             GROUP BY status",
+        )
+        .bind(org.as_uuid())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?;
+        let mut counts = PipelineCounts::default();
+        for (status, count) in rows {
+            let status = status.parse::<LeadStatus>().map_err(|e| corrupt("lead status", e))?;
+            counts.add(status, u64::try_from(count).unwrap_or(0));
+        }
+        Ok(counts)
+    }
+
+    async fn agent_performance(&self, org: OrgId, agent: Option<AgentId>) -> Result<Vec<AgentPerformance>, DomainError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            agent_id: Uuid,
+            assigned: i64,
+            contacted: i64,
+            converted: i64,
+            avg_seconds: Option<f64>,
+        }
+        let agent = agent.map(|a| a.as_uuid());
+        let rows = sqlx::query_as::<_, Row>(
+            "SELECT a.id AS agent_id, COUNT(l.id) AS assigned, \
+             COUNT(l.first_contacted_at) AS contacted, \
+             COALESCE(SUM(CASE WHEN l.status = 'converted' THEN 1 ELSE 0 END), 0) AS converted, \
+             AVG(l.seconds_to_first_contact) AS avg_seconds \
+             FROM agents a \
+             LEFT JOIN leads l ON l.organization_id = a.organization_id AND l.agent_id = a.id \
+                 AND l.deleted_at IS NULL \
+             WHERE a.organization_id = ? AND (? IS NULL OR a.id = ?) \
+             GROUP BY a.id ORDER BY a.id",
+        )
+        .bind(org.as_uuid())
+        .bind(agent)
+        .bind(agent)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(rows
+            .into_iter()
+            .map(|row| AgentPerformance {
+                agent_id: row.agent_id.into(),
+                assigned: count(row.assigned),
+                contacted: count(row.contacted),
+                converted: count(row.converted),
+                avg_seconds_to_first_contact: row.avg_seconds,
+            })
+            .collect())
+    }
+}

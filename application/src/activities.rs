@@ -1,0 +1,39 @@
+//! Notes and the history of a lead.
+
+use djcrm_domain::ports::{ActivityRepository, Store};
+use djcrm_domain::{Activity, ActivityKind, Actor, Description, DomainError, LeadId, Page};
+
+use crate::leads::activity;
+use crate::{Crm, PageParams};
+
+impl<S: Store> Crm<S> {
+    /// Adds a note to a lead the caller may see.
+    ///
+    /// # Errors
+    /// - [`DomainError::Validation`] on `body`.
+    /// - [`DomainError::NotFound`] when the caller may not see the lead.
+    #[tracing::instrument(skip_all, fields(org_id = %actor.org_id, lead_id = %lead_id))]
+    pub async fn add_note(&self, actor: &Actor, lead_id: LeadId, body: &str) -> Result<Activity, DomainError> {
+        let body = Description::parse(body).map_err(|e| DomainError::invalid("body", e.to_string()))?;
+        self.lead(actor, lead_id).await?;
+        let note = activity(actor, lead_id, ActivityKind::Note { body }, self.clock.now());
+        self.store.activities().append(&note).await?;
+        Ok(note)
+    }
+
+    /// The history of a lead the caller may see, newest first.
+    ///
+    /// # Errors
+    /// - [`DomainError::Validation`] on `limit` or `cursor`.
+    /// - [`DomainError::NotFound`] when the caller may not see the lead.
+    pub async fn lead_history(
+        &self,
+        actor: &Actor,
+        lead_id: LeadId,
+        page: &PageParams,
+    ) -> Result<Page<Activity>, DomainError> {
+        let page = page.parse()?;
+        self.lead(actor, lead_id).await?;
+        self.store.activities().list_for_lead(actor.org_id, lead_id, page).await
+    }
+}

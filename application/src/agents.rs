@@ -1,0 +1,145 @@
+//! Agents: created and managed by organizers.
+
+use djcrm_domain::ports::{AgentRepository, Store};
+use djcrm_domain::{
+    Actor, Agent, AgentId, DomainError, Email, OrgId, Page, Password, PersonName, UserId,
+    ValidationErrors,
+};
+
+use crate::policy::require_organizer;
+use crate::{Crm, PageParams};
+
+/// A new agent, with the initial password the organizer hands over.
+#[derive(Debug, Clone)]
+pub struct CreateAgentRequest {
+    /// Their email, their login.
+    pub email: String,
+    /// Their name.
+    pub full_name: String,
+    /// Their initial password (at least 10 characters).
+    pub password: String,
+}
+
+/// Changes to an agent; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateAgentRequest {
+    /// A new name.
+    pub full_name: Option<String>,
+    /// Deactivate (`false`) or reactivate (`true`).
+    pub active: Option<bool>,
+}
+
+impl<S: Store> Crm<S> {
+    /// Adds an agent to the caller's organization.
+    ///
+    /// # Errors
+    /// - [`DomainError::Forbidden`] unless the caller is an organizer.
+    /// - [`DomainError::Validation`] naming each invalid field.
+    /// - [`DomainError::Conflict`] on `email` when the email is taken.
+    #[tracing::instrument(skip_all, fields(org_id = %actor.org_id))]
+    pub async fn create_agent(
+        &self,
+        actor: &Actor,
+        request: CreateAgentRequest,
+    ) -> Result<Agent, DomainError> {
+        require_organizer(actor, "only organizers can add agents")?;
+        self.add_agent(actor.org_id, request).await
+    }
+
+    pub(crate) async fn add_agent(
+        &self,
+        org_id: OrgId,
+        request: CreateAgentRequest,
+    ) -> Result<Agent, DomainError> {
+        let mut errors = ValidationErrors::new();
+        let email = errors.check("email", Email::parse(&request.email));
+        let full_name = errors.check("full_name", PersonName::parse(&request.full_name));
+        let password = errors.check("password", Password::parse(&request.password));
+        let (Some(email), Some(full_name), Some(password)) = (email, full_name, password) else {
+            return Err(errors.into());
+        };
+        let now = self.clock.now();
+        let agent = Agent {
+            id: AgentId::new(),
+            org_id,
+            user_id: UserId::new(),
+            email,
+            full_name,
+            active: true,
+            created_at: now,
+            updated_at: now,
+        };
+        let password_hash = self.hasher.hash(&password).await?;
+        self.store.agents().create(&agent, &password_hash).await?;
+        Ok(agent)
+    }
+
+    /// One agent of the caller's organization.
+    ///
+    /// # Errors
+    /// - [`DomainError::Forbidden`] unless the caller is an organizer or that agent.
+    /// - [`DomainError::NotFound`] when absent or in another organization.
+    pub async fn agent(&self, actor: &Actor, id: AgentId) -> Result<Agent, DomainError> {
+        if !crate::policy::can_see_agent_data(actor, Some(id)) {
+            return Err(DomainError::Forbidden("only organizers can see other agents"));
+        }
+        self.store.agents().get(actor.org_id, id).await
+    }
+
+    /// The agents of the caller's organization, newest first.
+    ///
+    /// # Errors
+    /// - [`DomainError::Forbidden`] unless the caller is an organizer.
+    /// - [`DomainError::Validation`] on `limit` or `cursor`.
+    pub async fn agents(&self, actor: &Actor, page: &PageParams) -> Result<Page<Agent>, DomainError> {
+        require_organizer(actor, "only organizers can list agents")?;
+        let page = page.parse()?;
+        self.store.agents().list(actor.org_id, page).await
+    }
+
+    /// Renames, deactivates or reactivates an agent. Deactivation signs the agent
+    /// out everywhere; their leads stay assigned for the organizer to reassign.
+    ///
+    /// # Errors
+    /// - [`DomainError::Forbidden`] unless the caller is an organizer.
+    /// - [`DomainError::Validation`] on `full_name`.
+    /// - [`DomainError::NotFound`] when absent or in another organization.
+    #[tracing::instrument(skip_all, fields(org_id = %actor.org_id, agent_id = %id))]
+    pub async fn update_agent(
+        &self,
+        actor: &Actor,
+        id: AgentId,
+        request: UpdateAgentRequest,
+    ) -> Result<Agent, DomainError> {
+        require_organizer(actor, "only organizers can change agents")?;
+        let mut errors = ValidationErrors::new();
+        let full_name = errors.check_optional(
+            "full_name",
+            request.full_name.as_deref().map(PersonName::parse),
+        );
+        errors.into_result()?;
+        let mut agent = self.store.agents().get(actor.org_id, id).await?;
+        if let Some(Some(full_name)) = full_name {
+            agent.full_name = full_name;
+        }
+        if let Some(active) = request.active {
+            agent.active = active;
+        }
+        agent.updated_at = self.clock.now();
+        self.store.agents().update(&agent).await?;
+        Ok(agent)
+    }
+
+    /// Deactivates an agent (`DELETE /agents/{id}`): the account and its history are
+    /// kept, the agent can no longer log in.
+    ///
+    /// # Errors
+    /// As [`Crm::update_agent`].
+    pub async fn deactivate_agent(&self, actor: &Actor, id: AgentId) -> Result<(), DomainError> {
+        let request = UpdateAgentRequest {
+            full_name: None,
+            active: Some(false),
+        };
+        self.update_agent(actor, id, request).await.map(|_| ())
+    }
+}

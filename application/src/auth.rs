@@ -1,0 +1,271 @@
+//! Signup, login, logout and token authentication.
+
+use chrono::{DateTime, Utc};
+use djcrm_domain::ports::{OrganizationRepository, Store, TokenRepository, UserRepository};
+use djcrm_domain::{
+    Actor, ApiToken, DomainError, Email, OrgId, Organization, OrganizationName, Password,
+    PersonName, Role, TokenId, User, UserId, ValidationErrors,
+};
+
+use crate::Crm;
+use crate::tokens::{generate_secret, hash_secret};
+
+/// An argon2id hash of a random password, checked against when the email is unknown
+/// so that a login for an unknown account costs as much as one with a wrong password.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$9Dk8VxJ7iAX2mjoNA6M8ZQ$U7xsQKh9C4Dex3WZEKs4HqI3Vu4xnZwK5nsBvsKOwno";
+
+/// A new organization and its owner.
+#[derive(Debug, Clone)]
+pub struct SignupRequest {
+    /// The organization's name.
+    pub organization_name: String,
+    /// The owner's email, their login.
+    pub email: String,
+    /// The owner's password (at least 10 characters).
+    pub password: String,
+    /// The owner's name.
+    pub full_name: String,
+}
+
+/// The result of a signup: the owner is logged in.
+#[derive(Debug, Clone)]
+pub struct SignedUp {
+    /// The bearer token secret. Shown once: only its hash is stored.
+    pub token: String,
+    /// When the token expires.
+    pub expires_at: DateTime<Utc>,
+    /// The owner.
+    pub user: User,
+    /// The new organization.
+    pub organization: Organization,
+}
+
+/// Email and password.
+#[derive(Debug, Clone)]
+pub struct LoginRequest {
+    /// The login.
+    pub email: String,
+    /// The password.
+    pub password: String,
+}
+
+/// A successful login.
+#[derive(Debug, Clone)]
+pub struct LoggedIn {
+    /// The bearer token secret. Shown once.
+    pub token: String,
+    /// When the token expires.
+    pub expires_at: DateTime<Utc>,
+    /// Who logged in.
+    pub user: User,
+}
+
+/// The caller, for `GET /me`.
+#[derive(Debug, Clone)]
+pub struct Me {
+    /// The user.
+    pub user: User,
+    /// Their organization.
+    pub organization: Organization,
+    /// Their agent profile, for agents.
+    pub agent_id: Option<djcrm_domain::AgentId>,
+}
+
+/// A new user created by an operator (`djcrm-admin create-user`).
+#[derive(Debug, Clone)]
+pub struct ProvisionUserRequest {
+    /// The organization to add the user to.
+    pub org_id: OrgId,
+    /// Their email.
+    pub email: String,
+    /// Their name.
+    pub full_name: String,
+    /// Their role.
+    pub role: Role,
+    /// Their initial password.
+    pub password: String,
+}
+
+impl<S: Store> Crm<S> {
+    /// Creates an organization with its owner and logs the owner in.
+    ///
+    /// # Errors
+    /// - [`DomainError::Validation`] naming each invalid field.
+    /// - [`DomainError::Conflict`] on `email` when the email is taken.
+    #[tracing::instrument(skip_all)]
+    pub async fn signup(&self, request: SignupRequest) -> Result<SignedUp, DomainError> {
+        let mut errors = ValidationErrors::new();
+        let name = errors.check(
+            "organization_name",
+            OrganizationName::parse(&request.organization_name),
+        );
+        let email = errors.check("email", Email::parse(&request.email));
+        let password = errors.check("password", Password::parse(&request.password));
+        let full_name = errors.check("full_name", PersonName::parse(&request.full_name));
+        let (Some(name), Some(email), Some(password), Some(full_name)) =
+            (name, email, password, full_name)
+        else {
+            return Err(errors.into());
+        };
+
+        let now = self.clock.now();
+        let organization = Organization {
+            id: OrgId::new(),
+            name,
+            created_at: now,
+            updated_at: now,
+        };
+        let user = User {
+            id: UserId::new(),
+            org_id: organization.id,
+            email,
+            full_name,
+            role: Role::Owner,
+            active: true,
+            created_at: now,
+            updated_at: now,
+        };
+        let password_hash = self.hasher.hash(&password).await?;
+        let (secret, token) = self.issue_token(&user, now)?;
+        self.store
+            .organizations()
+            .create_with_owner(&organization, &user, &password_hash, &token)
+            .await?;
+        tracing::info!(org_id = %organization.id, user_id = %user.id, "organization signed up");
+        Ok(SignedUp {
+            token: secret,
+            expires_at: token.expires_at,
+            user,
+            organization,
+        })
+    }
+
+    /// Exchanges email and password for a new token. An unknown email, a wrong
+    /// password and a deactivated account all answer the same
+    /// [`DomainError::Unauthenticated`], after the same amount of work.
+    ///
+    /// # Errors
+    /// [`DomainError::Unauthenticated`] as above.
+    #[tracing::instrument(skip_all)]
+    pub async fn login(&self, request: LoginRequest) -> Result<LoggedIn, DomainError> {
+        let credentials = match Email::parse(&request.email) {
+            Ok(email) => self.store.users().credentials_by_email(&email).await?,
+            Err(_) => None,
+        };
+        let Some(credentials) = credentials else {
+            self.hasher.verify(&request.password, DUMMY_HASH).await?;
+            return Err(DomainError::Unauthenticated);
+        };
+        let matches = self
+            .hasher
+            .verify(&request.password, &credentials.password_hash)
+            .await?;
+        if !matches || !credentials.user.active {
+            return Err(DomainError::Unauthenticated);
+        }
+        let now = self.clock.now();
+        let (secret, token) = self.issue_token(&credentials.user, now)?;
+        self.store.tokens().insert(&token).await?;
+        Ok(LoggedIn {
+            token: secret,
+            expires_at: token.expires_at,
+            user: credentials.user,
+        })
+    }
+
+    /// Revokes the token `secret` of the caller. Idempotent.
+    ///
+    /// # Errors
+    /// [`DomainError::Storage`] when the store fails.
+    pub async fn logout(&self, actor: &Actor, secret: &str) -> Result<(), DomainError> {
+        self.store
+            .tokens()
+            .revoke(actor.user_id, &hash_secret(secret))
+            .await
+    }
+
+    /// Who the bearer token `secret` belongs to.
+    ///
+    /// # Errors
+    /// [`DomainError::Unauthenticated`] when the token is unknown, revoked, expired or
+    /// its user deactivated.
+    pub async fn authenticate(&self, secret: &str) -> Result<Actor, DomainError> {
+        self.store
+            .tokens()
+            .actor_for(&hash_secret(secret), self.clock.now())
+            .await?
+            .ok_or(DomainError::Unauthenticated)
+    }
+
+    /// The caller, their role and their organization.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`] if the account vanished meanwhile.
+    pub async fn me(&self, actor: &Actor) -> Result<Me, DomainError> {
+        let user = self.store.users().get(actor.org_id, actor.user_id).await?;
+        let organization = self.store.organizations().get(actor.org_id).await?;
+        Ok(Me {
+            user,
+            organization,
+            agent_id: actor.agent_id,
+        })
+    }
+
+    /// Adds a user to an organization without an actor: for operators only
+    /// (`djcrm-admin`), never exposed over HTTP. Agents get their profile too.
+    ///
+    /// # Errors
+    /// - [`DomainError::Validation`] naming each invalid field.
+    /// - [`DomainError::NotFound`] when the organization does not exist.
+    /// - [`DomainError::Conflict`] on `email` when the email is taken.
+    pub async fn provision_user(&self, request: ProvisionUserRequest) -> Result<User, DomainError> {
+        let organization = self.store.organizations().get(request.org_id).await?;
+        if request.role == Role::Agent {
+            let agent = self
+                .add_agent(
+                    organization.id,
+                    crate::agents::CreateAgentRequest {
+                        email: request.email,
+                        full_name: request.full_name,
+                        password: request.password,
+                    },
+                )
+                .await?;
+            return self.store.users().get(organization.id, agent.user_id).await;
+        }
+        let mut errors = ValidationErrors::new();
+        let email = errors.check("email", Email::parse(&request.email));
+        let password = errors.check("password", Password::parse(&request.password));
+        let full_name = errors.check("full_name", PersonName::parse(&request.full_name));
+        let (Some(email), Some(password), Some(full_name)) = (email, password, full_name) else {
+            return Err(errors.into());
+        };
+        let now = self.clock.now();
+        let user = User {
+            id: UserId::new(),
+            org_id: organization.id,
+            email,
+            full_name,
+            role: request.role,
+            active: true,
+            created_at: now,
+            updated_at: now,
+        };
+        let password_hash = self.hasher.hash(&password).await?;
+        self.store.users().create(&user, &password_hash).await?;
+        Ok(user)
+    }
+
+    fn issue_token(&self, user: &User, now: DateTime<Utc>) -> Result<(String, ApiToken), DomainError> {
+        let secret = generate_secret()?;
+        let token = ApiToken {
+            id: TokenId::new(),
+            org_id: user.org_id,
+            user_id: user.id,
+            hash: hash_secret(&secret),
+            created_at: now,
+            expires_at: now + self.settings.token_ttl,
+        };
+        Ok((secret, token))
+    }
+}
