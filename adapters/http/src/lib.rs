@@ -1,1 +1,121 @@
+//! # DJ CRM REST API
+//!
+//! `/api/v1` over poem + poem-openapi: bearer-token auth, JSON bodies, RFC 9457
+//! problem+json errors, keyset pagination, `ETag`/`If-Match` on leads. The OpenAPI
+//! document is served at `/api/openapi.json` and an interactive UI at `/api/docs`.
+//!
+//! Business rules and authorization live in [`djcrm_application`]; this crate only
+//! translates between HTTP and the use cases, and maps errors to statuses once, in
+//! [`problem`].
 
+pub mod api;
+pub mod auth;
+pub mod body;
+pub mod dto;
+mod observe;
+pub mod problem;
+
+use std::sync::Arc;
+
+use djcrm_application::Crm;
+use djcrm_domain::ports::Store;
+use poem::middleware::CatchPanic;
+use poem::{Endpoint, EndpointExt, Response, Route, get, handler};
+use poem_openapi::OpenApiService;
+
+use api::agents::AgentsApi;
+use api::auth::AuthApi;
+use api::categories::CategoriesApi;
+use api::health::HealthApi;
+use api::leads::LeadsApi;
+use api::organization::OrganizationApi;
+use api::stats::StatsApi;
+use auth::Authenticator;
+use body::BodyLimit;
+use problem::{ProblemDetails, problem_for_error};
+
+/// HTTP settings.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpSettings {
+    /// The largest request body accepted, in bytes; larger ones get 413.
+    pub body_limit: usize,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            body_limit: 1024 * 1024,
+        }
+    }
+}
+
+/// Every `/api/v1` area, combined.
+pub type Apis<S> = (
+    AuthApi<S>,
+    OrganizationApi<S>,
+    AgentsApi<S>,
+    CategoriesApi<S>,
+    LeadsApi<S>,
+    StatsApi<S>,
+    HealthApi<S>,
+);
+
+/// The OpenAPI service of `/api/v1`.
+pub fn api_service<S: Store>(crm: &Arc<Crm<S>>) -> OpenApiService<Apis<S>, ()> {
+    let apis = (
+        AuthApi { crm: crm.clone() },
+        OrganizationApi { crm: crm.clone() },
+        AgentsApi { crm: crm.clone() },
+        CategoriesApi { crm: crm.clone() },
+        LeadsApi { crm: crm.clone() },
+        StatsApi { crm: crm.clone() },
+        HealthApi { crm: crm.clone() },
+    );
+    OpenApiService::new(apis, "DJ CRM", env!("CARGO_PKG_VERSION"))
+        .description("A multi-tenant CRM: organizations, agents, leads moving through a pipeline.")
+        .server("/api/v1")
+}
+
+/// The OpenAPI document, as JSON.
+pub fn openapi_json<S: Store>(crm: &Arc<Crm<S>>) -> String {
+    api_service(crm).spec()
+}
+
+/// The whole HTTP application.
+pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: HttpSettings) -> impl Endpoint<Output = Response> {
+    let service = api_service(&crm);
+    let spec = service.spec_endpoint();
+    let docs = service.swagger_ui();
+    let authenticator: Arc<dyn Authenticator> = crm.clone();
+    let ready_crm = crm.clone();
+    Route::new()
+        .nest("/api/v1", service)
+        .at("/api/openapi.json", spec)
+        .nest("/api/docs", docs)
+        .at("/healthz", get(healthz))
+        .at(
+            "/readyz",
+            get(poem::endpoint::make(move |_| {
+                let crm = ready_crm.clone();
+                async move { api::health::readiness(&*crm).await }
+            })),
+        )
+        .data(authenticator)
+        .data(BodyLimit(settings.body_limit))
+        .with(CatchPanic::new().with_handler(|_| {
+            tracing::error!("a request handler panicked");
+            ProblemDetails::new(
+                poem::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the server failed to complete the request; it has been logged",
+            )
+            .into_http_response()
+        }))
+        .catch_all_error(problem_for_error)
+        .around(move |next, request| observe::observe(next, request, settings.body_limit))
+}
+
+#[handler]
+fn healthz() -> poem_openapi::payload::Json<api::health::HealthBody> {
+    api::health::liveness()
+}

@@ -1,1 +1,159 @@
-fn main() {}
+//! `djcrm-admin`: maintenance for operators. Reads the same configuration as
+//! `djcrm` (`djcrm.toml`, `DJCRM_*`).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use djcrm_application::auth::{ProvisionUserRequest, SignupRequest};
+use djcrm_bin::config::{Settings, redact_url};
+use djcrm_bin::startup::{AnyStore, crm};
+use djcrm_bin::telemetry;
+use djcrm_domain::{DomainError, OrgId, Role};
+
+/// DJ CRM maintenance tool.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending database migrations.
+    Migrate,
+    /// Create an organization and its owner; prints the owner's API token.
+    CreateOrganization {
+        /// The organization's name.
+        #[arg(long)]
+        name: String,
+        /// The owner's email (their login).
+        #[arg(long)]
+        owner_email: String,
+        /// The owner's full name.
+        #[arg(long)]
+        owner_name: String,
+        /// The owner's password (at least 10 characters).
+        #[arg(long, env = "DJCRM_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Add a user (owner, organizer or agent) to an existing organization.
+    CreateUser {
+        /// The organization's id.
+        #[arg(long)]
+        organization: String,
+        /// Their email (their login).
+        #[arg(long)]
+        email: String,
+        /// Their full name.
+        #[arg(long)]
+        full_name: String,
+        /// Their role.
+        #[arg(long, value_enum, default_value_t = RoleArg::Agent)]
+        role: RoleArg,
+        /// Their initial password (at least 10 characters).
+        #[arg(long, env = "DJCRM_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Owner,
+    Organizer,
+    Agent,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Owner => Self::Owner,
+            RoleArg::Organizer => Self::Organizer,
+            RoleArg::Agent => Self::Agent,
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("djcrm-admin: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&settings.log);
+    match run(cli.command, &settings).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("djcrm-admin: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn describe(error: DomainError) -> anyhow::Error {
+    match error {
+        DomainError::Validation(errors) => anyhow::anyhow!("invalid input: {errors}"),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
+    // Every command works on an up-to-date schema.
+    let store = AnyStore::connect(settings, true).await?;
+    let AnyStore::Sqlite(store) = store;
+    match command {
+        Command::Migrate => {
+            println!("migrations applied to {}", redact_url(&settings.database.url));
+        }
+        Command::CreateOrganization {
+            name,
+            owner_email,
+            owner_name,
+            password,
+        } => {
+            let crm = crm(store.clone(), settings);
+            let signed_up = crm
+                .signup(SignupRequest {
+                    organization_name: name,
+                    email: owner_email,
+                    password,
+                    full_name: owner_name,
+                })
+                .await
+                .map_err(describe)?;
+            println!("organization_id={}", signed_up.organization.id);
+            println!("owner_id={}", signed_up.user.id);
+            println!("token={}", signed_up.token);
+        }
+        Command::CreateUser {
+            organization,
+            email,
+            full_name,
+            role,
+            password,
+        } => {
+            let org_id: OrgId = organization
+                .parse()
+                .map_err(|_| anyhow::anyhow!("--organization must be an organization id (a UUID)"))?;
+            let crm = crm(store.clone(), settings);
+            let user = crm
+                .provision_user(ProvisionUserRequest {
+                    org_id,
+                    email,
+                    full_name,
+                    role: role.into(),
+                    password,
+                })
+                .await
+                .map_err(describe)?;
+            println!("user_id={}", user.id);
+            println!("role={}", user.role);
+        }
+    }
+    store.close().await;
+    Ok(())
+}

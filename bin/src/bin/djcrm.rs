@@ -1,1 +1,81 @@
-fn main() {}
+//! `djcrm`: the DJ CRM server.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use djcrm_bin::config::Settings;
+use djcrm_bin::startup::{AnyStore, Application, crm, shutdown_signal};
+use djcrm_bin::telemetry;
+
+/// DJ CRM: a multi-tenant CRM server.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the REST API (the default).
+    Serve,
+    /// Print the OpenAPI document as JSON.
+    Openapi,
+    /// Print the effective configuration (passwords redacted).
+    Config,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("djcrm: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&settings.log);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&settings).await,
+        Command::Openapi => print_openapi(&settings).await,
+        Command::Config => {
+            println!("{settings:#?}");
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("djcrm: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: &Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings, shutdown_signal()).await?;
+    tracing::info!(
+        address = %app.local_addr(),
+        database = %djcrm_bin::config::redact_url(&settings.database.url),
+        "DJ CRM is serving http://{}/api/v1 (docs at /api/docs)",
+        app.local_addr()
+    );
+    app.run().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn print_openapi(settings: &Settings) -> anyhow::Result<()> {
+    // The document does not depend on data, but the service is built over a store;
+    // an in-memory one keeps this command free of side effects.
+    let mut settings = settings.clone();
+    settings.database.url = "sqlite::memory:".to_owned();
+    match AnyStore::connect(&settings, true).await? {
+        AnyStore::Sqlite(store) => {
+            let crm = std::sync::Arc::new(crm(store, &settings));
+            println!("{}", djcrm_adapter_http::openapi_json(&crm));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! Agents.
+
+use std::sync::Arc;
+
+use djcrm_application::Crm;
+use djcrm_application::agents::{CreateAgentRequest, UpdateAgentRequest};
+use djcrm_domain::ports::Store;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+use uuid::Uuid;
+
+use super::{ApiResult, ApiTags, page_params, page_parts};
+use crate::auth::BearerAuth;
+use crate::body::JsonBody;
+use crate::dto::{AgentBody, AgentPage, AgentStatsBody, CreateAgentBody, UpdateAgentBody};
+
+/// Agent creation result.
+#[derive(ApiResponse)]
+pub enum CreateAgentResponse {
+    /// The agent was added and can log in with the given password.
+    #[oai(status = 201)]
+    Created(Json<AgentBody>, #[oai(header = "Location")] String),
+}
+
+/// Agent deactivation result.
+#[derive(ApiResponse)]
+pub enum DeactivateAgentResponse {
+    /// The agent is deactivated and signed out.
+    #[oai(status = 204)]
+    Deactivated,
+}
+
+/// Agent endpoints.
+pub struct AgentsApi<S: Store> {
+    /// The CRM.
+    pub crm: Arc<Crm<S>>,
+}
+
+#[OpenApi(tag = "ApiTags::Agents")]
+impl<S: Store> AgentsApi<S> {
+    /// The organization's agents, newest first (organizers).
+    #[oai(path = "/agents", method = "get", operation_id = "listAgents")]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        /// Page size, 1 to 100 (default 25).
+        limit: Query<Option<i64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<AgentPage>> {
+        let page = self.crm.agents(&auth.0.actor, &page_params(limit.0, cursor.0)).await?;
+        let (items, next_cursor) = page_parts(page);
+        Ok(Json(AgentPage { items, next_cursor }))
+    }
+
+    /// Add an agent with an initial password (organizers).
+    #[oai(path = "/agents", method = "post", operation_id = "createAgent")]
+    async fn create(&self, auth: BearerAuth, body: JsonBody<CreateAgentBody>) -> ApiResult<CreateAgentResponse> {
+        let body = body.0;
+        let request = CreateAgentRequest {
+            email: body.email,
+            full_name: body.full_name,
+            password: body.password,
+        };
+        let agent = self.crm.create_agent(&auth.0.actor, request).await?;
+        let location = format!("/api/v1/agents/{}", agent.id);
+        Ok(CreateAgentResponse::Created(Json(agent.into()), location))
+    }
+
+    /// One agent (organizers, or that agent).
+    #[oai(path = "/agents/:id", method = "get", operation_id = "getAgent")]
+    async fn get(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<AgentBody>> {
+        Ok(Json(self.crm.agent(&auth.0.actor, id.0.into()).await?.into()))
+    }
+
+    /// Rename, deactivate or reactivate an agent (organizers).
+    #[oai(path = "/agents/:id", method = "patch", operation_id = "updateAgent")]
+    async fn update(&self, auth: BearerAuth, id: Path<Uuid>, body: JsonBody<UpdateAgentBody>) -> ApiResult<Json<AgentBody>> {
+        let body = body.0;
+        let request = UpdateAgentRequest {
+            full_name: body.full_name,
+            active: body.active,
+        };
+        Ok(Json(self.crm.update_agent(&auth.0.actor, id.0.into(), request).await?.into()))
+    }
+
+    /// Deactivate an agent: they can no longer log in; history is kept (organizers).
+    #[oai(path = "/agents/:id", method = "delete", operation_id = "deactivateAgent")]
+    async fn delete(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<DeactivateAgentResponse> {
+        self.crm.deactivate_agent(&auth.0.actor, id.0.into()).await?;
+        Ok(DeactivateAgentResponse::Deactivated)
+    }
+
+    /// An agent's performance (organizers, or that agent).
+    #[oai(path = "/agents/:id/performance", method = "get", operation_id = "getAgentPerformance")]
+    async fn performance(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<AgentStatsBody>> {
+        Ok(Json(self.crm.agent_stats(&auth.0.actor, id.0.into()).await?.into()))
+    }
+}

@@ -1,0 +1,86 @@
+//! Liveness and readiness.
+
+use std::sync::Arc;
+
+use djcrm_application::Crm;
+use djcrm_domain::ports::Store;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use super::ApiTags;
+
+/// A health report.
+#[derive(Object, Debug, Clone)]
+pub struct HealthBody {
+    /// `ok`, or `unavailable`.
+    pub status: String,
+    /// Per dependency: `ok` or what failed.
+    pub checks: Vec<CheckBody>,
+}
+
+/// One dependency's health.
+#[derive(Object, Debug, Clone)]
+pub struct CheckBody {
+    /// The dependency (`store`).
+    pub name: String,
+    /// `ok`, or `unavailable`.
+    pub status: String,
+}
+
+/// Readiness.
+#[derive(ApiResponse)]
+pub enum ReadyResponse {
+    /// Every dependency answers.
+    #[oai(status = 200)]
+    Ready(Json<HealthBody>),
+    /// A dependency does not answer.
+    #[oai(status = 503)]
+    Unavailable(Json<HealthBody>),
+}
+
+/// Health endpoints.
+pub struct HealthApi<S: Store> {
+    /// The CRM.
+    pub crm: Arc<Crm<S>>,
+}
+
+/// Liveness: the process serves requests.
+#[must_use]
+pub fn liveness() -> Json<HealthBody> {
+    Json(HealthBody {
+        status: "ok".into(),
+        checks: Vec::new(),
+    })
+}
+
+/// Readiness: the store answers.
+pub async fn readiness<S: Store>(crm: &Crm<S>) -> ReadyResponse {
+        match crm.ready().await {
+            Ok(()) => ReadyResponse::Ready(Json(HealthBody {
+                status: "ok".into(),
+                checks: vec![CheckBody { name: "store".into(), status: "ok".into() }],
+            })),
+            Err(error) => {
+                tracing::warn!(error.message = %error, "readiness check failed");
+                ReadyResponse::Unavailable(Json(HealthBody {
+                    status: "unavailable".into(),
+                    checks: vec![CheckBody { name: "store".into(), status: "unavailable".into() }],
+                }))
+            }
+        }
+}
+
+#[OpenApi(tag = "ApiTags::Health")]
+impl<S: Store> HealthApi<S> {
+    /// Liveness: answers while the process runs.
+    #[oai(path = "/healthz", method = "get", operation_id = "healthz")]
+    async fn healthz(&self) -> Json<HealthBody> {
+        liveness()
+    }
+
+    /// Readiness: answers 200 when the store is reachable, 503 otherwise.
+    #[oai(path = "/readyz", method = "get", operation_id = "readyz")]
+    async fn readyz(&self) -> ReadyResponse {
+        readiness(&self.crm).await
+    }
+}

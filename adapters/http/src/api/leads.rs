@@ -1,0 +1,266 @@
+//! Leads, their pipeline and their history.
+
+use std::sync::Arc;
+
+use djcrm_application::Crm;
+use djcrm_application::leads::ListLeadsRequest;
+use djcrm_domain::Lead;
+use djcrm_domain::ports::Store;
+use poem::http::StatusCode;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+use uuid::Uuid;
+
+use super::{ApiResult, ApiTags, page_params, page_parts};
+use crate::auth::BearerAuth;
+use crate::body::JsonBody;
+use crate::dto::{
+    ActivityBody, ActivityPage, AssignBody, CreateLeadBody, LeadBody, LeadPage, NoteBody,
+    StatusChangeBody, UpdateLeadBody,
+};
+use crate::problem::{ApiError, ProblemDetails};
+
+/// The strong entity tag of a lead version.
+#[must_use]
+pub fn etag(lead: &Lead) -> String {
+    format!("\"{}\"", lead.version)
+}
+
+/// The version an `If-Match` header asks for: `None` for absent or `*`.
+fn expected_version(if_match: Option<&str>) -> Result<Option<i64>, ApiError> {
+    let Some(raw) = if_match.map(str::trim) else {
+        return Ok(None);
+    };
+    if raw == "*" {
+        return Ok(None);
+    }
+    // The first tag is the one that counts; weak tags never match strongly.
+    raw.split(',')
+        .next()
+        .map(str::trim)
+        .and_then(|tag| tag.strip_prefix('"'))
+        .and_then(|tag| tag.strip_suffix('"'))
+        .and_then(|tag| tag.parse::<i64>().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::from_problem(ProblemDetails::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                "If-Match does not name a current version of this lead",
+            ))
+        })
+}
+
+/// A lead with its entity tag.
+#[derive(ApiResponse)]
+pub enum LeadResponse {
+    /// The lead.
+    #[oai(status = 200)]
+    Ok(Json<LeadBody>, #[oai(header = "ETag")] String),
+}
+
+impl From<Lead> for LeadResponse {
+    fn from(lead: Lead) -> Self {
+        let tag = etag(&lead);
+        Self::Ok(Json(lead.into()), tag)
+    }
+}
+
+/// Lead creation result.
+#[derive(ApiResponse)]
+pub enum CreateLeadResponse {
+    /// The lead was created in status `new`.
+    #[oai(status = 201)]
+    Created(
+        Json<LeadBody>,
+        #[oai(header = "Location")] String,
+        #[oai(header = "ETag")] String,
+    ),
+}
+
+/// Lead deletion result.
+#[derive(ApiResponse)]
+pub enum DeleteLeadResponse {
+    /// Deleted.
+    #[oai(status = 204)]
+    Deleted,
+}
+
+/// Note creation result.
+#[derive(ApiResponse)]
+pub enum CreateNoteResponse {
+    /// The note was added to the history.
+    #[oai(status = 201)]
+    Created(Json<ActivityBody>, #[oai(header = "Location")] String),
+}
+
+/// Lead endpoints.
+pub struct LeadsApi<S: Store> {
+    /// The CRM.
+    pub crm: Arc<Crm<S>>,
+}
+
+#[OpenApi(tag = "ApiTags::Leads")]
+impl<S: Store> LeadsApi<S> {
+    /// Leads the caller may see, newest first. Agents see only their own.
+    #[oai(path = "/leads", method = "get", operation_id = "listLeads")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        /// Only this status: new, contacted, qualified, converted, lost.
+        status: Query<Option<String>>,
+        /// Only this category.
+        category_id: Query<Option<Uuid>>,
+        /// Only this agent's leads.
+        agent_id: Query<Option<Uuid>>,
+        /// Search first name, last name and email (case-insensitive substring).
+        q: Query<Option<String>>,
+        /// Page size, 1 to 100 (default 25).
+        limit: Query<Option<i64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<LeadPage>> {
+        let request = ListLeadsRequest {
+            status: status.0,
+            category_id: category_id.0.map(Into::into),
+            agent_id: agent_id.0.map(Into::into),
+            q: q.0,
+            page: page_params(limit.0, cursor.0),
+        };
+        let page = self.crm.leads(&auth.0.actor, request).await?;
+        let (items, next_cursor) = page_parts(page);
+        Ok(Json(LeadPage { items, next_cursor }))
+    }
+
+    /// Create a lead (status `new`). An agent's lead is assigned to them.
+    #[oai(path = "/leads", method = "post", operation_id = "createLead")]
+    async fn create(&self, auth: BearerAuth, body: JsonBody<CreateLeadBody>) -> ApiResult<CreateLeadResponse> {
+        let lead = self.crm.create_lead(&auth.0.actor, body.0.into()).await?;
+        let location = format!("/api/v1/leads/{}", lead.id);
+        let tag = etag(&lead);
+        Ok(CreateLeadResponse::Created(Json(lead.into()), location, tag))
+    }
+
+    /// One lead, with its `ETag`.
+    #[oai(path = "/leads/:id", method = "get", operation_id = "getLead")]
+    async fn get(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<LeadResponse> {
+        Ok(self.crm.lead(&auth.0.actor, id.0.into()).await?.into())
+    }
+
+    /// Edit a lead's details. With `If-Match`, only if the lead is still at that version.
+    #[oai(path = "/leads/:id", method = "patch", operation_id = "updateLead")]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        /// The `ETag` the change is based on; a stale one gives 412.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: JsonBody<UpdateLeadBody>,
+    ) -> ApiResult<LeadResponse> {
+        let expected = expected_version(if_match.0.as_deref())?;
+        let request = body.0.into_request()?;
+        Ok(self
+            .crm
+            .update_lead(&auth.0.actor, id.0.into(), request, expected)
+            .await?
+            .into())
+    }
+
+    /// Delete a lead; it leaves lists and stats, its history is kept (organizers).
+    #[oai(path = "/leads/:id", method = "delete", operation_id = "deleteLead")]
+    async fn delete(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<DeleteLeadResponse> {
+        self.crm.delete_lead(&auth.0.actor, id.0.into()).await?;
+        Ok(DeleteLeadResponse::Deleted)
+    }
+
+    /// Assign the lead to an agent, or unassign it with null (organizers).
+    #[oai(path = "/leads/:id/assign", method = "post", operation_id = "assignLead")]
+    async fn assign(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        /// The `ETag` the change is based on; a stale one gives 412.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: JsonBody<AssignBody>,
+    ) -> ApiResult<LeadResponse> {
+        let expected = expected_version(if_match.0.as_deref())?;
+        let agent = body.0.agent_id.map(Into::into);
+        Ok(self
+            .crm
+            .assign_lead(&auth.0.actor, id.0.into(), agent, expected)
+            .await?
+            .into())
+    }
+
+    /// Move the lead in the pipeline (organizers, or the assigned agent).
+    #[oai(path = "/leads/:id/status", method = "post", operation_id = "changeLeadStatus")]
+    async fn status(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        /// The `ETag` the change is based on; a stale one gives 412.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: JsonBody<StatusChangeBody>,
+    ) -> ApiResult<LeadResponse> {
+        let expected = expected_version(if_match.0.as_deref())?;
+        let body = body.0;
+        Ok(self
+            .crm
+            .change_lead_status(&auth.0.actor, id.0.into(), body.status.as_str(), body.note.as_deref(), expected)
+            .await?
+            .into())
+    }
+
+    /// The lead's history, newest first.
+    #[oai(path = "/leads/:id/activities", method = "get", operation_id = "listLeadActivities")]
+    async fn activities(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        /// Page size, 1 to 100 (default 25).
+        limit: Query<Option<i64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<ActivityPage>> {
+        let page = self
+            .crm
+            .lead_history(&auth.0.actor, id.0.into(), &page_params(limit.0, cursor.0))
+            .await?;
+        let (items, next_cursor) = page_parts(page);
+        Ok(Json(ActivityPage { items, next_cursor }))
+    }
+
+    /// Add a note to the lead's history.
+    #[oai(path = "/leads/:id/notes", method = "post", operation_id = "addLeadNote")]
+    async fn add_note(&self, auth: BearerAuth, id: Path<Uuid>, body: JsonBody<NoteBody>) -> ApiResult<CreateNoteResponse> {
+        let note = self.crm.add_note(&auth.0.actor, id.0.into(), &body.0.body).await?;
+        let location = format!("/api/v1/leads/{}/activities", note.lead_id);
+        Ok(CreateNoteResponse::Created(Json(note.into()), location))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_accepts_strong_tags_and_star() {
+        assert_eq!(expected_version(None).ok(), Some(None));
+        assert_eq!(expected_version(Some("*")).ok(), Some(None));
+        assert_eq!(expected_version(Some("\"7\"")).ok(), Some(Some(7)));
+        assert_eq!(expected_version(Some(" \"7\", \"8\"")).ok(), Some(Some(7)));
+    }
+
+    #[test]
+    fn if_match_that_cannot_match_is_a_412() {
+        for bad in ["7", "W/\"7\"", "\"x\"", ""] {
+            let err = expected_version(Some(bad)).expect_err(bad);
+            assert!(matches!(err, ApiError::PreconditionFailed(_)), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! The operations of `/api/v1`, one `#[OpenApi]` struct per area.
+
+pub mod agents;
+pub mod auth;
+pub mod categories;
+pub mod health;
+pub mod leads;
+pub mod organization;
+pub mod stats;
+
+use djcrm_application::PageParams;
+use djcrm_domain::Page;
+use poem_openapi::Tags;
+
+use crate::problem::ApiError;
+
+/// What every operation returns: its documented success, or a problem.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The areas of the API, as OpenAPI tags.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Signup, login, logout and the caller.
+    Auth,
+    /// The caller's organization.
+    Organization,
+    /// Agents of the organization.
+    Agents,
+    /// Lead categories.
+    Categories,
+    /// Leads, their pipeline and history.
+    Leads,
+    /// Pipeline and agent statistics.
+    Stats,
+    /// Liveness and readiness.
+    Health,
+}
+
+/// Paging query parameters, for the application.
+pub fn page_params(limit: Option<i64>, cursor: Option<String>) -> PageParams {
+    PageParams { limit, cursor }
+}
+
+/// `(items, next_cursor)` of a domain page, with items converted.
+pub fn page_parts<T, U: From<T>>(page: Page<T>) -> (Vec<U>, Option<String>) {
+    let next = page.next_cursor.map(|c| c.to_string());
+    (page.items.into_iter().map(U::from).collect(), next)
+}

@@ -1,0 +1,76 @@
+//! Per-request observability and guards: one tracing span per request carrying a
+//! request id (the client's `X-Request-Id` when sane, a new one otherwise) echoed
+//! in the response, and an early 413 for declared bodies over the limit.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use poem::http::{HeaderName, HeaderValue, StatusCode, header};
+use poem::{Endpoint, IntoResponse, Request, Response};
+use tracing::Instrument;
+
+use crate::problem::{ProblemDetails, problem_for_error};
+
+/// The request id header.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+fn request_id(request: &Request) -> String {
+    request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
+}
+
+fn declared_length(request: &Request) -> Option<u64> {
+    request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+pub async fn observe<E: Endpoint>(next: Arc<E>, request: Request, body_limit: usize) -> poem::Result<Response> {
+    let id = request_id(&request);
+    let span = tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %id,
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+    );
+    async move {
+        let started = Instant::now();
+        let too_large = declared_length(&request).is_some_and(|len| len > body_limit as u64);
+        let mut response = if too_large {
+            ProblemDetails::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the request body exceeds {body_limit} bytes"),
+            )
+            .into_http_response()
+        } else {
+            match next.call(request).await {
+                Ok(output) => output.into_response(),
+                Err(error) => problem_for_error(error).await,
+            }
+        };
+        let status = response.status();
+        let span = tracing::Span::current();
+        span.record("status", status.as_u16());
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        if status.is_server_error() {
+            tracing::error!("request failed");
+        } else {
+            tracing::info!("request finished");
+        }
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            response.headers_mut().insert(REQUEST_ID, value);
+        }
+        Ok(response)
+    }
+    .instrument(span)
+    .await
+}

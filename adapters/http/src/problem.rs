@@ -1,0 +1,270 @@
+//! RFC 9457 problem details: the one shape of every error this API returns, and
+//! the one place where domain errors become status codes.
+
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::{IntoResponse, Response};
+use poem_openapi::payload::Payload;
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::{ToJSON, Type};
+use poem_openapi::{ApiResponse, Object};
+
+use djcrm_domain::DomainError;
+
+/// The media type of error bodies.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid field of a request.
+#[derive(Object, Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    /// The field, as named in the request (`email`, `status`, `limit`, ...).
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// An error, as RFC 9457 problem details.
+#[derive(Object, Debug, Clone)]
+pub struct ProblemDetails {
+    /// A URI identifying the problem type; `about:blank` means the status says it all.
+    #[oai(rename = "type")]
+    pub kind: String,
+    /// A short summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong in this occurrence.
+    pub detail: String,
+    /// A stable machine-readable code (`validation_failed`, `not_found`, ...).
+    pub code: String,
+    /// Every offending field, for validation errors and conflicts.
+    #[oai(skip_serializing_if_is_empty)]
+    pub errors: Vec<FieldProblem>,
+}
+
+impl ProblemDetails {
+    /// A problem with `status`, a machine `code` and a human `detail`.
+    #[must_use]
+    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+        Self {
+            kind: "about:blank".to_owned(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            code: code.to_owned(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Adds offending fields.
+    #[must_use]
+    pub fn with_errors(mut self, errors: Vec<FieldProblem>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    /// The response, with its status and media type.
+    #[must_use]
+    pub fn into_http_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let unauthorized = status == StatusCode::UNAUTHORIZED;
+        let mut response = Problem(self).into_response();
+        response.set_status(status);
+        if unauthorized {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// A problem-details body, served as `application/problem+json`.
+#[derive(Debug, Clone)]
+pub struct Problem(pub ProblemDetails);
+
+impl Payload for Problem {
+    const CONTENT_TYPE: &'static str = PROBLEM_JSON;
+
+    fn schema_ref() -> MetaSchemaRef {
+        ProblemDetails::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        ProblemDetails::register(registry);
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = self.0.to_json_string();
+        Response::builder()
+            .content_type(PROBLEM_JSON)
+            .body(body)
+    }
+}
+
+/// Every error an operation can answer, as documented in the OpenAPI document.
+#[derive(ApiResponse, Debug)]
+pub enum ApiError {
+    /// The request is malformed (unparsable JSON, a bad path or query parameter).
+    #[oai(status = 400)]
+    BadRequest(Problem),
+    /// No valid bearer token.
+    #[oai(status = 401)]
+    Unauthorized(Problem, #[oai(header = "WWW-Authenticate")] String),
+    /// The caller's role does not allow this.
+    #[oai(status = 403)]
+    Forbidden(Problem),
+    /// No such record in the caller's organization.
+    #[oai(status = 404)]
+    NotFound(Problem),
+    /// The change clashes with existing data.
+    #[oai(status = 409)]
+    Conflict(Problem),
+    /// `If-Match` names a version that is no longer current.
+    #[oai(status = 412)]
+    PreconditionFailed(Problem),
+    /// The request body is larger than the server accepts.
+    #[oai(status = 413)]
+    PayloadTooLarge(Problem),
+    /// The input breaks a rule; `errors` names every offending field.
+    #[oai(status = 422)]
+    Unprocessable(Problem),
+    /// The server failed; the cause is logged, never sent.
+    #[oai(status = 500)]
+    Internal(Problem),
+}
+
+impl ApiError {
+    /// The error for a problem, picked by its status.
+    #[must_use]
+    pub fn from_problem(problem: ProblemDetails) -> Self {
+        let p = Problem(problem);
+        match p.0.status {
+            400 => Self::BadRequest(p),
+            401 => Self::Unauthorized(p, "Bearer".to_owned()),
+            403 => Self::Forbidden(p),
+            404 => Self::NotFound(p),
+            409 => Self::Conflict(p),
+            412 => Self::PreconditionFailed(p),
+            413 => Self::PayloadTooLarge(p),
+            422 => Self::Unprocessable(p),
+            _ => Self::Internal(p),
+        }
+    }
+
+    /// A 422 naming one field.
+    #[must_use]
+    pub fn invalid_field(field: &str, message: &str) -> Self {
+        Self::from_problem(
+            ProblemDetails::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", format!("{field}: {message}"))
+                .with_errors(vec![FieldProblem {
+                    field: field.to_owned(),
+                    message: message.to_owned(),
+                }]),
+        )
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        let problem = match &error {
+            DomainError::Validation(errors) => ProblemDetails::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                errors.to_string(),
+            )
+            .with_errors(
+                errors
+                    .errors()
+                    .iter()
+                    .map(|e| FieldProblem {
+                        field: e.field.clone(),
+                        message: e.message.clone(),
+                    })
+                    .collect(),
+            ),
+            DomainError::NotFound { .. } => ProblemDetails::new(StatusCode::NOT_FOUND, "not_found", error.to_string()),
+            DomainError::Unauthenticated => ProblemDetails::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "missing, invalid or expired credentials",
+            ),
+            DomainError::Forbidden(why) => ProblemDetails::new(StatusCode::FORBIDDEN, "forbidden", *why),
+            DomainError::Conflict { field, message } => {
+                ProblemDetails::new(StatusCode::CONFLICT, "conflict", message.clone()).with_errors(vec![FieldProblem {
+                    field: (*field).to_owned(),
+                    message: message.clone(),
+                }])
+            }
+            DomainError::InvalidTransition { .. } => ProblemDetails::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_transition",
+                error.to_string(),
+            )
+            .with_errors(vec![FieldProblem {
+                field: "status".to_owned(),
+                message: error.to_string(),
+            }]),
+            DomainError::PreconditionFailed { .. } => ProblemDetails::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                "the lead has changed since the version in If-Match; fetch it again",
+            ),
+            DomainError::Storage(_) | DomainError::Internal(_) => {
+                tracing::error!(error.message = %error, error.debug = ?error, "request failed");
+                ProblemDetails::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the server failed to complete the request; it has been logged",
+                )
+            }
+        };
+        Self::from_problem(problem)
+    }
+}
+
+/// Turns any error that reached the edge (route not found, unsupported media type,
+/// a missing token, a body too large...) into problem details. Responses that are
+/// problems already pass through unchanged.
+pub async fn problem_for_error(error: poem::Error) -> Response {
+    // An id in the path that is not even a UUID names nothing that could exist.
+    if error.is::<poem_openapi::error::ParsePathError>() {
+        return ProblemDetails::new(StatusCode::NOT_FOUND, "not_found", "no resource has this id").into_http_response();
+    }
+    let status = error.status();
+    let field = error
+        .downcast_ref::<poem_openapi::error::ParseParamError>()
+        .map(|e| FieldProblem {
+            field: e.name.to_owned(),
+            message: e.reason.clone(),
+        });
+    let detail = error.to_string();
+    let response = error.into_response();
+    let is_problem = response
+        .content_type()
+        .is_some_and(|ct| ct.starts_with(PROBLEM_JSON));
+    if is_problem {
+        return response;
+    }
+    let code = match status {
+        StatusCode::UNAUTHORIZED => "unauthenticated",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let detail = if status.is_server_error() {
+        tracing::error!(error.message = %detail, "request failed at the edge");
+        "the server failed to complete the request; it has been logged".to_owned()
+    } else if status == StatusCode::UNAUTHORIZED {
+        "a valid bearer token is required".to_owned()
+    } else {
+        detail
+    };
+    ProblemDetails::new(status, code, detail)
+        .with_errors(field.into_iter().collect())
+        .into_http_response()
+}

@@ -1,0 +1,244 @@
+//! Configuration: built-in defaults (the embedded default), then `djcrm.toml`
+//! (or the file named by `DJCRM_CONFIG`), then `DJCRM_*` environment variables,
+//! with `__` between levels: `DJCRM_DATABASE__URL=sqlite://other.db`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Everything `djcrm` and `djcrm-admin` read.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The HTTP server.
+    pub http: HttpConfig,
+    /// The store.
+    pub database: DatabaseConfig,
+    /// Tokens.
+    pub auth: AuthConfig,
+    /// Logs.
+    pub log: LogConfig,
+}
+
+/// `[http]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Where `djcrm serve` listens.
+    pub bind: SocketAddr,
+    /// The largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    /// How long in-flight requests may finish after a shutdown signal, in seconds.
+    pub shutdown_grace_seconds: u64,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            body_limit_bytes: 1024 * 1024,
+            shutdown_grace_seconds: 10,
+        }
+    }
+}
+
+/// `[database]`
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://path.db` (the embedded default).
+    pub url: String,
+    /// Most pooled connections.
+    pub max_connections: u32,
+    /// Apply pending migrations when the server starts.
+    pub migrate_on_start: bool,
+    /// How long a write waits for a lock, in milliseconds.
+    pub busy_timeout_ms: u64,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://djcrm.db".to_owned(),
+            max_connections: 8,
+            migrate_on_start: true,
+            busy_timeout_ms: 5000,
+        }
+    }
+}
+
+// Database URLs may carry passwords: never print them.
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .field("migrate_on_start", &self.migrate_on_start)
+            .field("busy_timeout_ms", &self.busy_timeout_ms)
+            .finish()
+    }
+}
+
+/// The URL with any password replaced by `***`.
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// `[auth]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// How long a token from signup or login stays valid, in hours.
+    pub token_ttl_hours: u32,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            token_ttl_hours: 24 * 30,
+        }
+    }
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// An `EnvFilter` directive; `RUST_LOG` overrides it.
+    pub filter: String,
+    /// `pretty` for people, `json` for log collectors.
+    pub format: LogFormat,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            filter: "info,sqlx=warn".to_owned(),
+            format: LogFormat::Pretty,
+        }
+    }
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Why configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(#[from] Box<figment::Error>);
+
+impl Settings {
+    /// The layered figment: defaults, the TOML file, the environment.
+    #[must_use]
+    pub fn figment() -> Figment {
+        let file = std::env::var_os("DJCRM_CONFIG").map_or_else(|| PathBuf::from("djcrm.toml"), PathBuf::from);
+        Figment::from(Serialized::defaults(Self::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("DJCRM_").ignore(&["CONFIG"]).split("__"))
+    }
+
+    /// Loads the settings.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the offending key when a value has the wrong type or a
+    /// key is unknown (a typo in `DJCRM_*` is an error, not silently ignored).
+    pub fn load() -> Result<Self, ConfigError> {
+        Self::figment().extract().map_err(|e| ConfigError(Box::new(e)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use figment::Jail;
+
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_embedded_default() {
+        Jail::expect_with(|_| {
+            let settings = Settings::load().map_err(|e| e.to_string())?;
+            assert_eq!(settings, Settings::default());
+            assert_eq!(settings.database.url, "sqlite://djcrm.db");
+            assert_eq!(settings.http.bind.to_string(), "127.0.0.1:8000");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_file_overrides_defaults_and_the_environment_overrides_the_file() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "djcrm.toml",
+                "[database]\nurl = \"sqlite://file.db\"\nmax_connections = 3\n[http]\nbind = \"0.0.0.0:9000\"\n",
+            )?;
+            jail.set_env("DJCRM_DATABASE__URL", "sqlite://env.db");
+            let settings = Settings::load().map_err(|e| e.to_string())?;
+            assert_eq!(settings.database.url, "sqlite://env.db");
+            assert_eq!(settings.database.max_connections, 3);
+            assert_eq!(settings.http.bind.port(), 9000);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn djcrm_config_names_another_file() {
+        Jail::expect_with(|jail| {
+            jail.create_file("other.toml", "[auth]\ntoken_ttl_hours = 1\n")?;
+            jail.set_env("DJCRM_CONFIG", "other.toml");
+            let settings = Settings::load().map_err(|e| e.to_string())?;
+            assert_eq!(settings.auth.token_ttl_hours, 1);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_misspelt_key_is_an_error() {
+        Jail::expect_with(|jail| {
+            jail.set_env("DJCRM_DATABASE__ULR", "sqlite://typo.db");
+            assert!(Settings::load().is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_wrongly_typed_value_names_its_key() {
+        Jail::expect_with(|jail| {
+            jail.set_env("DJCRM_HTTP__BIND", "not an address");
+            let error = Settings::load().expect_err("invalid address").to_string();
+            assert!(error.contains("bind"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(redact_url("postgres://crm:s3cret@db:5432/crm"), "postgres://crm:***@db:5432/crm");
+        assert_eq!(redact_url("sqlite://djcrm.db"), "sqlite://djcrm.db");
+        let config = DatabaseConfig {
+            url: "postgres://crm:s3cret@db/crm".into(),
+            ..DatabaseConfig::default()
+        };
+        assert!(!format!("{config:?}").contains("s3cret"));
+    }
+}
