@@ -13,10 +13,21 @@ impl<S: Store> Crm<S> {
     /// - [`DomainError::Validation`] on `body`.
     /// - [`DomainError::NotFound`] when the caller may not see the lead.
     #[tracing::instrument(skip_all, fields(org_id = %actor.org_id, lead_id = %lead_id))]
-    pub async fn add_note(&self, actor: &Actor, lead_id: LeadId, body: &str) -> Result<Activity, DomainError> {
-        let body = Description::parse(body).map_err(|e| DomainError::invalid("body", e.to_string()))?;
+    pub async fn add_note(
+        &self,
+        actor: &Actor,
+        lead_id: LeadId,
+        body: &str,
+    ) -> Result<Activity, DomainError> {
+        let body =
+            Description::parse(body).map_err(|e| DomainError::invalid("body", e.to_string()))?;
         self.lead(actor, lead_id).await?;
-        let note = activity(actor, lead_id, ActivityKind::Note { body }, self.clock.now());
+        let note = activity(
+            actor,
+            lead_id,
+            ActivityKind::Note { body },
+            self.clock.now(),
+        );
         self.store.activities().append(&note).await?;
         Ok(note)
     }
@@ -34,6 +45,9 @@ impl<S: Store> Crm<S> {
     ) -> Result<Page<Activity>, DomainError> {
         let page = page.parse()?;
         self.lead(actor, lead_id).await?;
-        self.store.activities().list_for_lead(actor.org_id, lead_id, page).await
+        self.store
+            .activities()
+            .list_for_lead(actor.org_id, lead_id, page)
+            .await
     }
 }

@@ -81,7 +81,9 @@ impl<S: Store> Crm<S> {
     /// - [`DomainError::NotFound`] when absent or in another organization.
     pub async fn agent(&self, actor: &Actor, id: AgentId) -> Result<Agent, DomainError> {
         if !crate::policy::can_see_agent_data(actor, Some(id)) {
-            return Err(DomainError::Forbidden("only organizers can see other agents"));
+            return Err(DomainError::Forbidden(
+                "only organizers can see other agents",
+            ));
         }
         self.store.agents().get(actor.org_id, id).await
     }
@@ -91,7 +93,11 @@ impl<S: Store> Crm<S> {
     /// # Errors
     /// - [`DomainError::Forbidden`] unless the caller is an organizer.
     /// - [`DomainError::Validation`] on `limit` or `cursor`.
-    pub async fn agents(&self, actor: &Actor, page: &PageParams) -> Result<Page<Agent>, DomainError> {
+    pub async fn agents(
+        &self,
+        actor: &Actor,
+        page: &PageParams,
+    ) -> Result<Page<Agent>, DomainError> {
         require_organizer(actor, "only organizers can list agents")?;
         let page = page.parse()?;
         self.store.agents().list(actor.org_id, page).await

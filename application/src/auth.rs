@@ -256,7 +256,11 @@ impl<S: Store> Crm<S> {
         Ok(user)
     }
 
-    fn issue_token(&self, user: &User, now: DateTime<Utc>) -> Result<(String, ApiToken), DomainError> {
+    fn issue_token(
+        &self,
+        user: &User,
+        now: DateTime<Utc>,
+    ) -> Result<(String, ApiToken), DomainError> {
         let secret = generate_secret()?;
         let token = ApiToken {
             id: TokenId::new(),

@@ -13,7 +13,11 @@ impl<S: Store> Crm<S> {
     /// - [`DomainError::Forbidden`] unless the caller is an organizer.
     /// - [`DomainError::Validation`] on `name`.
     /// - [`DomainError::Conflict`] on `name` when the organization already has it.
-    pub async fn create_category(&self, actor: &Actor, name: &str) -> Result<Category, DomainError> {
+    pub async fn create_category(
+        &self,
+        actor: &Actor,
+        name: &str,
+    ) -> Result<Category, DomainError> {
         require_organizer(actor, "only organizers can manage categories")?;
         let name = parse_name(name)?;
         let now = self.clock.now();

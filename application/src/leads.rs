@@ -88,13 +88,19 @@ impl<S: Store> Crm<S> {
     ///   `category_id` or `agent_id` that is not in the organization.
     /// - [`DomainError::Forbidden`] when an agent assigns a lead to someone else.
     #[tracing::instrument(skip_all, fields(org_id = %actor.org_id))]
-    pub async fn create_lead(&self, actor: &Actor, request: CreateLeadRequest) -> Result<Lead, DomainError> {
+    pub async fn create_lead(
+        &self,
+        actor: &Actor,
+        request: CreateLeadRequest,
+    ) -> Result<Lead, DomainError> {
         let agent_id = if actor.is_organizer() {
             request.agent_id
         } else {
             match (request.agent_id, actor.agent_id) {
                 (Some(requested), Some(own)) if requested != own => {
-                    return Err(DomainError::Forbidden("agents can only create leads for themselves"));
+                    return Err(DomainError::Forbidden(
+                        "agents can only create leads for themselves",
+                    ));
                 }
                 (_, own) => own,
             }
@@ -103,12 +109,14 @@ impl<S: Store> Crm<S> {
         let first_name = errors.check("first_name", PersonName::parse(&request.first_name));
         let last_name = errors.check("last_name", PersonName::parse(&request.last_name));
         let email = errors.check_optional("email", request.email.as_deref().map(Email::parse));
-        let phone = errors.check_optional("phone", request.phone.as_deref().map(PhoneNumber::parse));
+        let phone =
+            errors.check_optional("phone", request.phone.as_deref().map(PhoneNumber::parse));
         let description = errors.check_optional(
             "description",
             request.description.as_deref().map(Description::parse),
         );
-        self.check_references(actor, request.category_id, agent_id, &mut errors).await?;
+        self.check_references(actor, request.category_id, agent_id, &mut errors)
+            .await?;
         let (Some(first_name), Some(last_name), Some(email), Some(phone), Some(description)) =
             (first_name, last_name, email, phone, description)
         else {
@@ -154,10 +162,21 @@ impl<S: Store> Crm<S> {
     /// # Errors
     /// - [`DomainError::Validation`] on `status`, `q`, `limit` or `cursor`.
     /// - [`DomainError::Forbidden`] when an agent filters on another agent.
-    pub async fn leads(&self, actor: &Actor, request: ListLeadsRequest) -> Result<Page<Lead>, DomainError> {
+    pub async fn leads(
+        &self,
+        actor: &Actor,
+        request: ListLeadsRequest,
+    ) -> Result<Page<Lead>, DomainError> {
         let mut errors = ValidationErrors::new();
-        let status = errors.check_optional("status", request.status.as_deref().map(str::parse::<LeadStatus>));
-        let query = request.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        let status = errors.check_optional(
+            "status",
+            request.status.as_deref().map(str::parse::<LeadStatus>),
+        );
+        let query = request
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty());
         if query.is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
             errors.add("q", format!("must be at most {MAX_QUERY_CHARS} characters"));
         }
@@ -171,10 +190,16 @@ impl<S: Store> Crm<S> {
             request.agent_id
         } else {
             if request.agent_id.is_some() && request.agent_id != actor.agent_id {
-                return Err(DomainError::Forbidden("agents can only list their own leads"));
+                return Err(DomainError::Forbidden(
+                    "agents can only list their own leads",
+                ));
             }
             // An agent without a profile sees nothing: filter on an id nobody has.
-            Some(actor.agent_id.unwrap_or_else(|| AgentId::from_uuid(uuid::Uuid::nil())))
+            Some(
+                actor
+                    .agent_id
+                    .unwrap_or_else(|| AgentId::from_uuid(uuid::Uuid::nil())),
+            )
         };
         let filter = LeadFilter {
             status,
@@ -201,30 +226,63 @@ impl<S: Store> Crm<S> {
         if_match: Option<i64>,
     ) -> Result<Lead, DomainError> {
         let mut errors = ValidationErrors::new();
-        let first_name = errors.check_optional("first_name", request.first_name.as_deref().map(PersonName::parse));
-        let last_name = errors.check_optional("last_name", request.last_name.as_deref().map(PersonName::parse));
+        let first_name = errors.check_optional(
+            "first_name",
+            request.first_name.as_deref().map(PersonName::parse),
+        );
+        let last_name = errors.check_optional(
+            "last_name",
+            request.last_name.as_deref().map(PersonName::parse),
+        );
         let email = check_patch(&mut errors, "email", request.email, |v| Email::parse(&v));
-        let phone = check_patch(&mut errors, "phone", request.phone, |v| PhoneNumber::parse(&v));
-        let description = check_patch(&mut errors, "description", request.description, |v| Description::parse(&v));
+        let phone = check_patch(&mut errors, "phone", request.phone, |v| {
+            PhoneNumber::parse(&v)
+        });
+        let description = check_patch(&mut errors, "description", request.description, |v| {
+            Description::parse(&v)
+        });
         if let Patch::Set(category) = request.category_id {
-            self.check_references(actor, Some(category), None, &mut errors).await?;
+            self.check_references(actor, Some(category), None, &mut errors)
+                .await?;
         }
         errors.into_result()?;
         let (Some(first_name), Some(last_name), Some(email), Some(phone), Some(description)) =
             (first_name, last_name, email, phone, description)
         else {
-            return Err(DomainError::Internal("validated fields went missing".into()));
+            return Err(DomainError::Internal(
+                "validated fields went missing".into(),
+            ));
         };
         let category_id = request.category_id;
 
         self.modify_lead(actor, id, if_match, |lead, now| {
             let mut changed = Vec::new();
-            set_if_changed(&mut lead.first_name, first_name.clone(), "first_name", &mut changed);
-            set_if_changed(&mut lead.last_name, last_name.clone(), "last_name", &mut changed);
+            set_if_changed(
+                &mut lead.first_name,
+                first_name.clone(),
+                "first_name",
+                &mut changed,
+            );
+            set_if_changed(
+                &mut lead.last_name,
+                last_name.clone(),
+                "last_name",
+                &mut changed,
+            );
             patch_if_changed(&mut lead.email, email.clone(), "email", &mut changed);
             patch_if_changed(&mut lead.phone, phone.clone(), "phone", &mut changed);
-            patch_if_changed(&mut lead.description, description.clone(), "description", &mut changed);
-            patch_if_changed(&mut lead.category_id, category_id.clone().into_change(), "category_id", &mut changed);
+            patch_if_changed(
+                &mut lead.description,
+                description.clone(),
+                "description",
+                &mut changed,
+            );
+            patch_if_changed(
+                &mut lead.category_id,
+                category_id.clone().into_change(),
+                "category_id",
+                &mut changed,
+            );
             if changed.is_empty() {
                 return Ok(None);
             }
@@ -263,7 +321,8 @@ impl<S: Store> Crm<S> {
     ) -> Result<Lead, DomainError> {
         require_organizer(actor, "only organizers can assign leads")?;
         let mut errors = ValidationErrors::new();
-        self.check_references(actor, None, agent_id, &mut errors).await?;
+        self.check_references(actor, None, agent_id, &mut errors)
+            .await?;
         errors.into_result()?;
         self.modify_lead(actor, id, if_match, |lead, now| {
             if lead.agent_id == agent_id {
@@ -300,7 +359,11 @@ impl<S: Store> Crm<S> {
         };
         self.modify_lead(actor, id, if_match, |lead, now| {
             let from = lead.transition(to, now)?;
-            Ok(Some(ActivityKind::StatusChanged { from, to, note: note.clone() }))
+            Ok(Some(ActivityKind::StatusChanged {
+                from,
+                to,
+                note: note.clone(),
+            }))
         })
         .await
     }
@@ -328,7 +391,12 @@ impl<S: Store> Crm<S> {
                 return Ok(lead);
             };
             let activity = activity(actor, id, kind, now);
-            match self.store.leads().update(&lead, base_version, &activity).await {
+            match self
+                .store
+                .leads()
+                .update(&lead, base_version, &activity)
+                .await
+            {
                 Err(DomainError::PreconditionFailed { .. }) if if_match.is_none() => {
                     tracing::debug!("lead changed concurrently; retrying on the new version");
                 }
@@ -374,7 +442,12 @@ impl<S: Store> Crm<S> {
 }
 
 /// An activity by `actor` on `lead` at `now`.
-pub(crate) fn activity(actor: &Actor, lead: LeadId, kind: ActivityKind, now: DateTime<Utc>) -> Activity {
+pub(crate) fn activity(
+    actor: &Actor,
+    lead: LeadId,
+    kind: ActivityKind,
+    now: DateTime<Utc>,
+) -> Activity {
     Activity {
         id: ActivityId::new(),
         org_id: actor.org_id,
@@ -398,7 +471,12 @@ fn check_patch<T, E: std::fmt::Display>(
     }
 }
 
-fn set_if_changed<T: PartialEq>(slot: &mut T, new: Option<T>, field: &str, changed: &mut Vec<String>) {
+fn set_if_changed<T: PartialEq>(
+    slot: &mut T,
+    new: Option<T>,
+    field: &str,
+    changed: &mut Vec<String>,
+) {
     if let Some(new) = new.filter(|new| new != slot) {
         *slot = new;
         changed.push(field.to_owned());

@@ -35,7 +35,8 @@ impl<S: Store> Crm<S> {
     ) -> Result<Organization, DomainError> {
         require_organizer(actor, "only organizers can change the organization")?;
         let mut errors = ValidationErrors::new();
-        let name = errors.check_optional("name", request.name.as_deref().map(OrganizationName::parse));
+        let name =
+            errors.check_optional("name", request.name.as_deref().map(OrganizationName::parse));
         errors.into_result()?;
         let mut organization = self.store.organizations().get(actor.org_id).await?;
         if let Some(Some(name)) = name {

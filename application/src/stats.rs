@@ -22,7 +22,10 @@ impl<S: Store> Crm<S> {
     /// [`DomainError::Forbidden`] unless the caller is an organizer.
     pub async fn agents_stats(&self, actor: &Actor) -> Result<Vec<AgentPerformance>, DomainError> {
         require_organizer(actor, "only organizers can see organization statistics")?;
-        self.store.leads().agent_performance(actor.org_id, None).await
+        self.store
+            .leads()
+            .agent_performance(actor.org_id, None)
+            .await
     }
 
     /// Performance of one agent, for organizers and for that agent.
@@ -30,9 +33,15 @@ impl<S: Store> Crm<S> {
     /// # Errors
     /// - [`DomainError::Forbidden`] for an agent asking about another agent.
     /// - [`DomainError::NotFound`] when the agent is absent or in another organization.
-    pub async fn agent_stats(&self, actor: &Actor, agent_id: AgentId) -> Result<AgentPerformance, DomainError> {
+    pub async fn agent_stats(
+        &self,
+        actor: &Actor,
+        agent_id: AgentId,
+    ) -> Result<AgentPerformance, DomainError> {
         if !can_see_agent_data(actor, Some(agent_id)) {
-            return Err(DomainError::Forbidden("agents can only see their own performance"));
+            return Err(DomainError::Forbidden(
+                "agents can only see their own performance",
+            ));
         }
         self.store.agents().get(actor.org_id, agent_id).await?;
         let mut rows = self

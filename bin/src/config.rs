@@ -152,7 +152,8 @@ impl Settings {
     /// The layered figment: defaults, the TOML file, the environment.
     #[must_use]
     pub fn figment() -> Figment {
-        let file = std::env::var_os("DJCRM_CONFIG").map_or_else(|| PathBuf::from("djcrm.toml"), PathBuf::from);
+        let file = std::env::var_os("DJCRM_CONFIG")
+            .map_or_else(|| PathBuf::from("djcrm.toml"), PathBuf::from);
         Figment::from(Serialized::defaults(Self::default()))
             .merge(Toml::file(file))
             .merge(Env::prefixed("DJCRM_").ignore(&["CONFIG"]).split("__"))
@@ -164,7 +165,9 @@ impl Settings {
     /// [`ConfigError`] naming the offending key when a value has the wrong type or a
     /// key is unknown (a typo in `DJCRM_*` is an error, not silently ignored).
     pub fn load() -> Result<Self, ConfigError> {
-        Self::figment().extract().map_err(|e| ConfigError(Box::new(e)))
+        Self::figment()
+            .extract()
+            .map_err(|e| ConfigError(Box::new(e)))
     }
 }
 
@@ -233,7 +236,10 @@ mod tests {
 
     #[test]
     fn passwords_in_database_urls_are_redacted() {
-        assert_eq!(redact_url("postgres://crm:s3cret@db:5432/crm"), "postgres://crm:***@db:5432/crm");
+        assert_eq!(
+            redact_url("postgres://crm:s3cret@db:5432/crm"),
+            "postgres://crm:***@db:5432/crm"
+        );
         assert_eq!(redact_url("sqlite://djcrm.db"), "sqlite://djcrm.db");
         let config = DatabaseConfig {
             url: "postgres://crm:s3cret@db/crm".into(),

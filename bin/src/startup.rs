@@ -69,7 +69,12 @@ pub fn crm<S: Store>(store: S, settings: &Settings) -> Crm<S> {
     let crm_settings = CrmSettings {
         token_ttl: TimeDelta::hours(i64::from(settings.auth.token_ttl_hours)),
     };
-    Crm::new(store, Arc::new(Argon2Hasher), Arc::new(SystemClock), crm_settings)
+    Crm::new(
+        store,
+        Arc::new(Argon2Hasher),
+        Arc::new(SystemClock),
+        crm_settings,
+    )
 }
 
 type ServerFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;

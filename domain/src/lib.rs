@@ -37,7 +37,7 @@ pub use error::{DomainError, FieldError, ValidationErrors};
 pub use ids::{ActivityId, AgentId, CategoryId, LeadId, OrgId, TokenId, UserId};
 pub use pagination::{Cursor, Limit, Page, PageRequest};
 pub use values::{
-    category_name::CategoryName, description::Description, email::Email,
-    lead_status::LeadStatus, org_name::OrganizationName, password::Password,
-    person_name::PersonName, phone::PhoneNumber, role::Role,
+    category_name::CategoryName, description::Description, email::Email, lead_status::LeadStatus,
+    org_name::OrganizationName, password::Password, person_name::PersonName, phone::PhoneNumber,
+    role::Role,
 };

@@ -14,9 +14,9 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    Activity, Actor, Agent, AgentId, AgentPerformance, ApiToken, Category, CategoryId,
-    Credentials, DomainError, Email, Lead, LeadFilter, LeadId, OrgId, Organization, Page,
-    PageRequest, Password, PipelineCounts, TokenHash, User, UserId,
+    Activity, Actor, Agent, AgentId, AgentPerformance, ApiToken, Category, CategoryId, Credentials,
+    DomainError, Email, Lead, LeadFilter, LeadId, OrgId, Organization, Page, PageRequest, Password,
+    PipelineCounts, TokenHash, User, UserId,
 };
 
 /// Organizations, and the signup that creates one.
@@ -119,8 +119,11 @@ pub trait AgentRepository: Send + Sync + 'static {
     ///
     /// # Errors
     /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
-    fn get(&self, org: OrgId, id: AgentId)
-    -> impl Future<Output = Result<Agent, DomainError>> + Send;
+    fn get(
+        &self,
+        org: OrgId,
+        id: AgentId,
+    ) -> impl Future<Output = Result<Agent, DomainError>> + Send;
 
     /// The organization's agents, newest first.
     fn list(
@@ -197,7 +200,8 @@ pub trait LeadRepository: Send + Sync + 'static {
     ///
     /// # Errors
     /// - MUST return [`DomainError::NotFound`] when absent, deleted or in another organization.
-    fn get(&self, org: OrgId, id: LeadId) -> impl Future<Output = Result<Lead, DomainError>> + Send;
+    fn get(&self, org: OrgId, id: LeadId)
+    -> impl Future<Output = Result<Lead, DomainError>> + Send;
 
     /// Saves `lead` (already at its new version) and `activity` in one transaction,
     /// only if the stored version is still `expected_version`.

@@ -45,7 +45,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() -> Result<(), DomainError> {
-        let password = Password::parse("correct horse battery").map_err(|e| DomainError::invalid("p", e.to_string()))?;
+        let password = Password::parse("correct horse battery")
+            .map_err(|e| DomainError::invalid("p", e.to_string()))?;
         let hash = Argon2Hasher.hash(&password).await?;
         assert!(hash.starts_with("$argon2id$"));
         assert!(Argon2Hasher.verify("correct horse battery", &hash).await?);

@@ -21,7 +21,12 @@ pub struct BodyLimit(pub usize);
 pub struct JsonBody<T>(pub T);
 
 fn bad_request(detail: String) -> poem::Error {
-    ApiError::from_problem(ProblemDetails::new(StatusCode::BAD_REQUEST, "malformed_json", detail)).into()
+    ApiError::from_problem(ProblemDetails::new(
+        StatusCode::BAD_REQUEST,
+        "malformed_json",
+        detail,
+    ))
+    .into()
 }
 
 fn too_large(limit: usize) -> poem::Error {
@@ -47,8 +52,8 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, poem::Error> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(bad_request("a JSON request body is required".to_owned()));
     }
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| bad_request(format!("the body is not valid JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| bad_request(format!("the body is not valid JSON: {e}")))?;
     serde_path_to_error::deserialize::<_, T>(value).map_err(|error| {
         let path = error.path().to_string();
         let field = if path == "." { "body".to_owned() } else { path };
@@ -58,11 +63,19 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, poem::Error> {
             .strip_prefix("missing field `")
             .and_then(|rest| rest.split('`').next())
             .map_or(field.clone(), |missing| {
-                if field == "body" { missing.to_owned() } else { format!("{field}.{missing}") }
+                if field == "body" {
+                    missing.to_owned()
+                } else {
+                    format!("{field}.{missing}")
+                }
             });
         ApiError::from_problem(
-            ProblemDetails::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", format!("{field}: {message}"))
-                .with_errors(vec![FieldProblem { field, message }]),
+            ProblemDetails::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                format!("{field}: {message}"),
+            )
+            .with_errors(vec![FieldProblem { field, message }]),
         )
         .into()
     })
@@ -98,9 +111,10 @@ where
     ) -> poem::Result<Self> {
         // No Content-Type is taken as JSON (curl -d without -H); anything else must say JSON.
         if let Some(content_type) = request.content_type() {
-            let is_json = content_type
-                .parse::<mime::Mime>()
-                .is_ok_and(|m| m.type_() == "application" && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json")));
+            let is_json = content_type.parse::<mime::Mime>().is_ok_and(|m| {
+                m.type_() == "application"
+                    && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
+            });
             if !is_json {
                 return Err(unsupported(content_type));
             }
@@ -130,7 +144,9 @@ mod tests {
     }
 
     fn status_of(result: Result<Sample, poem::Error>) -> StatusCode {
-        result.map(|_| StatusCode::OK).unwrap_or_else(|e| e.status())
+        result
+            .map(|_| StatusCode::OK)
+            .unwrap_or_else(|e| e.status())
     }
 
     #[test]
@@ -141,8 +157,17 @@ mod tests {
 
     #[test]
     fn a_wrong_shape_is_a_422() {
-        assert_eq!(status_of(decode(br#"{"name": "a"}"#)), StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(status_of(decode(br#"{"name": "a", "count": "x"}"#)), StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(status_of(decode(br#"{"name": "a", "count": 3}"#)), StatusCode::OK);
+        assert_eq!(
+            status_of(decode(br#"{"name": "a"}"#)),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            status_of(decode(br#"{"name": "a", "count": "x"}"#)),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            status_of(decode(br#"{"name": "a", "count": 3}"#)),
+            StatusCode::OK
+        );
     }
 }

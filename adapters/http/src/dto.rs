@@ -431,7 +431,10 @@ impl UpdateLeadBody {
     /// The application request; a null name is reported as a validation error.
     pub fn into_request(self) -> Result<leads::UpdateLeadRequest, crate::problem::ApiError> {
         let required = |field: &str, value: MaybeUndefined<String>| match value {
-            MaybeUndefined::Null => Err(crate::problem::ApiError::invalid_field(field, "must not be null")),
+            MaybeUndefined::Null => Err(crate::problem::ApiError::invalid_field(
+                field,
+                "must not be null",
+            )),
             MaybeUndefined::Undefined => Ok(None),
             MaybeUndefined::Value(v) => Ok(Some(v)),
         };

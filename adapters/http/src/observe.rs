@@ -31,7 +31,11 @@ fn declared_length(request: &Request) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
-pub async fn observe<E: Endpoint>(next: Arc<E>, request: Request, body_limit: usize) -> poem::Result<Response> {
+pub async fn observe<E: Endpoint>(
+    next: Arc<E>,
+    request: Request,
+    body_limit: usize,
+) -> poem::Result<Response> {
     let id = request_id(&request);
     let span = tracing::info_span!(
         "request",

@@ -97,9 +97,7 @@ impl Payload for Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let body = self.0.to_json_string();
-        Response::builder()
-            .content_type(PROBLEM_JSON)
-            .body(body)
+        Response::builder().content_type(PROBLEM_JSON).body(body)
     }
 }
 
@@ -127,6 +125,9 @@ pub enum ApiError {
     /// The request body is larger than the server accepts.
     #[oai(status = 413)]
     PayloadTooLarge(Problem),
+    /// The request body is not JSON.
+    #[oai(status = 415)]
+    UnsupportedMediaType(Problem),
     /// The input breaks a rule; `errors` names every offending field.
     #[oai(status = 422)]
     Unprocessable(Problem),
@@ -148,6 +149,7 @@ impl ApiError {
             409 => Self::Conflict(p),
             412 => Self::PreconditionFailed(p),
             413 => Self::PayloadTooLarge(p),
+            415 => Self::UnsupportedMediaType(p),
             422 => Self::Unprocessable(p),
             _ => Self::Internal(p),
         }
@@ -157,11 +159,15 @@ impl ApiError {
     #[must_use]
     pub fn invalid_field(field: &str, message: &str) -> Self {
         Self::from_problem(
-            ProblemDetails::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", format!("{field}: {message}"))
-                .with_errors(vec![FieldProblem {
-                    field: field.to_owned(),
-                    message: message.to_owned(),
-                }]),
+            ProblemDetails::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                format!("{field}: {message}"),
+            )
+            .with_errors(vec![FieldProblem {
+                field: field.to_owned(),
+                message: message.to_owned(),
+            }]),
         )
     }
 }
@@ -184,18 +190,24 @@ impl From<DomainError> for ApiError {
                     })
                     .collect(),
             ),
-            DomainError::NotFound { .. } => ProblemDetails::new(StatusCode::NOT_FOUND, "not_found", error.to_string()),
+            DomainError::NotFound { .. } => {
+                ProblemDetails::new(StatusCode::NOT_FOUND, "not_found", error.to_string())
+            }
             DomainError::Unauthenticated => ProblemDetails::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
                 "missing, invalid or expired credentials",
             ),
-            DomainError::Forbidden(why) => ProblemDetails::new(StatusCode::FORBIDDEN, "forbidden", *why),
+            DomainError::Forbidden(why) => {
+                ProblemDetails::new(StatusCode::FORBIDDEN, "forbidden", *why)
+            }
             DomainError::Conflict { field, message } => {
-                ProblemDetails::new(StatusCode::CONFLICT, "conflict", message.clone()).with_errors(vec![FieldProblem {
-                    field: (*field).to_owned(),
-                    message: message.clone(),
-                }])
+                ProblemDetails::new(StatusCode::CONFLICT, "conflict", message.clone()).with_errors(
+                    vec![FieldProblem {
+                        field: (*field).to_owned(),
+                        message: message.clone(),
+                    }],
+                )
             }
             DomainError::InvalidTransition { .. } => ProblemDetails::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -230,7 +242,12 @@ impl From<DomainError> for ApiError {
 pub async fn problem_for_error(error: poem::Error) -> Response {
     // An id in the path that is not even a UUID names nothing that could exist.
     if error.is::<poem_openapi::error::ParsePathError>() {
-        return ProblemDetails::new(StatusCode::NOT_FOUND, "not_found", "no resource has this id").into_http_response();
+        return ProblemDetails::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no resource has this id",
+        )
+        .into_http_response();
     }
     let status = error.status();
     let field = error

@@ -35,7 +35,11 @@ pub async fn insert(conn: &mut SqliteConnection, activity: &Activity) -> Result<
 
 impl ActivityRepository for SqliteStore {
     async fn append(&self, activity: &Activity) -> Result<(), DomainError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(storage)?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(storage)?;
         let live: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM leads WHERE organization_id = ? AND id = ? AND deleted_at IS NULL",
         )
@@ -51,7 +55,12 @@ impl ActivityRepository for SqliteStore {
         tx.commit().await.map_err(storage)
     }
 
-    async fn list_for_lead(&self, org: OrgId, lead: LeadId, page: PageRequest) -> Result<Page<Activity>, DomainError> {
+    async fn list_for_lead(
+        &self,
+        org: OrgId,
+        lead: LeadId,
+        page: PageRequest,
+    ) -> Result<Page<Activity>, DomainError> {
         let after = page.after.map(|c| c.last_id());
         let rows = sqlx::query_as::<_, ActivityRow>(
             "SELECT id, organization_id, lead_id, actor_id, kind, from_status, to_status, agent_id, \
@@ -68,6 +77,8 @@ impl ActivityRepository for SqliteStore {
         .await
         .map_err(storage)?;
         let activities: Vec<Activity> = convert_all(rows)?;
-        Ok(Page::from_overfetched(activities, page.limit, |a| a.id.as_uuid()))
+        Ok(Page::from_overfetched(activities, page.limit, |a| {
+            a.id.as_uuid()
+        }))
     }
 }

@@ -28,7 +28,11 @@ impl AgentRepository for SqliteStore {
             created_at: agent.created_at,
             updated_at: agent.updated_at,
         };
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(storage)?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(storage)?;
         users::insert(&mut tx, &user, password_hash).await?;
         sqlx::query(
             "INSERT INTO agents (id, organization_id, user_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
@@ -45,14 +49,17 @@ impl AgentRepository for SqliteStore {
     }
 
     async fn get(&self, org: OrgId, id: AgentId) -> Result<Agent, DomainError> {
-        sqlx::query_as::<_, AgentRow>(concat!(agent_select!(), "WHERE a.organization_id = ? AND a.id = ?"))
-            .bind(org.as_uuid())
-            .bind(id.as_uuid())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(storage)?
-            .ok_or(DomainError::not_found("agent"))?
-            .try_into()
+        sqlx::query_as::<_, AgentRow>(concat!(
+            agent_select!(),
+            "WHERE a.organization_id = ? AND a.id = ?"
+        ))
+        .bind(org.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(storage)?
+        .ok_or(DomainError::not_found("agent"))?
+        .try_into()
     }
 
     async fn list(&self, org: OrgId, page: PageRequest) -> Result<Page<Agent>, DomainError> {
@@ -68,18 +75,25 @@ impl AgentRepository for SqliteStore {
         .await
         .map_err(storage)?;
         let agents: Vec<Agent> = convert_all(rows)?;
-        Ok(Page::from_overfetched(agents, page.limit, |a| a.id.as_uuid()))
+        Ok(Page::from_overfetched(agents, page.limit, |a| {
+            a.id.as_uuid()
+        }))
     }
 
     async fn update(&self, agent: &Agent) -> Result<(), DomainError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(storage)?;
-        let touched = sqlx::query("UPDATE agents SET updated_at = ? WHERE organization_id = ? AND id = ?")
-            .bind(agent.updated_at)
-            .bind(agent.org_id.as_uuid())
-            .bind(agent.id.as_uuid())
-            .execute(&mut *tx)
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(storage)?;
+        let touched =
+            sqlx::query("UPDATE agents SET updated_at = ? WHERE organization_id = ? AND id = ?")
+                .bind(agent.updated_at)
+                .bind(agent.org_id.as_uuid())
+                .bind(agent.id.as_uuid())
+                .execute(&mut *tx)
+                .await
+                .map_err(storage)?;
         if touched.rows_affected() == 0 {
             return Err(DomainError::not_found("agent"));
         }

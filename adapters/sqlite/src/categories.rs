@@ -62,7 +62,9 @@ impl CategoryRepository for SqliteStore {
         .await
         .map_err(storage)?;
         let categories: Vec<Category> = convert_all(rows)?;
-        Ok(Page::from_overfetched(categories, page.limit, |c| c.id.as_uuid()))
+        Ok(Page::from_overfetched(categories, page.limit, |c| {
+            c.id.as_uuid()
+        }))
     }
 
     async fn update(&self, category: &Category) -> Result<(), DomainError> {
@@ -83,8 +85,17 @@ impl CategoryRepository for SqliteStore {
         Ok(())
     }
 
-    async fn delete(&self, org: OrgId, id: CategoryId, now: DateTime<Utc>) -> Result<(), DomainError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(storage)?;
+    async fn delete(
+        &self,
+        org: OrgId,
+        id: CategoryId,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(storage)?;
         // Leads (deleted ones too: the foreign key covers them) lose the category first.
         sqlx::query(
             "UPDATE leads SET category_id = NULL, version = version + 1, updated_at = ? \

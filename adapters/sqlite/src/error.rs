@@ -26,7 +26,9 @@ pub fn storage(error: sqlx::Error) -> DomainError {
 pub fn conflict_on(field: &'static str, message: &str) -> impl FnOnce(sqlx::Error) -> DomainError {
     let message = message.to_owned();
     move |error| match &error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => DomainError::Conflict { field, message },
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            DomainError::Conflict { field, message }
+        }
         _ => storage(error),
     }
 }
@@ -34,7 +36,9 @@ pub fn conflict_on(field: &'static str, message: &str) -> impl FnOnce(sqlx::Erro
 /// A foreign-key violation means a referenced record does not exist.
 pub fn missing_reference(entity: &'static str) -> impl FnOnce(sqlx::Error) -> DomainError {
     move |error| match &error {
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => DomainError::not_found(entity),
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            DomainError::not_found(entity)
+        }
         _ => storage(error),
     }
 }

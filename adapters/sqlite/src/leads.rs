@@ -14,18 +14,28 @@ use crate::rows::{LeadRow, convert_all, lead_columns, lead_search_text};
 use crate::{SqliteStore, activities};
 
 /// Whether the lead exists and is live, to tell "gone" from "changed meanwhile".
-async fn live_version(conn: &mut SqliteConnection, org: OrgId, id: LeadId) -> Result<Option<i64>, DomainError> {
-    sqlx::query_scalar("SELECT version FROM leads WHERE organization_id = ? AND id = ? AND deleted_at IS NULL")
-        .bind(org.as_uuid())
-        .bind(id.as_uuid())
-        .fetch_optional(conn)
-        .await
-        .map_err(storage)
+async fn live_version(
+    conn: &mut SqliteConnection,
+    org: OrgId,
+    id: LeadId,
+) -> Result<Option<i64>, DomainError> {
+    sqlx::query_scalar(
+        "SELECT version FROM leads WHERE organization_id = ? AND id = ? AND deleted_at IS NULL",
+    )
+    .bind(org.as_uuid())
+    .bind(id.as_uuid())
+    .fetch_optional(conn)
+    .await
+    .map_err(storage)
 }
 
 impl LeadRepository for SqliteStore {
     async fn create(&self, lead: &Lead, activity: &Activity) -> Result<(), DomainError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(storage)?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(storage)?;
         sqlx::query(
             "INSERT INTO leads (id, organization_id, first_name, last_name, email, phone, description, \
              status, category_id, agent_id, version, created_at, updated_at, first_contacted_at, \
@@ -70,8 +80,17 @@ impl LeadRepository for SqliteStore {
         .try_into()
     }
 
-    async fn update(&self, lead: &Lead, expected_version: i64, activity: &Activity) -> Result<(), DomainError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(storage)?;
+    async fn update(
+        &self,
+        lead: &Lead,
+        expected_version: i64,
+        activity: &Activity,
+    ) -> Result<(), DomainError> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(storage)?;
         let result = sqlx::query(
             "UPDATE leads SET first_name = ?, last_name = ?, email = ?, phone = ?, description = ?, \
              status = ?, category_id = ?, agent_id = ?, version = ?, updated_at = ?, \
@@ -110,7 +129,11 @@ impl LeadRepository for SqliteStore {
     }
 
     async fn delete(&self, org: OrgId, id: LeadId, activity: &Activity) -> Result<(), DomainError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(storage)?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(storage)?;
         let result = sqlx::query(
             "UPDATE leads SET deleted_at = ?, updated_at = ?, version = version + 1 \
              WHERE organization_id = ? AND id = ? AND deleted_at IS NULL",
@@ -129,14 +152,27 @@ impl LeadRepository for SqliteStore {
         tx.commit().await.map_err(storage)
     }
 
-    async fn list(&self, org: OrgId, filter: &LeadFilter, page: PageRequest) -> Result<Page<Lead>, DomainError> {
-        let mut query = QueryBuilder::<Sqlite>::new(concat!("SELECT ", lead_columns!(), " FROM leads WHERE organization_id = "));
-        query.push_bind(org.as_uuid()).push(" AND deleted_at IS NULL");
+    async fn list(
+        &self,
+        org: OrgId,
+        filter: &LeadFilter,
+        page: PageRequest,
+    ) -> Result<Page<Lead>, DomainError> {
+        let mut query = QueryBuilder::<Sqlite>::new(concat!(
+            "SELECT ",
+            lead_columns!(),
+            " FROM leads WHERE organization_id = "
+        ));
+        query
+            .push_bind(org.as_uuid())
+            .push(" AND deleted_at IS NULL");
         if let Some(status) = filter.status {
             query.push(" AND status = ").push_bind(status.as_str());
         }
         if let Some(category) = filter.category_id {
-            query.push(" AND category_id = ").push_bind(category.as_uuid());
+            query
+                .push(" AND category_id = ")
+                .push_bind(category.as_uuid());
         }
         if let Some(agent) = filter.agent_id {
             query.push(" AND agent_id = ").push_bind(agent.as_uuid());
@@ -160,7 +196,9 @@ impl LeadRepository for SqliteStore {
             .await
             .map_err(storage)?;
         let leads: Vec<Lead> = convert_all(rows)?;
-        Ok(Page::from_overfetched(leads, page.limit, |l| l.id.as_uuid()))
+        Ok(Page::from_overfetched(leads, page.limit, |l| {
+            l.id.as_uuid()
+        }))
     }
 
     async fn pipeline_counts(&self, org: OrgId) -> Result<PipelineCounts, DomainError> {
@@ -174,13 +212,19 @@ impl LeadRepository for SqliteStore {
         .map_err(storage)?;
         let mut counts = PipelineCounts::default();
         for (status, count) in rows {
-            let status = status.parse::<LeadStatus>().map_err(|e| corrupt("lead status", e))?;
+            let status = status
+                .parse::<LeadStatus>()
+                .map_err(|e| corrupt("lead status", e))?;
             counts.add(status, u64::try_from(count).unwrap_or(0));
         }
         Ok(counts)
     }
 
-    async fn agent_performance(&self, org: OrgId, agent: Option<AgentId>) -> Result<Vec<AgentPerformance>, DomainError> {
+    async fn agent_performance(
+        &self,
+        org: OrgId,
+        agent: Option<AgentId>,
+    ) -> Result<Vec<AgentPerformance>, DomainError> {
         #[derive(sqlx::FromRow)]
         struct Row {
             agent_id: Uuid,

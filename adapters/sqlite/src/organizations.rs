@@ -15,15 +15,21 @@ impl OrganizationRepository for SqliteStore {
         password_hash: &str,
         token: &ApiToken,
     ) -> Result<(), DomainError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(storage)?;
-        sqlx::query("INSERT INTO organizations (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)")
-            .bind(org.id.as_uuid())
-            .bind(org.name.as_str())
-            .bind(org.created_at)
-            .bind(org.updated_at)
-            .execute(&mut *tx)
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(storage)?;
+        sqlx::query(
+            "INSERT INTO organizations (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(org.id.as_uuid())
+        .bind(org.name.as_str())
+        .bind(org.created_at)
+        .bind(org.updated_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
         users::insert(&mut tx, owner, password_hash).await?;
         tokens::insert(&mut *tx, token).await?;
         tx.commit().await.map_err(storage)

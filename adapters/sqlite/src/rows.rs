@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use djcrm_domain::{
     Activity, ActivityKind, Agent, Category, CategoryName, Description, DomainError, Email, Lead,
-    LeadStatus, OrganizationName, Organization, PersonName, PhoneNumber, Role, User,
+    LeadStatus, Organization, OrganizationName, PersonName, PhoneNumber, Role, User,
 };
 use uuid::Uuid;
 
@@ -147,7 +147,11 @@ impl TryFrom<LeadRow> for Lead {
             last_name: parse("lead last name", PersonName::parse(&row.last_name))?,
             email: parse_opt("lead email", row.email.as_deref(), Email::parse)?,
             phone: parse_opt("lead phone", row.phone.as_deref(), PhoneNumber::parse)?,
-            description: parse_opt("lead description", row.description.as_deref(), Description::parse)?,
+            description: parse_opt(
+                "lead description",
+                row.description.as_deref(),
+                Description::parse,
+            )?,
             status: parse("lead status", row.status.parse::<LeadStatus>())?,
             category_id: row.category_id.map(Into::into),
             agent_id: row.agent_id.map(Into::into),
@@ -229,7 +233,10 @@ impl TryFrom<ActivityRow> for Activity {
     type Error = DomainError;
     fn try_from(row: ActivityRow) -> Result<Self, DomainError> {
         let status = |raw: Option<&str>| -> Result<LeadStatus, DomainError> {
-            parse("activity status", raw.unwrap_or_default().parse::<LeadStatus>())
+            parse(
+                "activity status",
+                raw.unwrap_or_default().parse::<LeadStatus>(),
+            )
         };
         let kind = match row.kind.as_str() {
             "created" => ActivityKind::Created,
@@ -253,7 +260,10 @@ impl TryFrom<ActivityRow> for Activity {
                 note: parse_opt("activity note", row.body.as_deref(), Description::parse)?,
             },
             "note" => ActivityKind::Note {
-                body: parse("note", Description::parse(row.body.as_deref().unwrap_or_default()))?,
+                body: parse(
+                    "note",
+                    Description::parse(row.body.as_deref().unwrap_or_default()),
+                )?,
             },
             other => return Err(corrupt("activity kind", other)),
         };
@@ -269,6 +279,8 @@ impl TryFrom<ActivityRow> for Activity {
 }
 
 /// Converts fetched rows, failing on the first invalid one.
-pub fn convert_all<R, T: TryFrom<R, Error = DomainError>>(rows: Vec<R>) -> Result<Vec<T>, DomainError> {
+pub fn convert_all<R, T: TryFrom<R, Error = DomainError>>(
+    rows: Vec<R>,
+) -> Result<Vec<T>, DomainError> {
     rows.into_iter().map(T::try_from).collect()
 }

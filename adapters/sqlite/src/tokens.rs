@@ -33,7 +33,11 @@ impl TokenRepository for SqliteStore {
         insert(&mut conn, token).await
     }
 
-    async fn actor_for(&self, hash: &TokenHash, now: DateTime<Utc>) -> Result<Option<Actor>, DomainError> {
+    async fn actor_for(
+        &self,
+        hash: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Actor>, DomainError> {
         #[derive(sqlx::FromRow)]
         struct Row {
             user_id: Uuid,
@@ -60,7 +64,10 @@ impl TokenRepository for SqliteStore {
         Ok(Some(Actor {
             user_id: row.user_id.into(),
             org_id: row.organization_id.into(),
-            role: row.role.parse::<Role>().map_err(|e| corrupt("user role", e))?,
+            role: row
+                .role
+                .parse::<Role>()
+                .map_err(|e| corrupt("user role", e))?,
             agent_id: row.agent_id.map(Into::into),
         }))
     }

@@ -36,7 +36,9 @@ pub async fn insert(
     .execute(&mut **tx)
     .await
     .map_err(|e| match &e {
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => missing_reference("organization")(e),
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            missing_reference("organization")(e)
+        }
         _ => conflict_on("email", "an account with this email already exists")(e),
     })?;
     Ok(())
@@ -44,7 +46,11 @@ pub async fn insert(
 
 impl UserRepository for SqliteStore {
     async fn create(&self, user: &User, password_hash: &str) -> Result<(), DomainError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(storage)?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(storage)?;
         insert(&mut tx, user, password_hash).await?;
         tx.commit().await.map_err(storage)
     }
@@ -64,7 +70,10 @@ impl UserRepository for SqliteStore {
         .try_into()
     }
 
-    async fn credentials_by_email(&self, email: &Email) -> Result<Option<Credentials>, DomainError> {
+    async fn credentials_by_email(
+        &self,
+        email: &Email,
+    ) -> Result<Option<Credentials>, DomainError> {
         #[derive(sqlx::FromRow)]
         struct Row {
             #[sqlx(flatten)]

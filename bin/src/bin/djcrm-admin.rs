@@ -107,7 +107,10 @@ async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
     let AnyStore::Sqlite(store) = store;
     match command {
         Command::Migrate => {
-            println!("migrations applied to {}", redact_url(&settings.database.url));
+            println!(
+                "migrations applied to {}",
+                redact_url(&settings.database.url)
+            );
         }
         Command::CreateOrganization {
             name,
@@ -136,9 +139,9 @@ async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             role,
             password,
         } => {
-            let org_id: OrgId = organization
-                .parse()
-                .map_err(|_| anyhow::anyhow!("--organization must be an organization id (a UUID)"))?;
+            let org_id: OrgId = organization.parse().map_err(|_| {
+                anyhow::anyhow!("--organization must be an organization id (a UUID)")
+            })?;
             let crm = crm(store.clone(), settings);
             let user = crm
                 .provision_user(ProvisionUserRequest {

@@ -43,7 +43,11 @@ impl Lead {
     ///
     /// # Errors
     /// [`DomainError::InvalidTransition`] when the pipeline does not allow the move.
-    pub fn transition(&mut self, to: LeadStatus, now: DateTime<Utc>) -> Result<LeadStatus, DomainError> {
+    pub fn transition(
+        &mut self,
+        to: LeadStatus,
+        now: DateTime<Utc>,
+    ) -> Result<LeadStatus, DomainError> {
         let from = self.status;
         if !from.can_transition_to(to) {
             return Err(DomainError::InvalidTransition { from, to });
@@ -148,9 +152,12 @@ mod tests {
         let created = Utc::now();
         let mut lead = lead(created);
         let contacted = created + TimeDelta::seconds(90);
-        lead.transition(LeadStatus::Contacted, contacted).expect("allowed");
-        lead.transition(LeadStatus::Lost, contacted + TimeDelta::hours(1)).expect("allowed");
-        lead.transition(LeadStatus::Contacted, contacted + TimeDelta::hours(2)).expect("allowed");
+        lead.transition(LeadStatus::Contacted, contacted)
+            .expect("allowed");
+        lead.transition(LeadStatus::Lost, contacted + TimeDelta::hours(1))
+            .expect("allowed");
+        lead.transition(LeadStatus::Contacted, contacted + TimeDelta::hours(2))
+            .expect("allowed");
         assert_eq!(lead.first_contacted_at, Some(contacted));
         assert_eq!(lead.seconds_to_first_contact(), Some(90));
         assert_eq!(lead.version, 4);
@@ -161,10 +168,15 @@ mod tests {
         let now = Utc::now();
         let mut lead = lead(now);
         let before = lead.clone();
-        let err = lead.transition(LeadStatus::Converted, now).expect_err("skips stages");
+        let err = lead
+            .transition(LeadStatus::Converted, now)
+            .expect_err("skips stages");
         assert!(matches!(
             err,
-            DomainError::InvalidTransition { from: LeadStatus::New, to: LeadStatus::Converted }
+            DomainError::InvalidTransition {
+                from: LeadStatus::New,
+                to: LeadStatus::Converted
+            }
         ));
         assert_eq!(lead, before);
     }

@@ -74,7 +74,12 @@ mod tests {
 
     #[test]
     fn accepts_common_formats() {
-        for ok in ["+44 20 7946 0958", "(555) 010-9999", "555.010.9999", "5550109"] {
+        for ok in [
+            "+44 20 7946 0958",
+            "(555) 010-9999",
+            "555.010.9999",
+            "5550109",
+        ] {
             assert!(PhoneNumber::parse(ok).is_ok(), "{ok}");
         }
     }
@@ -87,9 +92,18 @@ mod tests {
 
     #[test]
     fn rejects_letters_and_wrong_lengths() {
-        assert_eq!(PhoneNumber::parse("555-CALL-NOW"), Err(PhoneNumberError::InvalidCharacter));
-        assert_eq!(PhoneNumber::parse("12345"), Err(PhoneNumberError::WrongLength));
-        assert_eq!(PhoneNumber::parse("1234567890123456"), Err(PhoneNumberError::WrongLength));
+        assert_eq!(
+            PhoneNumber::parse("555-CALL-NOW"),
+            Err(PhoneNumberError::InvalidCharacter)
+        );
+        assert_eq!(
+            PhoneNumber::parse("12345"),
+            Err(PhoneNumberError::WrongLength)
+        );
+        assert_eq!(
+            PhoneNumber::parse("1234567890123456"),
+            Err(PhoneNumberError::WrongLength)
+        );
         assert_eq!(PhoneNumber::parse("+"), Err(PhoneNumberError::WrongLength));
         assert_eq!(PhoneNumber::parse(""), Err(PhoneNumberError::Empty));
     }

@@ -91,7 +91,10 @@ mod tests {
     #[test]
     fn counts_characters_not_bytes() {
         assert!(clean("ééééé", 5, false).is_ok());
-        assert_eq!(clean("éééééé", 5, false), Err(TextError::TooLong { max: 5 }));
+        assert_eq!(
+            clean("éééééé", 5, false),
+            Err(TextError::TooLong { max: 5 })
+        );
     }
 
     #[test]

@@ -49,14 +49,21 @@ impl<S: Store> AgentsApi<S> {
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<AgentPage>> {
-        let page = self.crm.agents(&auth.0.actor, &page_params(limit.0, cursor.0)).await?;
+        let page = self
+            .crm
+            .agents(&auth.0.actor, &page_params(limit.0, cursor.0))
+            .await?;
         let (items, next_cursor) = page_parts(page);
         Ok(Json(AgentPage { items, next_cursor }))
     }
 
     /// Add an agent with an initial password (organizers).
     #[oai(path = "/agents", method = "post", operation_id = "createAgent")]
-    async fn create(&self, auth: BearerAuth, body: JsonBody<CreateAgentBody>) -> ApiResult<CreateAgentResponse> {
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        body: JsonBody<CreateAgentBody>,
+    ) -> ApiResult<CreateAgentResponse> {
         let body = body.0;
         let request = CreateAgentRequest {
             email: body.email,
@@ -71,30 +78,61 @@ impl<S: Store> AgentsApi<S> {
     /// One agent (organizers, or that agent).
     #[oai(path = "/agents/:id", method = "get", operation_id = "getAgent")]
     async fn get(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<AgentBody>> {
-        Ok(Json(self.crm.agent(&auth.0.actor, id.0.into()).await?.into()))
+        Ok(Json(
+            self.crm.agent(&auth.0.actor, id.0.into()).await?.into(),
+        ))
     }
 
     /// Rename, deactivate or reactivate an agent (organizers).
     #[oai(path = "/agents/:id", method = "patch", operation_id = "updateAgent")]
-    async fn update(&self, auth: BearerAuth, id: Path<Uuid>, body: JsonBody<UpdateAgentBody>) -> ApiResult<Json<AgentBody>> {
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: JsonBody<UpdateAgentBody>,
+    ) -> ApiResult<Json<AgentBody>> {
         let body = body.0;
         let request = UpdateAgentRequest {
             full_name: body.full_name,
             active: body.active,
         };
-        Ok(Json(self.crm.update_agent(&auth.0.actor, id.0.into(), request).await?.into()))
+        Ok(Json(
+            self.crm
+                .update_agent(&auth.0.actor, id.0.into(), request)
+                .await?
+                .into(),
+        ))
     }
 
     /// Deactivate an agent: they can no longer log in; history is kept (organizers).
-    #[oai(path = "/agents/:id", method = "delete", operation_id = "deactivateAgent")]
+    #[oai(
+        path = "/agents/:id",
+        method = "delete",
+        operation_id = "deactivateAgent"
+    )]
     async fn delete(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<DeactivateAgentResponse> {
-        self.crm.deactivate_agent(&auth.0.actor, id.0.into()).await?;
+        self.crm
+            .deactivate_agent(&auth.0.actor, id.0.into())
+            .await?;
         Ok(DeactivateAgentResponse::Deactivated)
     }
 
     /// An agent's performance (organizers, or that agent).
-    #[oai(path = "/agents/:id/performance", method = "get", operation_id = "getAgentPerformance")]
-    async fn performance(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<AgentStatsBody>> {
-        Ok(Json(self.crm.agent_stats(&auth.0.actor, id.0.into()).await?.into()))
+    #[oai(
+        path = "/agents/:id/performance",
+        method = "get",
+        operation_id = "getAgentPerformance"
+    )]
+    async fn performance(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<AgentStatsBody>> {
+        Ok(Json(
+            self.crm
+                .agent_stats(&auth.0.actor, id.0.into())
+                .await?
+                .into(),
+        ))
     }
 }

@@ -48,33 +48,66 @@ impl<S: Store> CategoriesApi<S> {
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<CategoryPage>> {
-        let page = self.crm.categories(&auth.0.actor, &page_params(limit.0, cursor.0)).await?;
+        let page = self
+            .crm
+            .categories(&auth.0.actor, &page_params(limit.0, cursor.0))
+            .await?;
         let (items, next_cursor) = page_parts(page);
         Ok(Json(CategoryPage { items, next_cursor }))
     }
 
     /// Create a category (organizers).
     #[oai(path = "/categories", method = "post", operation_id = "createCategory")]
-    async fn create(&self, auth: BearerAuth, body: JsonBody<CategoryNameBody>) -> ApiResult<CreateCategoryResponse> {
-        let category = self.crm.create_category(&auth.0.actor, &body.0.name).await?;
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        body: JsonBody<CategoryNameBody>,
+    ) -> ApiResult<CreateCategoryResponse> {
+        let category = self
+            .crm
+            .create_category(&auth.0.actor, &body.0.name)
+            .await?;
         let location = format!("/api/v1/categories/{}", category.id);
-        Ok(CreateCategoryResponse::Created(Json(category.into()), location))
+        Ok(CreateCategoryResponse::Created(
+            Json(category.into()),
+            location,
+        ))
     }
 
     /// One category (everyone).
     #[oai(path = "/categories/:id", method = "get", operation_id = "getCategory")]
     async fn get(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<CategoryBody>> {
-        Ok(Json(self.crm.category(&auth.0.actor, id.0.into()).await?.into()))
+        Ok(Json(
+            self.crm.category(&auth.0.actor, id.0.into()).await?.into(),
+        ))
     }
 
     /// Rename a category (organizers).
-    #[oai(path = "/categories/:id", method = "patch", operation_id = "renameCategory")]
-    async fn rename(&self, auth: BearerAuth, id: Path<Uuid>, body: JsonBody<CategoryNameBody>) -> ApiResult<Json<CategoryBody>> {
-        Ok(Json(self.crm.rename_category(&auth.0.actor, id.0.into(), &body.0.name).await?.into()))
+    #[oai(
+        path = "/categories/:id",
+        method = "patch",
+        operation_id = "renameCategory"
+    )]
+    async fn rename(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: JsonBody<CategoryNameBody>,
+    ) -> ApiResult<Json<CategoryBody>> {
+        Ok(Json(
+            self.crm
+                .rename_category(&auth.0.actor, id.0.into(), &body.0.name)
+                .await?
+                .into(),
+        ))
     }
 
     /// Delete a category; its leads become uncategorised (organizers).
-    #[oai(path = "/categories/:id", method = "delete", operation_id = "deleteCategory")]
+    #[oai(
+        path = "/categories/:id",
+        method = "delete",
+        operation_id = "deleteCategory"
+    )]
     async fn delete(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<DeleteCategoryResponse> {
         self.crm.delete_category(&auth.0.actor, id.0.into()).await?;
         Ok(DeleteCategoryResponse::Deleted)

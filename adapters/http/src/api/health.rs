@@ -55,19 +55,25 @@ pub fn liveness() -> Json<HealthBody> {
 
 /// Readiness: the store answers.
 pub async fn readiness<S: Store>(crm: &Crm<S>) -> ReadyResponse {
-        match crm.ready().await {
-            Ok(()) => ReadyResponse::Ready(Json(HealthBody {
+    match crm.ready().await {
+        Ok(()) => ReadyResponse::Ready(Json(HealthBody {
+            status: "ok".into(),
+            checks: vec![CheckBody {
+                name: "store".into(),
                 status: "ok".into(),
-                checks: vec![CheckBody { name: "store".into(), status: "ok".into() }],
-            })),
-            Err(error) => {
-                tracing::warn!(error.message = %error, "readiness check failed");
-                ReadyResponse::Unavailable(Json(HealthBody {
+            }],
+        })),
+        Err(error) => {
+            tracing::warn!(error.message = %error, "readiness check failed");
+            ReadyResponse::Unavailable(Json(HealthBody {
+                status: "unavailable".into(),
+                checks: vec![CheckBody {
+                    name: "store".into(),
                     status: "unavailable".into(),
-                    checks: vec![CheckBody { name: "store".into(), status: "unavailable".into() }],
-                }))
-            }
+                }],
+            }))
         }
+    }
 }
 
 #[OpenApi(tag = "ApiTags::Health")]

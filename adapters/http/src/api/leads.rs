@@ -136,11 +136,19 @@ impl<S: Store> LeadsApi<S> {
 
     /// Create a lead (status `new`). An agent's lead is assigned to them.
     #[oai(path = "/leads", method = "post", operation_id = "createLead")]
-    async fn create(&self, auth: BearerAuth, body: JsonBody<CreateLeadBody>) -> ApiResult<CreateLeadResponse> {
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        body: JsonBody<CreateLeadBody>,
+    ) -> ApiResult<CreateLeadResponse> {
         let lead = self.crm.create_lead(&auth.0.actor, body.0.into()).await?;
         let location = format!("/api/v1/leads/{}", lead.id);
         let tag = etag(&lead);
-        Ok(CreateLeadResponse::Created(Json(lead.into()), location, tag))
+        Ok(CreateLeadResponse::Created(
+            Json(lead.into()),
+            location,
+            tag,
+        ))
     }
 
     /// One lead, with its `ETag`.
@@ -177,7 +185,11 @@ impl<S: Store> LeadsApi<S> {
     }
 
     /// Assign the lead to an agent, or unassign it with null (organizers).
-    #[oai(path = "/leads/:id/assign", method = "post", operation_id = "assignLead")]
+    #[oai(
+        path = "/leads/:id/assign",
+        method = "post",
+        operation_id = "assignLead"
+    )]
     async fn assign(
         &self,
         auth: BearerAuth,
@@ -197,7 +209,11 @@ impl<S: Store> LeadsApi<S> {
     }
 
     /// Move the lead in the pipeline (organizers, or the assigned agent).
-    #[oai(path = "/leads/:id/status", method = "post", operation_id = "changeLeadStatus")]
+    #[oai(
+        path = "/leads/:id/status",
+        method = "post",
+        operation_id = "changeLeadStatus"
+    )]
     async fn status(
         &self,
         auth: BearerAuth,
@@ -211,13 +227,23 @@ impl<S: Store> LeadsApi<S> {
         let body = body.0;
         Ok(self
             .crm
-            .change_lead_status(&auth.0.actor, id.0.into(), body.status.as_str(), body.note.as_deref(), expected)
+            .change_lead_status(
+                &auth.0.actor,
+                id.0.into(),
+                body.status.as_str(),
+                body.note.as_deref(),
+                expected,
+            )
             .await?
             .into())
     }
 
     /// The lead's history, newest first.
-    #[oai(path = "/leads/:id/activities", method = "get", operation_id = "listLeadActivities")]
+    #[oai(
+        path = "/leads/:id/activities",
+        method = "get",
+        operation_id = "listLeadActivities"
+    )]
     async fn activities(
         &self,
         auth: BearerAuth,
@@ -236,9 +262,21 @@ impl<S: Store> LeadsApi<S> {
     }
 
     /// Add a note to the lead's history.
-    #[oai(path = "/leads/:id/notes", method = "post", operation_id = "addLeadNote")]
-    async fn add_note(&self, auth: BearerAuth, id: Path<Uuid>, body: JsonBody<NoteBody>) -> ApiResult<CreateNoteResponse> {
-        let note = self.crm.add_note(&auth.0.actor, id.0.into(), &body.0.body).await?;
+    #[oai(
+        path = "/leads/:id/notes",
+        method = "post",
+        operation_id = "addLeadNote"
+    )]
+    async fn add_note(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: JsonBody<NoteBody>,
+    ) -> ApiResult<CreateNoteResponse> {
+        let note = self
+            .crm
+            .add_note(&auth.0.actor, id.0.into(), &body.0.body)
+            .await?;
         let location = format!("/api/v1/leads/{}/activities", note.lead_id);
         Ok(CreateNoteResponse::Created(Json(note.into()), location))
     }

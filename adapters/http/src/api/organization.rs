@@ -22,19 +22,32 @@ pub struct OrganizationApi<S: Store> {
 #[OpenApi(tag = "ApiTags::Organization")]
 impl<S: Store> OrganizationApi<S> {
     /// The caller's organization (organizers).
-    #[oai(path = "/organization", method = "get", operation_id = "getOrganization")]
+    #[oai(
+        path = "/organization",
+        method = "get",
+        operation_id = "getOrganization"
+    )]
     async fn get(&self, auth: BearerAuth) -> ApiResult<Json<OrganizationBody>> {
         Ok(Json(self.crm.organization(&auth.0.actor).await?.into()))
     }
 
     /// Change the organization's settings (organizers).
-    #[oai(path = "/organization", method = "patch", operation_id = "updateOrganization")]
+    #[oai(
+        path = "/organization",
+        method = "patch",
+        operation_id = "updateOrganization"
+    )]
     async fn update(
         &self,
         auth: BearerAuth,
         body: JsonBody<UpdateOrganizationBody>,
     ) -> ApiResult<Json<OrganizationBody>> {
         let request = UpdateOrganizationRequest { name: body.0.name };
-        Ok(Json(self.crm.update_organization(&auth.0.actor, request).await?.into()))
+        Ok(Json(
+            self.crm
+                .update_organization(&auth.0.actor, request)
+                .await?
+                .into(),
+        ))
     }
 }

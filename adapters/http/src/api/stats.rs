@@ -20,7 +20,11 @@ pub struct StatsApi<S: Store> {
 #[OpenApi(tag = "ApiTags::Stats")]
 impl<S: Store> StatsApi<S> {
     /// Live leads per pipeline status (organizers).
-    #[oai(path = "/stats/pipeline", method = "get", operation_id = "pipelineStats")]
+    #[oai(
+        path = "/stats/pipeline",
+        method = "get",
+        operation_id = "pipelineStats"
+    )]
     async fn pipeline(&self, auth: BearerAuth) -> ApiResult<Json<PipelineStatsBody>> {
         Ok(Json(self.crm.pipeline_stats(&auth.0.actor).await?.into()))
     }

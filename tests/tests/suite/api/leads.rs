@@ -1,0 +1,304 @@
+//! Paging, entity tags and concurrent changes.
+
+use std::collections::HashSet;
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn paging_returns_every_lead_exactly_once_while_leads_are_added() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("Acme").await;
+    let mut expected = HashSet::new();
+    for i in 0..23 {
+        expected.insert(
+            app.lead(
+                &owner.token,
+                json!({ "first_name": format!("Lead{i}"), "last_name": "X" }),
+            )
+            .await
+            .id(),
+        );
+    }
+
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/leads?limit=5&cursor={c}"),
+            None => "/leads?limit=5".to_owned(),
+        };
+        let page = app.get(&path, &owner.token).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let items = page.body["items"].as_array().expect("items").clone();
+        assert!(items.len() <= 5);
+        seen.extend(
+            items
+                .iter()
+                .filter_map(|l| l["id"].as_str().map(str::to_owned)),
+        );
+        // Someone adds a lead between every two pages.
+        app.lead(
+            &owner.token,
+            json!({ "first_name": "Late", "last_name": "Comer" }),
+        )
+        .await;
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    let unique: HashSet<String> = seen.iter().cloned().collect();
+    assert_eq!(unique.len(), seen.len(), "no lead is returned twice");
+    assert_eq!(unique, expected, "every lead that existed is returned");
+}
+
+#[tokio::test]
+async fn filters_narrow_the_list() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("Acme").await;
+    let (alice, _) = app.agent(&owner, "Alice").await;
+    let web = app
+        .post("/categories", &owner.token, json!({ "name": "Web" }))
+        .await
+        .id();
+    let ada = app
+        .lead(&owner.token, json!({ "first_name": "Ada", "last_name": "Lovelace", "email": "ada@engine.org", "category_id": web }))
+        .await
+        .id();
+    let grace = app
+        .lead(
+            &owner.token,
+            json!({ "first_name": "Grace", "last_name": "Hopper", "agent_id": alice }),
+        )
+        .await
+        .id();
+    app.post(
+        &format!("/leads/{grace}/status"),
+        &owner.token,
+        json!({ "status": "contacted" }),
+    )
+    .await;
+
+    let ids = |reply: crate::helpers::Reply| -> Vec<String> {
+        reply.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|l| l["id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let get =
+        |q: String| app.send(app.request(Method::GET, &format!("/leads?{q}"), Some(&owner.token)));
+    assert_eq!(
+        ids(get("status=contacted".into()).await),
+        vec![grace.clone()]
+    );
+    assert_eq!(
+        ids(get(format!("category_id={web}")).await),
+        vec![ada.clone()]
+    );
+    assert_eq!(
+        ids(get(format!("agent_id={alice}")).await),
+        vec![grace.clone()]
+    );
+    assert_eq!(ids(get("q=LOVE".into()).await), vec![ada.clone()]);
+    assert_eq!(ids(get("q=engine.org".into()).await), vec![ada.clone()]);
+    assert_eq!(
+        ids(get("q=%25".into()).await),
+        Vec::<String>::new(),
+        "wildcards are literal"
+    );
+    assert_eq!(
+        ids(get("q=hopper&status=new".into()).await),
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn a_stale_if_match_is_412_and_a_current_one_succeeds() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("Acme").await;
+    let lead = app
+        .lead(&owner.token, json!({ "first_name": "A", "last_name": "B" }))
+        .await;
+    let etag = lead.header("etag").expect("an ETag").to_owned();
+    let path = format!("/api/v1/leads/{}", lead.id());
+
+    let fetched = app
+        .get(&format!("/leads/{}", lead.id()), &owner.token)
+        .await;
+    assert_eq!(fetched.header("etag"), Some(etag.as_str()));
+
+    let first = app
+        .send(
+            app.request(
+                Method::PATCH,
+                &format!("/leads/{}", lead.id()),
+                Some(&owner.token),
+            )
+            .header("if-match", &etag)
+            .json(&json!({ "first_name": "Ann" })),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{path}: {:?}", first.body);
+    assert_ne!(first.header("etag"), Some(etag.as_str()));
+
+    let stale = app
+        .send(
+            app.request(
+                Method::PATCH,
+                &format!("/leads/{}", lead.id()),
+                Some(&owner.token),
+            )
+            .header("if-match", &etag)
+            .json(&json!({ "first_name": "Bea" })),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(
+        stale.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(
+        app.get(&format!("/leads/{}", lead.id()), &owner.token)
+            .await
+            .body["first_name"],
+        "Ann"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_status_changes_leave_one_accepted_change_and_one_activity() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("Acme").await;
+    let lead = app
+        .lead(&owner.token, json!({ "first_name": "A", "last_name": "B" }))
+        .await
+        .id();
+
+    let status_path = format!("/leads/{lead}/status");
+    let changes =
+        (0..30).map(|_| app.post(&status_path, &owner.token, json!({ "status": "contacted" })));
+    let replies = futures::future::join_all(changes).await;
+    let accepted = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
+    let refused = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    assert_eq!(
+        (accepted, refused),
+        (1, 29),
+        "{:?}",
+        replies.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+
+    let notes_path = format!("/leads/{lead}/notes");
+    let notes = (0..30).map(|i| {
+        app.post(
+            &notes_path,
+            &owner.token,
+            json!({ "body": format!("note {i}") }),
+        )
+    });
+    assert!(
+        futures::future::join_all(notes)
+            .await
+            .iter()
+            .all(|r| r.status == StatusCode::CREATED)
+    );
+
+    let history = app
+        .get(&format!("/leads/{lead}/activities?limit=100"), &owner.token)
+        .await;
+    let kinds: Vec<&str> = history.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|a| a["kind"].as_str())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "status_changed").count(), 1);
+    assert_eq!(kinds.iter().filter(|k| **k == "note").count(), 30);
+    let lead = app.get(&format!("/leads/{lead}"), &owner.token).await;
+    assert_eq!(lead.body["status"], "contacted");
+    assert_eq!(lead.body["version"], 2);
+}
+
+#[tokio::test]
+async fn a_deleted_lead_leaves_lists_and_stats() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("Acme").await;
+    let lead = app
+        .lead(&owner.token, json!({ "first_name": "A", "last_name": "B" }))
+        .await
+        .id();
+    assert_eq!(
+        app.delete(&format!("/leads/{lead}"), &owner.token)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.get(&format!("/leads/{lead}"), &owner.token)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.delete(&format!("/leads/{lead}"), &owner.token)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/leads", &owner.token).await.body["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    assert_eq!(
+        app.get("/stats/pipeline", &owner.token).await.body["total"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn patch_null_clears_optional_fields_and_rejects_null_names() {
+    let app = TestApp::spawn().await;
+    let owner = app.signup("Acme").await;
+    let lead = app
+        .lead(
+            &owner.token,
+            json!({ "first_name": "A", "last_name": "B", "email": "a@b.io" }),
+        )
+        .await
+        .id();
+    let cleared = app
+        .patch(
+            &format!("/leads/{lead}"),
+            &owner.token,
+            json!({ "email": null }),
+        )
+        .await;
+    assert_eq!(cleared.status, StatusCode::OK);
+    assert!(cleared.body["email"].is_null());
+    let null_name = app
+        .patch(
+            &format!("/leads/{lead}"),
+            &owner.token,
+            json!({ "first_name": null }),
+        )
+        .await;
+    assert_eq!(null_name.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(null_name.error_fields(), vec!["first_name"]);
+    let history = app
+        .get(&format!("/leads/{lead}/activities"), &owner.token)
+        .await;
+    assert_eq!(history.body["items"][0]["kind"], "updated");
+    assert_eq!(history.body["items"][0]["fields"], json!(["email"]));
+}

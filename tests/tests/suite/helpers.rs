@@ -1,0 +1,233 @@
+//! A running server per test, like a client would see it.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use djcrm_bin::config::Settings;
+use djcrm_bin::startup::Application;
+use reqwest::{Method, StatusCode, header::HeaderMap};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A response, read.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `field` names of a problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+/// A server on an ephemeral port over its own SQLite file.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestApp {
+    /// A fresh server with a fresh database.
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("djcrm.db");
+        let mut app = Self::spawn_on(&path).await;
+        app._dir = Some(dir);
+        app
+    }
+
+    /// A server over the database file at `path` (kept after the server stops).
+    pub async fn spawn_on(path: &Path) -> Self {
+        let mut settings = Settings::default();
+        settings.http.bind = SocketAddr::from(([127, 0, 0, 1], 0));
+        settings.database.url = format!("sqlite://{}", path.display());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = Application::build(&settings, async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("the server starts");
+        let addr = app.local_addr();
+        let server = tokio::spawn(app.run());
+        Self {
+            addr,
+            client: reqwest::Client::new(),
+            stop: Some(stop),
+            server: Some(server),
+            _dir: None,
+        }
+    }
+
+    /// Stops the server and waits until it has closed the database.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("the server task ends")
+                .expect("the server stops cleanly");
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("a body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let mut request = self
+            .client
+            .request(method, self.url(&format!("/api/v1{path}")));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(self.request(Method::GET, path, Some(token)))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send(self.request(Method::POST, path, Some(token)).json(&body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send(self.request(Method::PATCH, path, Some(token)).json(&body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.send(self.request(Method::DELETE, path, Some(token)))
+            .await
+    }
+
+    /// Signs up an organization; returns its owner.
+    pub async fn signup(&self, org: &str) -> Tenant {
+        let email = format!("owner@{}.test", org.to_lowercase().replace(' ', "-"));
+        let reply = self
+            .send(
+                self.request(Method::POST, "/auth/signup", None)
+                    .json(&json!({
+                        "organization_name": org,
+                        "email": email,
+                        "password": "correct horse battery",
+                        "full_name": format!("{org} Owner"),
+                    })),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        Tenant {
+            token: reply.body["token"].as_str().expect("a token").to_owned(),
+            org_id: reply.body["organization"]["id"]
+                .as_str()
+                .expect("an org id")
+                .to_owned(),
+            email,
+        }
+    }
+
+    /// Logs in.
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.send(
+            self.request(Method::POST, "/auth/login", None)
+                .json(&json!({ "email": email, "password": password })),
+        )
+        .await
+    }
+
+    /// Adds an agent and logs them in; returns (agent id, their token).
+    pub async fn agent(&self, owner: &Tenant, name: &str) -> (String, String) {
+        let email = format!(
+            "{}@{}",
+            name.to_lowercase(),
+            owner.email.split('@').nth(1).unwrap_or("x.test")
+        );
+        let created = self
+            .post(
+                "/agents",
+                &owner.token,
+                json!({ "email": email, "full_name": name, "password": "agent password 1" }),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+        let login = self.login(&email, "agent password 1").await;
+        assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);
+        (
+            created.id(),
+            login.body["token"].as_str().expect("a token").to_owned(),
+        )
+    }
+
+    /// Creates a lead; returns it.
+    pub async fn lead(&self, token: &str, body: Value) -> Reply {
+        let reply = self.post("/leads", token, body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        reply
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// An organization and its owner.
+pub struct Tenant {
+    pub token: String,
+    pub org_id: String,
+    pub email: String,
+}
