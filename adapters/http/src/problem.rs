@@ -67,7 +67,7 @@ impl ProblemDetails {
     pub fn into_http_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let unauthorized = status == StatusCode::UNAUTHORIZED;
-        let mut response = Problem(self).into_response();
+        let mut response = Problem(Box::new(self)).into_response();
         response.set_status(status);
         if unauthorized {
             response
@@ -80,7 +80,7 @@ impl ProblemDetails {
 
 /// A problem-details body, served as `application/problem+json`.
 #[derive(Debug, Clone)]
-pub struct Problem(pub ProblemDetails);
+pub struct Problem(pub Box<ProblemDetails>);
 
 impl Payload for Problem {
     const CONTENT_TYPE: &'static str = PROBLEM_JSON;
@@ -140,7 +140,7 @@ impl ApiError {
     /// The error for a problem, picked by its status.
     #[must_use]
     pub fn from_problem(problem: ProblemDetails) -> Self {
-        let p = Problem(problem);
+        let p = Problem(Box::new(problem));
         match p.0.status {
             400 => Self::BadRequest(p),
             401 => Self::Unauthorized(p, "Bearer".to_owned()),

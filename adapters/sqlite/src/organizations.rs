@@ -31,7 +31,7 @@ impl OrganizationRepository for SqliteStore {
         .await
         .map_err(storage)?;
         users::insert(&mut tx, owner, password_hash).await?;
-        tokens::insert(&mut *tx, token).await?;
+        tokens::insert(&mut tx, token).await?;
         tx.commit().await.map_err(storage)
     }
 
