@@ -42,6 +42,8 @@
 //! [`Actor`]: djcrm_domain::Actor
 //! [`DomainError::Forbidden`]: djcrm_domain::DomainError::Forbidden
 
+#![warn(missing_docs)]
+
 pub mod activities;
 pub mod agents;
 pub mod auth;

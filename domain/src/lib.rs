@@ -15,6 +15,8 @@
 //! object safe so they can be shared as `Arc<dyn ...>`. With the `mocks` feature
 //! every port gets a [`mockall`](https://docs.rs/mockall) mock named `Mock<Port>`.
 
+#![warn(missing_docs)]
+
 pub mod actor;
 pub mod entities;
 pub mod error;
