@@ -50,10 +50,14 @@ impl Default for HttpConfig {
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseConfig {
-    /// `sqlite://path.db` (the embedded default).
+    /// `sqlite://path.db` (the embedded default) or `postgres://user:pass@host/db`.
     pub url: String,
     /// Most pooled connections.
     pub max_connections: u32,
+    /// How long a request waits for a pooled connection, in milliseconds (PostgreSQL).
+    pub acquire_timeout_ms: u64,
+    /// The longest one SQL statement may run, in milliseconds (PostgreSQL).
+    pub statement_timeout_ms: u64,
     /// Apply pending migrations when the server starts.
     pub migrate_on_start: bool,
     /// How long a write waits for a lock, in milliseconds.
@@ -65,6 +69,8 @@ impl Default for DatabaseConfig {
         Self {
             url: "sqlite://djcrm.db".to_owned(),
             max_connections: 8,
+            acquire_timeout_ms: 5000,
+            statement_timeout_ms: 30_000,
             migrate_on_start: true,
             busy_timeout_ms: 5000,
         }
@@ -77,6 +83,8 @@ impl fmt::Debug for DatabaseConfig {
         f.debug_struct("DatabaseConfig")
             .field("url", &redact_url(&self.url))
             .field("max_connections", &self.max_connections)
+            .field("acquire_timeout_ms", &self.acquire_timeout_ms)
+            .field("statement_timeout_ms", &self.statement_timeout_ms)
             .field("migrate_on_start", &self.migrate_on_start)
             .field("busy_timeout_ms", &self.busy_timeout_ms)
             .finish()

@@ -11,6 +11,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use djcrm_adapter_argon2::Argon2Hasher;
 use djcrm_adapter_http::{HttpSettings, app};
+use djcrm_adapter_postgres::{PostgresOptions, PostgresStore};
 use djcrm_adapter_sqlite::{SqliteOptions, SqliteStore};
 use djcrm_application::{Crm, CrmSettings, SystemClock};
 use djcrm_domain::ports::Store;
@@ -23,11 +24,14 @@ use crate::config::{Settings, redact_url};
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// The database URL names a backend this build does not have.
-    #[error("unsupported database URL {0:?}: expected sqlite://...")]
+    #[error("unsupported database URL {0:?}: expected sqlite://... or postgres://...")]
     UnsupportedDatabase(String),
-    /// The store could not be opened or migrated.
+    /// The SQLite store could not be opened or migrated.
     #[error(transparent)]
     Sqlite(#[from] djcrm_adapter_sqlite::ConnectError),
+    /// The PostgreSQL store could not be reached or migrated.
+    #[error(transparent)]
+    Postgres(#[from] djcrm_adapter_postgres::ConnectError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -42,6 +46,8 @@ pub enum StartError {
 pub enum AnyStore {
     /// `sqlite://...`
     Sqlite(SqliteStore),
+    /// `postgres://...` or `postgresql://...`
+    Postgres(PostgresStore),
 }
 
 impl AnyStore {
@@ -59,6 +65,16 @@ impl AnyStore {
                 migrate,
             };
             return Ok(Self::Sqlite(SqliteStore::connect(&options).await?));
+        }
+        if db.url.starts_with("postgres://") || db.url.starts_with("postgresql://") {
+            let options = PostgresOptions {
+                url: db.url.clone(),
+                max_connections: db.max_connections,
+                acquire_timeout: Duration::from_millis(db.acquire_timeout_ms),
+                statement_timeout: Duration::from_millis(db.statement_timeout_ms),
+                migrate,
+            };
+            return Ok(Self::Postgres(PostgresStore::connect(&options).await?));
         }
         Err(StartError::UnsupportedDatabase(redact_url(&db.url)))
     }
@@ -98,6 +114,7 @@ impl Application {
         let store = AnyStore::connect(settings, settings.database.migrate_on_start).await?;
         match store {
             AnyStore::Sqlite(store) => Self::launch(store, settings, shutdown).await,
+            AnyStore::Postgres(store) => Self::launch(store, settings, shutdown).await,
         }
     }
 
@@ -156,6 +173,12 @@ pub trait Closable {
 impl Closable for SqliteStore {
     async fn close(&self) {
         SqliteStore::close(self).await;
+    }
+}
+
+impl Closable for PostgresStore {
+    async fn close(&self) {
+        PostgresStore::close(self).await;
     }
 }
 

@@ -6,7 +6,7 @@ use sqlx::SqliteConnection;
 
 use crate::SqliteStore;
 use crate::error::storage;
-use crate::rows::{ActivityColumns, ActivityRow, convert_all};
+use djcrm_adapter_sql::rows::{ActivityColumns, ActivityRow, convert_all};
 
 /// Inserts an activity on any connection (normally inside the transaction of the
 /// change it records).

@@ -5,8 +5,8 @@ use djcrm_domain::ports::AgentRepository;
 use djcrm_domain::{Agent, AgentId, DomainError, OrgId, Page, PageRequest, Role, User};
 
 use crate::error::storage;
-use crate::rows::{AgentRow, convert_all};
 use crate::{SqliteStore, users};
+use djcrm_adapter_sql::rows::{AgentRow, convert_all};
 
 macro_rules! agent_select {
     () => {

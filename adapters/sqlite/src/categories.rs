@@ -6,7 +6,7 @@ use djcrm_domain::{Category, CategoryId, DomainError, OrgId, Page, PageRequest};
 
 use crate::SqliteStore;
 use crate::error::{conflict_on, storage};
-use crate::rows::{CategoryRow, convert_all};
+use djcrm_adapter_sql::rows::{CategoryRow, convert_all};
 
 const TAKEN: &str = "a category with this name already exists";
 

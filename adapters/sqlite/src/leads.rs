@@ -10,8 +10,8 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
 use crate::error::{corrupt, storage};
-use crate::rows::{LeadRow, convert_all, lead_columns, lead_search_text};
 use crate::{SqliteStore, activities};
+use djcrm_adapter_sql::rows::{LeadRow, convert_all, lead_columns, lead_search_text};
 
 /// Whether the lead exists and is live, to tell "gone" from "changed meanwhile".
 async fn live_version(

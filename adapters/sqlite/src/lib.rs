@@ -14,7 +14,6 @@ mod categories;
 mod error;
 mod leads;
 mod organizations;
-mod rows;
 mod tokens;
 mod users;
 

@@ -4,8 +4,8 @@ use djcrm_domain::ports::OrganizationRepository;
 use djcrm_domain::{ApiToken, DomainError, OrgId, Organization, User};
 
 use crate::error::storage;
-use crate::rows::OrganizationRow;
 use crate::{SqliteStore, tokens, users};
+use djcrm_adapter_sql::rows::OrganizationRow;
 
 impl OrganizationRepository for SqliteStore {
     async fn create_with_owner(

@@ -6,7 +6,7 @@ use sqlx::{Sqlite, Transaction};
 
 use crate::SqliteStore;
 use crate::error::{conflict_on, missing_reference, storage};
-use crate::rows::UserRow;
+use djcrm_adapter_sql::rows::UserRow;
 
 macro_rules! user_columns {
     () => {

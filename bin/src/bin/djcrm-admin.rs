@@ -8,6 +8,7 @@ use djcrm_application::auth::{ProvisionUserRequest, SignupRequest};
 use djcrm_bin::config::{Settings, redact_url};
 use djcrm_bin::startup::{AnyStore, crm};
 use djcrm_bin::telemetry;
+use djcrm_domain::ports::Store;
 use djcrm_domain::{DomainError, OrgId, Role};
 
 /// DJ CRM maintenance tool.
@@ -103,8 +104,24 @@ fn describe(error: DomainError) -> anyhow::Error {
 
 async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
     // Every command works on an up-to-date schema.
-    let store = AnyStore::connect(settings, true).await?;
-    let AnyStore::Sqlite(store) = store;
+    match AnyStore::connect(settings, true).await? {
+        AnyStore::Sqlite(store) => {
+            run_on(&store, command, settings).await?;
+            store.close().await;
+        }
+        AnyStore::Postgres(store) => {
+            run_on(&store, command, settings).await?;
+            store.close().await;
+        }
+    }
+    Ok(())
+}
+
+async fn run_on<S: Store + Clone>(
+    store: &S,
+    command: Command,
+    settings: &Settings,
+) -> anyhow::Result<()> {
     match command {
         Command::Migrate => {
             println!(
@@ -157,6 +174,5 @@ async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             println!("role={}", user.role);
         }
     }
-    store.close().await;
     Ok(())
 }

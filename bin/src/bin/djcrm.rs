@@ -3,8 +3,9 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use djcrm_adapter_sqlite::{SqliteOptions, SqliteStore};
 use djcrm_bin::config::Settings;
-use djcrm_bin::startup::{AnyStore, Application, crm, shutdown_signal};
+use djcrm_bin::startup::{Application, crm, shutdown_signal};
 use djcrm_bin::telemetry;
 
 /// DJ CRM: a multi-tenant CRM server.
@@ -67,15 +68,10 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
 }
 
 async fn print_openapi(settings: &Settings) -> anyhow::Result<()> {
-    // The document does not depend on data, but the service is built over a store;
-    // an in-memory one keeps this command free of side effects.
-    let mut settings = settings.clone();
-    settings.database.url = "sqlite::memory:".to_owned();
-    match AnyStore::connect(&settings, true).await? {
-        AnyStore::Sqlite(store) => {
-            let crm = std::sync::Arc::new(crm(store, &settings));
-            println!("{}", djcrm_adapter_http::openapi_json(&crm));
-        }
-    }
+    // The document does not depend on data; an in-memory store keeps this command
+    // free of side effects.
+    let store = SqliteStore::connect(&SqliteOptions::new("sqlite::memory:")).await?;
+    let crm = std::sync::Arc::new(crm(store, settings));
+    println!("{}", djcrm_adapter_http::openapi_json(&crm));
     Ok(())
 }

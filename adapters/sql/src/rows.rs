@@ -1,4 +1,6 @@
-//! Rows as stored, and their checked conversion into domain records.
+//! Rows as stored, and their checked conversion into domain records. Each derives
+//! `sqlx::FromRow` generically, so one type serves every database.
+#![allow(missing_docs)]
 
 use chrono::{DateTime, Utc};
 use djcrm_domain::{
@@ -7,7 +9,7 @@ use djcrm_domain::{
 };
 use uuid::Uuid;
 
-use crate::error::corrupt;
+use crate::corrupt;
 
 fn parse<T, E: std::fmt::Display>(what: &str, result: Result<T, E>) -> Result<T, DomainError> {
     result.map_err(|e| corrupt(what, e))
@@ -164,13 +166,14 @@ impl TryFrom<LeadRow> for Lead {
 }
 
 /// The columns of `leads` that [`LeadRow`] reads.
+#[macro_export]
 macro_rules! lead_columns {
     () => {
         "id, organization_id, first_name, last_name, email, phone, description, status, \
          category_id, agent_id, version, created_at, updated_at, first_contacted_at"
     };
 }
-pub(crate) use lead_columns;
+pub use crate::lead_columns;
 
 /// What the `q` filter searches: names and email, lower-cased.
 pub fn lead_search_text(lead: &Lead) -> String {

@@ -1,0 +1,80 @@
+//! [`ActivityRepository`] on PostgreSQL.
+
+use djcrm_domain::ports::ActivityRepository;
+use djcrm_domain::{Activity, DomainError, LeadId, OrgId, Page, PageRequest};
+use sqlx::PgConnection;
+
+use crate::PostgresStore;
+use crate::error::storage;
+use djcrm_adapter_sql::rows::{ActivityColumns, ActivityRow, convert_all};
+
+/// Inserts an activity on any connection (normally inside the transaction of the
+/// change it records).
+pub async fn insert(conn: &mut PgConnection, activity: &Activity) -> Result<(), DomainError> {
+    let columns = ActivityColumns::of(&activity.kind);
+    sqlx::query(
+        "INSERT INTO activities (id, organization_id, lead_id, actor_id, kind, from_status, \
+         to_status, agent_id, body, fields, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(activity.id.as_uuid())
+    .bind(activity.org_id.as_uuid())
+    .bind(activity.lead_id.as_uuid())
+    .bind(activity.actor_id.as_uuid())
+    .bind(activity.kind.name())
+    .bind(columns.from_status)
+    .bind(columns.to_status)
+    .bind(columns.agent_id)
+    .bind(columns.body)
+    .bind(columns.fields)
+    .bind(activity.created_at)
+    .execute(conn)
+    .await
+    .map_err(storage)?;
+    Ok(())
+}
+
+impl ActivityRepository for PostgresStore {
+    async fn append(&self, activity: &Activity) -> Result<(), DomainError> {
+        let mut tx = self.pool.begin().await.map_err(storage)?;
+        let live: Option<i64> = sqlx::query_scalar(
+            "SELECT 1::bigint FROM leads WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL",
+        )
+        .bind(activity.org_id.as_uuid())
+        .bind(activity.lead_id.as_uuid())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(storage)?;
+        if live.is_none() {
+            return Err(DomainError::not_found("lead"));
+        }
+        insert(&mut tx, activity).await?;
+        tx.commit().await.map_err(storage)
+    }
+
+    async fn list_for_lead(
+        &self,
+        org: OrgId,
+        lead: LeadId,
+        page: PageRequest,
+    ) -> Result<Page<Activity>, DomainError> {
+        let after = page.after.map(|c| c.last_id());
+        let rows = sqlx::query_as::<_, ActivityRow>(
+            "SELECT id, organization_id, lead_id, actor_id, kind, from_status, to_status, agent_id, \
+             body, fields, created_at FROM activities \
+             WHERE organization_id = $1 AND lead_id = $2 AND ($3::uuid IS NULL OR id < $4) \
+             ORDER BY id DESC LIMIT $5",
+        )
+        .bind(org.as_uuid())
+        .bind(lead.as_uuid())
+        .bind(after)
+        .bind(after)
+        .bind(i64::from(page.limit.get()) + 1)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?;
+        let activities: Vec<Activity> = convert_all(rows)?;
+        Ok(Page::from_overfetched(activities, page.limit, |a| {
+            a.id.as_uuid()
+        }))
+    }
+}

@@ -1,0 +1,255 @@
+//! [`LeadRepository`] on PostgreSQL. Every change to a lead and the activity row that
+//! records it are written in one transaction.
+
+use djcrm_domain::ports::LeadRepository;
+use djcrm_domain::{
+    Activity, AgentId, AgentPerformance, DomainError, Lead, LeadFilter, LeadId, LeadStatus, OrgId,
+    Page, PageRequest, PipelineCounts,
+};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use crate::error::{corrupt, storage};
+use crate::{PostgresStore, activities};
+use djcrm_adapter_sql::like_literal;
+use djcrm_adapter_sql::rows::{LeadRow, convert_all, lead_columns, lead_search_text};
+
+/// Whether the lead exists and is live, to tell "gone" from "changed meanwhile".
+async fn live_version(
+    conn: &mut PgConnection,
+    org: OrgId,
+    id: LeadId,
+) -> Result<Option<i64>, DomainError> {
+    sqlx::query_scalar(
+        "SELECT version FROM leads WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL",
+    )
+    .bind(org.as_uuid())
+    .bind(id.as_uuid())
+    .fetch_optional(conn)
+    .await
+    .map_err(storage)
+}
+
+impl LeadRepository for PostgresStore {
+    async fn create(&self, lead: &Lead, activity: &Activity) -> Result<(), DomainError> {
+        let mut tx = self.pool.begin().await.map_err(storage)?;
+        sqlx::query(
+            "INSERT INTO leads (id, organization_id, first_name, last_name, email, phone, description, \
+             status, category_id, agent_id, version, created_at, updated_at, first_contacted_at, \
+             seconds_to_first_contact, search_text) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(lead.id.as_uuid())
+        .bind(lead.org_id.as_uuid())
+        .bind(lead.first_name.as_str())
+        .bind(lead.last_name.as_str())
+        .bind(lead.email.as_ref().map(|e| e.as_str()))
+        .bind(lead.phone.as_ref().map(|p| p.as_str()))
+        .bind(lead.description.as_ref().map(|d| d.as_str()))
+        .bind(lead.status.as_str())
+        .bind(lead.category_id.map(|c| c.as_uuid()))
+        .bind(lead.agent_id.map(|a| a.as_uuid()))
+        .bind(lead.version)
+        .bind(lead.created_at)
+        .bind(lead.updated_at)
+        .bind(lead.first_contacted_at)
+        .bind(lead.seconds_to_first_contact())
+        .bind(lead_search_text(lead))
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        activities::insert(&mut tx, activity).await?;
+        tx.commit().await.map_err(storage)
+    }
+
+    async fn get(&self, org: OrgId, id: LeadId) -> Result<Lead, DomainError> {
+        sqlx::query_as::<_, LeadRow>(concat!(
+            "SELECT ",
+            lead_columns!(),
+            " FROM leads WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL"
+        ))
+        .bind(org.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(storage)?
+        .ok_or(DomainError::not_found("lead"))?
+        .try_into()
+    }
+
+    async fn update(
+        &self,
+        lead: &Lead,
+        expected_version: i64,
+        activity: &Activity,
+    ) -> Result<(), DomainError> {
+        let mut tx = self.pool.begin().await.map_err(storage)?;
+        let result = sqlx::query(
+            "UPDATE leads SET first_name = $1, last_name = $2, email = $3, phone = $4, description = $5, \
+             status = $6, category_id = $7, agent_id = $8, version = $9, updated_at = $10, \
+             first_contacted_at = $11, seconds_to_first_contact = $12, search_text = $13 \
+             WHERE organization_id = $14 AND id = $15 AND version = $16 AND deleted_at IS NULL",
+        )
+        .bind(lead.first_name.as_str())
+        .bind(lead.last_name.as_str())
+        .bind(lead.email.as_ref().map(|e| e.as_str()))
+        .bind(lead.phone.as_ref().map(|p| p.as_str()))
+        .bind(lead.description.as_ref().map(|d| d.as_str()))
+        .bind(lead.status.as_str())
+        .bind(lead.category_id.map(|c| c.as_uuid()))
+        .bind(lead.agent_id.map(|a| a.as_uuid()))
+        .bind(lead.version)
+        .bind(lead.updated_at)
+        .bind(lead.first_contacted_at)
+        .bind(lead.seconds_to_first_contact())
+        .bind(lead_search_text(lead))
+        .bind(lead.org_id.as_uuid())
+        .bind(lead.id.as_uuid())
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        if result.rows_affected() == 0 {
+            return Err(match live_version(&mut tx, lead.org_id, lead.id).await? {
+                None => DomainError::not_found("lead"),
+                Some(_) => DomainError::PreconditionFailed {
+                    expected: expected_version,
+                },
+            });
+        }
+        activities::insert(&mut tx, activity).await?;
+        tx.commit().await.map_err(storage)
+    }
+
+    async fn delete(&self, org: OrgId, id: LeadId, activity: &Activity) -> Result<(), DomainError> {
+        let mut tx = self.pool.begin().await.map_err(storage)?;
+        let result = sqlx::query(
+            "UPDATE leads SET deleted_at = $1, updated_at = $2, version = version + 1 \
+             WHERE organization_id = $3 AND id = $4 AND deleted_at IS NULL",
+        )
+        .bind(activity.created_at)
+        .bind(activity.created_at)
+        .bind(org.as_uuid())
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await
+        .map_err(storage)?;
+        if result.rows_affected() == 0 {
+            return Err(DomainError::not_found("lead"));
+        }
+        activities::insert(&mut tx, activity).await?;
+        tx.commit().await.map_err(storage)
+    }
+
+    async fn list(
+        &self,
+        org: OrgId,
+        filter: &LeadFilter,
+        page: PageRequest,
+    ) -> Result<Page<Lead>, DomainError> {
+        let mut query = QueryBuilder::<Postgres>::new(concat!(
+            "SELECT ",
+            lead_columns!(),
+            " FROM leads WHERE organization_id = "
+        ));
+        query
+            .push_bind(org.as_uuid())
+            .push(" AND deleted_at IS NULL");
+        if let Some(status) = filter.status {
+            query.push(" AND status = ").push_bind(status.as_str());
+        }
+        if let Some(category) = filter.category_id {
+            query
+                .push(" AND category_id = ")
+                .push_bind(category.as_uuid());
+        }
+        if let Some(agent) = filter.agent_id {
+            query.push(" AND agent_id = ").push_bind(agent.as_uuid());
+        }
+        if let Some(text) = &filter.query {
+            // LIKE with the user's wildcards escaped: served by the trigram index.
+            query
+                .push(" AND search_text LIKE ")
+                .push_bind(format!("%{}%", like_literal(&text.to_lowercase())))
+                .push(" ESCAPE '\\'");
+        }
+        if let Some(after) = page.after {
+            query.push(" AND id < ").push_bind(after.last_id());
+        }
+        query
+            .push(" ORDER BY id DESC LIMIT ")
+            .push_bind(i64::from(page.limit.get()) + 1);
+        let rows = query
+            .build_query_as::<LeadRow>()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(storage)?;
+        let leads: Vec<Lead> = convert_all(rows)?;
+        Ok(Page::from_overfetched(leads, page.limit, |l| {
+            l.id.as_uuid()
+        }))
+    }
+
+    async fn pipeline_counts(&self, org: OrgId) -> Result<PipelineCounts, DomainError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, COUNT(*) FROM leads WHERE organization_id = $1 AND deleted_at IS NULL \
+             GROUP BY status",
+        )
+        .bind(org.as_uuid())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?;
+        let mut counts = PipelineCounts::default();
+        for (status, count) in rows {
+            let status = status
+                .parse::<LeadStatus>()
+                .map_err(|e| corrupt("lead status", e))?;
+            counts.add(status, u64::try_from(count).unwrap_or(0));
+        }
+        Ok(counts)
+    }
+
+    async fn agent_performance(
+        &self,
+        org: OrgId,
+        agent: Option<AgentId>,
+    ) -> Result<Vec<AgentPerformance>, DomainError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            agent_id: Uuid,
+            assigned: i64,
+            contacted: i64,
+            converted: i64,
+            avg_seconds: Option<f64>,
+        }
+        let agent = agent.map(|a| a.as_uuid());
+        let rows = sqlx::query_as::<_, Row>(
+            "SELECT a.id AS agent_id, COUNT(l.id) AS assigned, \
+             COUNT(l.first_contacted_at) AS contacted, \
+             COALESCE(SUM(CASE WHEN l.status = 'converted' THEN 1 ELSE 0 END), 0) AS converted, \
+             AVG(l.seconds_to_first_contact)::float8 AS avg_seconds \
+             FROM agents a \
+             LEFT JOIN leads l ON l.organization_id = a.organization_id AND l.agent_id = a.id \
+                 AND l.deleted_at IS NULL \
+             WHERE a.organization_id = $1 AND ($2::uuid IS NULL OR a.id = $3) \
+             GROUP BY a.id ORDER BY a.id",
+        )
+        .bind(org.as_uuid())
+        .bind(agent)
+        .bind(agent)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(storage)?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(rows
+            .into_iter()
+            .map(|row| AgentPerformance {
+                agent_id: row.agent_id.into(),
+                assigned: count(row.assigned),
+                contacted: count(row.contacted),
+                converted: count(row.converted),
+                avg_seconds_to_first_contact: row.avg_seconds,
+            })
+            .collect())
+    }
+}
