@@ -12,7 +12,7 @@ use crate::{Crm, PageParams, Patch};
 
 /// How often a change without `If-Match` is re-applied on fresh data when another
 /// writer got there first. Each retry re-checks the rules (e.g. the pipeline).
-const MAX_WRITE_ATTEMPTS: usize = 8;
+const MAX_WRITE_ATTEMPTS: usize = 32;
 
 /// A new lead.
 #[derive(Debug, Clone, Default)]

@@ -322,6 +322,7 @@ pub trait PasswordHasher: Send + Sync {
 /// The time, so tests can fix it.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 pub trait Clock: Send + Sync {
-    /// The current instant.
+    /// The current instant, with at most microsecond precision: that is what every
+    /// store keeps, so a record reads back exactly as it was written.
     fn now(&self) -> DateTime<Utc>;
 }

@@ -13,6 +13,11 @@ use djcrm_domain::{
     UserId,
 };
 
+/// Now, at the microsecond precision every store keeps (as the application's clock gives).
+fn now() -> chrono::DateTime<Utc> {
+    chrono::SubsecRound::trunc_subsecs(Utc::now(), 6)
+}
+
 fn name(raw: &str) -> PersonName {
     PersonName::parse(raw).expect("a valid name")
 }
@@ -28,7 +33,7 @@ struct Tenant {
 }
 
 async fn tenant<S: Store>(store: &S, label: &str) -> Tenant {
-    let now = Utc::now();
+    let now = now();
     let org = Organization {
         id: OrgId::new(),
         name: OrganizationName::parse(label).expect("valid"),
@@ -53,7 +58,7 @@ async fn tenant<S: Store>(store: &S, label: &str) -> Tenant {
 }
 
 fn user(org: OrgId, address: &str, role: Role) -> User {
-    let now = Utc::now();
+    let now = now();
     User {
         id: UserId::new(),
         org_id: org,
@@ -67,7 +72,7 @@ fn user(org: OrgId, address: &str, role: Role) -> User {
 }
 
 fn token(user: &User, hash: &str, ttl: TimeDelta) -> ApiToken {
-    let now = Utc::now();
+    let now = now();
     ApiToken {
         id: TokenId::new(),
         org_id: user.org_id,
@@ -79,7 +84,7 @@ fn token(user: &User, hash: &str, ttl: TimeDelta) -> ApiToken {
 }
 
 fn agent(org: OrgId, address: &str) -> Agent {
-    let now = Utc::now();
+    let now = now();
     Agent {
         id: AgentId::new(),
         org_id: org,
@@ -93,7 +98,7 @@ fn agent(org: OrgId, address: &str) -> Agent {
 }
 
 fn lead(org: OrgId, first: &str) -> Lead {
-    let now = Utc::now();
+    let now = now();
     Lead {
         id: LeadId::new(),
         org_id: org,
@@ -119,7 +124,7 @@ fn activity(t: &Tenant, lead: LeadId, kind: ActivityKind) -> Activity {
         lead_id: lead,
         actor_id: t.owner,
         kind,
-        created_at: Utc::now(),
+        created_at: now(),
     }
 }
 
@@ -146,7 +151,7 @@ pub async fn signup_is_all_or_nothing_and_emails_are_unique<S: Store>(store: S) 
     assert_eq!(org.name.as_str(), "Acme");
 
     // A second signup with the same owner email conflicts and leaves no organization behind.
-    let now = Utc::now();
+    let now = now();
     let second = Organization {
         id: OrgId::new(),
         name: OrganizationName::parse("Copy").expect("valid"),
@@ -238,7 +243,7 @@ pub async fn tokens_authenticate_until_expired_or_revoked<S: Store>(store: S) {
     store.tokens().insert(&expired).await.expect("insert");
     let actor = store
         .tokens()
-        .actor_for(&live.hash, Utc::now())
+        .actor_for(&live.hash, now())
         .await
         .expect("query")
         .expect("valid");
@@ -249,7 +254,7 @@ pub async fn tokens_authenticate_until_expired_or_revoked<S: Store>(store: S) {
     assert!(
         store
             .tokens()
-            .actor_for(&expired.hash, Utc::now())
+            .actor_for(&expired.hash, now())
             .await
             .expect("query")
             .is_none()
@@ -257,7 +262,7 @@ pub async fn tokens_authenticate_until_expired_or_revoked<S: Store>(store: S) {
     assert!(
         store
             .tokens()
-            .actor_for(&TokenHash::from_hex("nope".into()), Utc::now())
+            .actor_for(&TokenHash::from_hex("nope".into()), now())
             .await
             .expect("query")
             .is_none()
@@ -271,7 +276,7 @@ pub async fn tokens_authenticate_until_expired_or_revoked<S: Store>(store: S) {
     assert!(
         store
             .tokens()
-            .actor_for(&live.hash, Utc::now())
+            .actor_for(&live.hash, now())
             .await
             .expect("query")
             .is_some()
@@ -284,7 +289,7 @@ pub async fn tokens_authenticate_until_expired_or_revoked<S: Store>(store: S) {
     assert!(
         store
             .tokens()
-            .actor_for(&live.hash, Utc::now())
+            .actor_for(&live.hash, now())
             .await
             .expect("query")
             .is_none()
@@ -363,7 +368,7 @@ pub async fn agents_page_newest_first_and_deactivation_revokes_tokens<S: Store>(
     store.tokens().insert(&t).await.expect("insert");
     let actor = store
         .tokens()
-        .actor_for(&t.hash, Utc::now())
+        .actor_for(&t.hash, now())
         .await
         .expect("q")
         .expect("valid");
@@ -380,7 +385,7 @@ pub async fn agents_page_newest_first_and_deactivation_revokes_tokens<S: Store>(
     assert!(
         store
             .tokens()
-            .actor_for(&t.hash, Utc::now())
+            .actor_for(&t.hash, now())
             .await
             .expect("q")
             .is_none()
@@ -396,7 +401,7 @@ pub async fn agents_page_newest_first_and_deactivation_revokes_tokens<S: Store>(
 pub async fn categories_are_unique_ignoring_case_and_deleting_uncategorises<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let globex = tenant(&store, "Globex").await;
-    let now = Utc::now();
+    let now = now();
     let category = |org, n: &str| Category {
         id: CategoryId::new(),
         org_id: org,
@@ -475,7 +480,7 @@ pub async fn leads_are_versioned_isolated_and_soft_deleted<S: Store>(store: S) {
     ));
 
     let base = ada.version;
-    ada.transition(LeadStatus::Contacted, Utc::now())
+    ada.transition(LeadStatus::Contacted, now())
         .expect("allowed");
     let moved = activity(
         &acme,
@@ -771,18 +776,32 @@ macro_rules! store_contract {
         $(
             #[tokio::test]
             async fn $test() {
-                super::$test($make).await;
+                let (store, _database) = $make;
+                super::$test(store).await;
             }
         )*
     };
 }
 
-async fn sqlite() -> djcrm_adapter_sqlite::SqliteStore {
-    djcrm_adapter_sqlite::SqliteStore::connect(&djcrm_adapter_sqlite::SqliteOptions::new(
-        "sqlite::memory:",
-    ))
-    .await
-    .expect("an in-memory SQLite store")
+async fn sqlite() -> (djcrm_adapter_sqlite::SqliteStore, ()) {
+    let options = djcrm_adapter_sqlite::SqliteOptions::new("sqlite::memory:");
+    let store = djcrm_adapter_sqlite::SqliteStore::connect(&options)
+        .await
+        .expect("an in-memory SQLite store");
+    (store, ())
+}
+
+async fn postgres() -> (
+    djcrm_adapter_postgres::PostgresStore,
+    crate::pg::TestDatabase,
+) {
+    let database = crate::pg::TestDatabase::create().await;
+    let options = djcrm_adapter_postgres::PostgresOptions::new(&database.url);
+    let store = djcrm_adapter_postgres::PostgresStore::connect(&options)
+        .await
+        .expect("a PostgreSQL store");
+    (store, database)
 }
 
 store_contract!(sqlite_store, sqlite().await);
+store_contract!(postgres_store, postgres().await);

@@ -48,6 +48,7 @@ pub struct TestApp {
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
     _dir: Option<tempfile::TempDir>,
+    _database: Option<crate::pg::TestDatabase>,
 }
 
 impl TestApp {
@@ -60,11 +61,23 @@ impl TestApp {
         app
     }
 
+    /// A fresh server over a fresh PostgreSQL database.
+    pub async fn spawn_postgres() -> Self {
+        let database = crate::pg::TestDatabase::create().await;
+        let mut app = Self::spawn_with(database.url.clone()).await;
+        app._database = Some(database);
+        app
+    }
+
     /// A server over the database file at `path` (kept after the server stops).
     pub async fn spawn_on(path: &Path) -> Self {
+        Self::spawn_with(format!("sqlite://{}", path.display())).await
+    }
+
+    async fn spawn_with(database_url: String) -> Self {
         let mut settings = Settings::default();
         settings.http.bind = SocketAddr::from(([127, 0, 0, 1], 0));
-        settings.database.url = format!("sqlite://{}", path.display());
+        settings.database.url = database_url;
         let (stop, stopped) = oneshot::channel::<()>();
         let app = Application::build(&settings, async {
             let _ = stopped.await;
@@ -79,6 +92,7 @@ impl TestApp {
             stop: Some(stop),
             server: Some(server),
             _dir: None,
+            _database: None,
         }
     }
 

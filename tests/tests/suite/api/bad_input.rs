@@ -5,9 +5,7 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 
-#[tokio::test]
-async fn malformed_json_is_400() {
-    let app = TestApp::spawn().await;
+async fn malformed_json_is_400(app: TestApp) {
     let owner = app.signup("Acme").await;
     let reply = app
         .send(
@@ -24,9 +22,7 @@ async fn malformed_json_is_400() {
     assert_eq!(reply.body["status"], 400);
 }
 
-#[tokio::test]
-async fn invalid_fields_are_422_and_each_is_named() {
-    let app = TestApp::spawn().await;
+async fn invalid_fields_are_422_and_each_is_named(app: TestApp) {
     let owner = app.signup("Acme").await;
     let reply = app
         .post("/leads", &owner.token, json!({ "first_name": " ", "last_name": "L", "email": "not-an-email", "phone": "call me" }))
@@ -57,9 +53,7 @@ async fn invalid_fields_are_422_and_each_is_named() {
     );
 }
 
-#[tokio::test]
-async fn signup_rejects_bad_emails_short_passwords_and_taken_emails() {
-    let app = TestApp::spawn().await;
+async fn signup_rejects_bad_emails_short_passwords_and_taken_emails(app: TestApp) {
     let bad = app
         .send(
             app.request(Method::POST, "/auth/signup", None)
@@ -84,9 +78,7 @@ async fn signup_rejects_bad_emails_short_passwords_and_taken_emails() {
     assert_eq!(taken.error_fields(), vec!["email"]);
 }
 
-#[tokio::test]
-async fn unknown_statuses_and_illegal_transitions_are_422() {
-    let app = TestApp::spawn().await;
+async fn unknown_statuses_and_illegal_transitions_are_422(app: TestApp) {
     let owner = app.signup("Acme").await;
     let lead = app
         .lead(&owner.token, json!({ "first_name": "A", "last_name": "B" }))
@@ -131,9 +123,7 @@ async fn unknown_statuses_and_illegal_transitions_are_422() {
     assert_eq!(history.body["items"].as_array().map(Vec::len), Some(1));
 }
 
-#[tokio::test]
-async fn paging_parameters_are_checked() {
-    let app = TestApp::spawn().await;
+async fn paging_parameters_are_checked(app: TestApp) {
     let owner = app.signup("Acme").await;
     for (query, field) in [
         ("limit=101", "limit"),
@@ -153,9 +143,7 @@ async fn paging_parameters_are_checked() {
     assert_eq!(reply.error_fields(), vec!["limit"]);
 }
 
-#[tokio::test]
-async fn a_body_over_one_mebibyte_is_413() {
-    let app = TestApp::spawn().await;
+async fn a_body_over_one_mebibyte_is_413(app: TestApp) {
     let owner = app.signup("Acme").await;
     let description = "x".repeat(1024 * 1024 + 1);
     let declared = app
@@ -184,9 +172,7 @@ async fn a_body_over_one_mebibyte_is_413() {
     assert_eq!(chunked.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
-#[tokio::test]
-async fn missing_or_bad_tokens_are_401() {
-    let app = TestApp::spawn().await;
+async fn missing_or_bad_tokens_are_401(app: TestApp) {
     let owner = app.signup("Acme").await;
     let missing = app.send(app.request(Method::GET, "/leads", None)).await;
     assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
@@ -213,9 +199,7 @@ async fn missing_or_bad_tokens_are_401() {
     assert_eq!(unknown.body, wrong.body);
 }
 
-#[tokio::test]
-async fn unknown_ids_and_routes_are_404_problems() {
-    let app = TestApp::spawn().await;
+async fn unknown_ids_and_routes_are_404_problems(app: TestApp) {
     let owner = app.signup("Acme").await;
     for path in [
         "/leads/not-a-uuid",
@@ -232,9 +216,7 @@ async fn unknown_ids_and_routes_are_404_problems() {
     }
 }
 
-#[tokio::test]
-async fn a_body_that_is_not_json_is_415() {
-    let app = TestApp::spawn().await;
+async fn a_body_that_is_not_json_is_415(app: TestApp) {
     let owner = app.signup("Acme").await;
     let reply = app
         .send(
@@ -245,3 +227,15 @@ async fn a_body_that_is_not_json_is_415() {
         .await;
     assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
+
+crate::on_every_store!(
+    malformed_json_is_400,
+    invalid_fields_are_422_and_each_is_named,
+    signup_rejects_bad_emails_short_passwords_and_taken_emails,
+    unknown_statuses_and_illegal_transitions_are_422,
+    paging_parameters_are_checked,
+    a_body_over_one_mebibyte_is_413,
+    missing_or_bad_tokens_are_401,
+    unknown_ids_and_routes_are_404_problems,
+    a_body_that_is_not_json_is_415
+);

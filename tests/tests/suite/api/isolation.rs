@@ -5,9 +5,7 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 
-#[tokio::test]
-async fn another_organization_gets_404_on_every_record_of_ours() {
-    let app = TestApp::spawn().await;
+async fn another_organization_gets_404_on_every_record_of_ours(app: TestApp) {
     let ours = app.signup("Acme").await;
     let theirs = app.signup("Globex").await;
     let (our_agent, _) = app.agent(&ours, "Alice").await;
@@ -156,3 +154,5 @@ async fn another_organization_gets_404_on_every_record_of_ours() {
     assert_eq!(lead.body["status"], "new");
     assert_eq!(lead.body["agent_id"], our_agent.as_str());
 }
+
+crate::on_every_store!(another_organization_gets_404_on_every_record_of_ours);

@@ -5,9 +5,7 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 
-#[tokio::test]
-async fn an_organizer_and_an_agent_work_a_lead_from_new_to_converted() {
-    let app = TestApp::spawn().await;
+async fn an_organizer_and_an_agent_work_a_lead_from_new_to_converted(app: TestApp) {
     let owner = app.signup("Acme").await;
 
     // The organizer builds the team and the catalogue.
@@ -152,9 +150,7 @@ async fn an_organizer_and_an_agent_work_a_lead_from_new_to_converted() {
     assert_eq!(own.body["converted"], 1);
 }
 
-#[tokio::test]
-async fn me_describes_the_caller() {
-    let app = TestApp::spawn().await;
+async fn me_describes_the_caller(app: TestApp) {
     let owner = app.signup("Acme").await;
     let (agent_id, agent_token) = app.agent(&owner, "Alice").await;
 
@@ -169,9 +165,7 @@ async fn me_describes_the_caller() {
     assert_eq!(me.body["agent_id"], agent_id.as_str());
 }
 
-#[tokio::test]
-async fn an_organizer_manages_agents_categories_and_the_organization() {
-    let app = TestApp::spawn().await;
+async fn an_organizer_manages_agents_categories_and_the_organization(app: TestApp) {
     let owner = app.signup("Acme").await;
     let (agent_id, agent_token) = app.agent(&owner, "Alice").await;
 
@@ -272,3 +266,9 @@ async fn an_organizer_manages_agents_categories_and_the_organization() {
         "Acme Ltd"
     );
 }
+
+crate::on_every_store!(
+    an_organizer_and_an_agent_work_a_lead_from_new_to_converted,
+    me_describes_the_caller,
+    an_organizer_manages_agents_categories_and_the_organization
+);

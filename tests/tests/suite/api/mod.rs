@@ -6,3 +6,26 @@ mod journey;
 mod leads;
 mod roles;
 mod service;
+
+/// Runs each named test, an `async fn(TestApp)`, once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_every_store {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test($crate::helpers::TestApp::spawn().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test($crate::helpers::TestApp::spawn_postgres().await).await;
+                }
+            )*
+        }
+    };
+}

@@ -5,9 +5,7 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 
-#[tokio::test]
-async fn an_agent_cannot_manage_the_organization() {
-    let app = TestApp::spawn().await;
+async fn an_agent_cannot_manage_the_organization(app: TestApp) {
     let owner = app.signup("Acme").await;
     let (alice, alice_token) = app.agent(&owner, "Alice").await;
     let (bob, _) = app.agent(&owner, "Bob").await;
@@ -92,9 +90,7 @@ async fn an_agent_cannot_manage_the_organization() {
     );
 }
 
-#[tokio::test]
-async fn an_agent_sees_and_works_only_their_own_leads() {
-    let app = TestApp::spawn().await;
+async fn an_agent_sees_and_works_only_their_own_leads(app: TestApp) {
     let owner = app.signup("Acme").await;
     let (alice, alice_token) = app.agent(&owner, "Alice").await;
     let (bob, _) = app.agent(&owner, "Bob").await;
@@ -169,3 +165,8 @@ async fn an_agent_sees_and_works_only_their_own_leads() {
     let listed = app.get("/leads", &alice_token).await;
     assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(1));
 }
+
+crate::on_every_store!(
+    an_agent_cannot_manage_the_organization,
+    an_agent_sees_and_works_only_their_own_leads
+);
