@@ -29,6 +29,70 @@ async fn live_version(
     .map_err(storage)
 }
 
+/// The lead listing query, after `prefix` (empty, or an EXPLAIN).
+fn list_query(
+    prefix: &str,
+    org: OrgId,
+    filter: &LeadFilter,
+    page: PageRequest,
+) -> QueryBuilder<Sqlite> {
+    let mut query = QueryBuilder::<Sqlite>::new(prefix);
+    query
+        .push(concat!(
+            "SELECT ",
+            lead_columns!(),
+            " FROM leads WHERE organization_id = "
+        ))
+        .push_bind(org.as_uuid())
+        .push(" AND deleted_at IS NULL");
+    if let Some(status) = filter.status {
+        query.push(" AND status = ").push_bind(status.as_str());
+    }
+    if let Some(category) = filter.category_id {
+        query
+            .push(" AND category_id = ")
+            .push_bind(category.as_uuid());
+    }
+    if let Some(agent) = filter.agent_id {
+        query.push(" AND agent_id = ").push_bind(agent.as_uuid());
+    }
+    if let Some(text) = &filter.query {
+        // instr() rather than LIKE: the user's text needs no wildcard escaping.
+        query
+            .push(" AND instr(search_text, ")
+            .push_bind(text.to_lowercase())
+            .push(") > 0");
+    }
+    if let Some(after) = page.after {
+        query.push(" AND id < ").push_bind(after.last_id());
+    }
+    query
+        .push(" ORDER BY id DESC LIMIT ")
+        .push_bind(i64::from(page.limit.get()) + 1);
+    query
+}
+
+impl SqliteStore {
+    /// The query plan of the lead listing for these arguments, one line per row of
+    /// `EXPLAIN QUERY PLAN`: for benchmarks and for operators checking index use.
+    ///
+    /// # Errors
+    /// [`DomainError::Storage`] when the database fails.
+    pub async fn explain_lead_list(
+        &self,
+        org: OrgId,
+        filter: &LeadFilter,
+        page: PageRequest,
+    ) -> Result<Vec<String>, DomainError> {
+        use sqlx::Row;
+        let mut query = list_query("EXPLAIN QUERY PLAN ", org, filter, page);
+        let rows = query.build().fetch_all(&self.pool).await.map_err(storage)?;
+        rows.iter()
+            .map(|row| row.try_get::<String, _>("detail").map_err(storage))
+            .collect()
+    }
+}
+
 impl LeadRepository for SqliteStore {
     async fn create(&self, lead: &Lead, activity: &Activity) -> Result<(), DomainError> {
         let mut tx = self
@@ -158,38 +222,7 @@ impl LeadRepository for SqliteStore {
         filter: &LeadFilter,
         page: PageRequest,
     ) -> Result<Page<Lead>, DomainError> {
-        let mut query = QueryBuilder::<Sqlite>::new(concat!(
-            "SELECT ",
-            lead_columns!(),
-            " FROM leads WHERE organization_id = "
-        ));
-        query
-            .push_bind(org.as_uuid())
-            .push(" AND deleted_at IS NULL");
-        if let Some(status) = filter.status {
-            query.push(" AND status = ").push_bind(status.as_str());
-        }
-        if let Some(category) = filter.category_id {
-            query
-                .push(" AND category_id = ")
-                .push_bind(category.as_uuid());
-        }
-        if let Some(agent) = filter.agent_id {
-            query.push(" AND agent_id = ").push_bind(agent.as_uuid());
-        }
-        if let Some(text) = &filter.query {
-            // instr() rather than LIKE: the user's text needs no wildcard escaping.
-            query
-                .push(" AND instr(search_text, ")
-                .push_bind(text.to_lowercase())
-                .push(") > 0");
-        }
-        if let Some(after) = page.after {
-            query.push(" AND id < ").push_bind(after.last_id());
-        }
-        query
-            .push(" ORDER BY id DESC LIMIT ")
-            .push_bind(i64::from(page.limit.get()) + 1);
+        let mut query = list_query("", org, filter, page);
         let rows = query
             .build_query_as::<LeadRow>()
             .fetch_all(&self.pool)

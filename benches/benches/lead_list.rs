@@ -1,0 +1,291 @@
+//! Lead listing on one organization with a million leads, on each store: seed time,
+//! first page, a deep cursor page, a filtered page and a `q` search (median and p99
+//! over repeated calls), and the query plan of each listing.
+//!
+//! `cargo bench -p djcrm-benches` — `DJCRM_BENCH_LEADS` sets the number of leads
+//! (default 1,000,000); `DATABASE_URL` names the PostgreSQL server (default local).
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use djcrm_adapter_postgres::{PostgresOptions, PostgresStore};
+use djcrm_adapter_sqlite::{SqliteOptions, SqliteStore};
+use djcrm_benches::{SeedLead, Tenant, measure, seed_lead, tenant};
+use djcrm_domain::ports::{LeadRepository, Store};
+use djcrm_domain::{Cursor, LeadFilter, LeadStatus, Limit, OrgId, PageRequest};
+use sqlx::{Connection, PgConnection, QueryBuilder, Sqlite};
+
+const RUNS: usize = 200;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+fn lead_count() -> usize {
+    std::env::var("DJCRM_BENCH_LEADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+}
+
+fn admin_url() -> String {
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// The listings measured, by name.
+fn cases(
+    tenant: &Tenant,
+    deep: Cursor,
+    needle: &str,
+) -> Vec<(&'static str, LeadFilter, PageRequest)> {
+    let first = PageRequest {
+        limit: Limit::DEFAULT,
+        after: None,
+    };
+    vec![
+        ("first page", LeadFilter::default(), first),
+        (
+            "deep cursor page",
+            LeadFilter::default(),
+            PageRequest {
+                after: Some(deep),
+                ..first
+            },
+        ),
+        (
+            "filtered (status + agent)",
+            LeadFilter {
+                status: Some(LeadStatus::Qualified),
+                agent_id: Some(tenant.agents[6]),
+                ..LeadFilter::default()
+            },
+            first,
+        ),
+        (
+            "q search",
+            LeadFilter {
+                query: Some(needle.to_owned()),
+                ..LeadFilter::default()
+            },
+            first,
+        ),
+    ]
+}
+
+async fn report<S: Store>(
+    label: &str,
+    store: &S,
+    org: OrgId,
+    cases: &[(&'static str, LeadFilter, PageRequest)],
+    explain: impl AsyncFn(&LeadFilter, PageRequest) -> Result<Vec<String>, BoxError>,
+) -> Result<(), BoxError> {
+    for (name, filter, page) in cases {
+        let found = store.leads().list(org, filter, *page).await?.items.len();
+        let (median, p99) = measure(RUNS, || async {
+            let _ = store.leads().list(org, filter, *page).await;
+        })
+        .await;
+        println!(
+            "{label:<10} {name:<26} {found:>3} rows   median {:>10}   p99 {:>10}",
+            ms(median),
+            ms(p99)
+        );
+        for line in explain(filter, *page).await? {
+            println!("{:<10}     plan: {line}", "");
+        }
+    }
+    Ok(())
+}
+
+async fn seed_sqlite(
+    store: &SqliteStore,
+    tenant: &Tenant,
+    count: usize,
+) -> Result<Vec<uuid::Uuid>, BoxError> {
+    let base = Utc::now();
+    let mut ids = Vec::with_capacity(count);
+    let mut i = 0;
+    while i < count {
+        let mut tx = store.pool().begin().await?;
+        for _ in 0..50 {
+            let batch: Vec<SeedLead> = (i..(i + 1000).min(count))
+                .map(|n| seed_lead(tenant, n, base))
+                .collect();
+            if batch.is_empty() {
+                break;
+            }
+            i += batch.len();
+            ids.extend(batch.iter().map(|l| l.id.as_uuid()));
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO leads (id, organization_id, first_name, last_name, email, status, category_id, \
+                 agent_id, version, created_at, updated_at, first_contacted_at, seconds_to_first_contact, search_text) ",
+            );
+            insert.push_values(&batch, |mut row, lead| {
+                row.push_bind(lead.id.as_uuid())
+                    .push_bind(tenant.org.as_uuid())
+                    .push_bind(&lead.first_name)
+                    .push_bind(&lead.last_name)
+                    .push_bind(&lead.email)
+                    .push_bind(lead.status.as_str())
+                    .push_bind(lead.category_id.as_uuid())
+                    .push_bind(lead.agent_id.as_uuid())
+                    .push_bind(1_i64)
+                    .push_bind(lead.created_at)
+                    .push_bind(lead.created_at)
+                    .push_bind(lead.first_contacted_at)
+                    .push_bind(lead.seconds_to_first_contact)
+                    .push_bind(&lead.search_text);
+            });
+            insert.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    }
+    sqlx::query("ANALYZE").execute(store.pool()).await?;
+    Ok(ids)
+}
+
+async fn seed_postgres(
+    store: &PostgresStore,
+    tenant: &Tenant,
+    count: usize,
+) -> Result<Vec<uuid::Uuid>, BoxError> {
+    let base = Utc::now();
+    let mut ids = Vec::with_capacity(count);
+    for start in (0..count).step_by(20_000) {
+        let batch: Vec<SeedLead> = (start..(start + 20_000).min(count))
+            .map(|n| seed_lead(tenant, n, base))
+            .collect();
+        ids.extend(batch.iter().map(|l| l.id.as_uuid()));
+        let column = |f: &dyn Fn(&SeedLead) -> String| batch.iter().map(f).collect::<Vec<String>>();
+        sqlx::query(
+            "INSERT INTO leads (id, organization_id, first_name, last_name, email, status, category_id, agent_id, \
+             version, created_at, updated_at, first_contacted_at, seconds_to_first_contact, search_text) \
+             SELECT id, $2, first_name, last_name, email, status, category_id, agent_id, 1, created_at, created_at, \
+             first_contacted_at, seconds_to_first_contact, search_text \
+             FROM UNNEST($1::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::uuid[], \
+             $9::timestamptz[], $10::timestamptz[], $11::bigint[], $12::text[]) \
+             AS t(id, first_name, last_name, email, status, category_id, agent_id, created_at, \
+             first_contacted_at, seconds_to_first_contact, search_text)",
+        )
+        .bind(batch.iter().map(|l| l.id.as_uuid()).collect::<Vec<_>>())
+        .bind(tenant.org.as_uuid())
+        .bind(column(&|l| l.first_name.clone()))
+        .bind(column(&|l| l.last_name.clone()))
+        .bind(column(&|l| l.email.clone()))
+        .bind(column(&|l| l.status.as_str().to_owned()))
+        .bind(batch.iter().map(|l| l.category_id.as_uuid()).collect::<Vec<_>>())
+        .bind(batch.iter().map(|l| l.agent_id.as_uuid()).collect::<Vec<_>>())
+        .bind(batch.iter().map(|l| l.created_at).collect::<Vec<_>>())
+        .bind(batch.iter().map(|l| l.first_contacted_at).collect::<Vec<_>>())
+        .bind(batch.iter().map(|l| l.seconds_to_first_contact).collect::<Vec<_>>())
+        .bind(column(&|l| l.search_text.clone()))
+        .execute(store.pool())
+        .await?;
+    }
+    sqlx::query("ANALYZE leads").execute(store.pool()).await?;
+    Ok(ids)
+}
+
+/// Newest first, a cursor 90 % of the way down the listing.
+fn deep_cursor(ids: &[uuid::Uuid]) -> Cursor {
+    Cursor::after(ids[ids.len() / 10])
+}
+
+async fn bench_sqlite(count: usize) -> Result<(), BoxError> {
+    let dir = std::env::temp_dir().join(format!("djcrm-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let store = SqliteStore::connect(&SqliteOptions::new(format!(
+        "sqlite://{}",
+        dir.join("bench.db").display()
+    )))
+    .await?;
+    let tenant = tenant(&store, "Bench").await?;
+    let started = Instant::now();
+    let ids = seed_sqlite(&store, &tenant, count).await?;
+    println!(
+        "sqlite     seeded {count} leads in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let needle = format!("lead{}@", count / 2 + 7);
+    let cases = cases(&tenant, deep_cursor(&ids), &needle);
+    report(
+        "sqlite",
+        &store,
+        tenant.org,
+        &cases,
+        async |filter: &LeadFilter, page| {
+            Ok(store.explain_lead_list(tenant.org, filter, page).await?)
+        },
+    )
+    .await?;
+    store.close().await;
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+async fn bench_postgres(count: usize) -> Result<(), BoxError> {
+    let admin = admin_url();
+    let name = format!("djcrm_bench_{}", std::process::id());
+    let mut conn = PgConnection::connect(&admin).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await?;
+    let url = format!(
+        "{}/{name}",
+        admin
+            .rsplit_once('/')
+            .map_or(admin.as_str(), |(server, _)| server)
+    );
+    let result = async {
+        let store = PostgresStore::connect(&PostgresOptions::new(&url)).await?;
+        let tenant = tenant(&store, "Bench").await?;
+        let started = Instant::now();
+        let ids = seed_postgres(&store, &tenant, count).await?;
+        println!(
+            "postgres   seeded {count} leads in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        let needle = format!("lead{}@", count / 2 + 7);
+        let cases = cases(&tenant, deep_cursor(&ids), &needle);
+        report(
+            "postgres",
+            &store,
+            tenant.org,
+            &cases,
+            async |filter: &LeadFilter, page| {
+                Ok(store.explain_lead_list(tenant.org, filter, page).await?)
+            },
+        )
+        .await?;
+        store.close().await;
+        Ok::<(), BoxError>(())
+    }
+    .await;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await?;
+    result
+}
+
+fn main() -> Result<(), BoxError> {
+    // `cargo test --benches` runs bench targets with `--bench` absent; do nothing then.
+    if !std::env::args().any(|a| a == "--bench") {
+        return Ok(());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let count = lead_count();
+    println!("lead listing, {count} leads in one organization, {RUNS} timed calls per case");
+    runtime.block_on(async {
+        bench_sqlite(count).await?;
+        bench_postgres(count).await?;
+        Ok::<(), BoxError>(())
+    })?;
+    Ok(())
+}
