@@ -3,7 +3,8 @@
 //! over repeated calls), and the query plan of each listing.
 //!
 //! `cargo bench -p djcrm-benches` — `DJCRM_BENCH_LEADS` sets the number of leads
-//! (default 1,000,000); `DATABASE_URL` names the PostgreSQL server (default local).
+//! (default 1,000,000); `DJCRM_BENCH_STORES` which stores (default `sqlite,postgres`);
+//! `DATABASE_URL` names the PostgreSQL server (default local).
 
 use std::time::{Duration, Instant};
 
@@ -283,8 +284,14 @@ fn main() -> Result<(), BoxError> {
     let count = lead_count();
     println!("lead listing, {count} leads in one organization, {RUNS} timed calls per case");
     runtime.block_on(async {
-        bench_sqlite(count).await?;
-        bench_postgres(count).await?;
+        let stores =
+            std::env::var("DJCRM_BENCH_STORES").unwrap_or_else(|_| "sqlite,postgres".to_owned());
+        if stores.contains("sqlite") {
+            bench_sqlite(count).await?;
+        }
+        if stores.contains("postgres") {
+            bench_postgres(count).await?;
+        }
         Ok::<(), BoxError>(())
     })?;
     Ok(())

@@ -164,7 +164,11 @@ impl Settings {
             .map_or_else(|| PathBuf::from("djcrm.toml"), PathBuf::from);
         Figment::from(Serialized::defaults(Self::default()))
             .merge(Toml::file(file))
-            .merge(Env::prefixed("DJCRM_").ignore(&["CONFIG"]).split("__"))
+            .merge(
+                Env::prefixed("DJCRM_")
+                    .ignore(&["CONFIG", "ADMIN_PASSWORD"])
+                    .split("__"),
+            )
     }
 
     /// Loads the settings.

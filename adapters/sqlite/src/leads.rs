@@ -29,6 +29,22 @@ async fn live_version(
     .map_err(storage)
 }
 
+/// `text` with GLOB's special characters made literal.
+fn glob_literal(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        match c {
+            '*' | '?' | '[' => {
+                escaped.push('[');
+                escaped.push(c);
+                escaped.push(']');
+            }
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}
+
 /// The lead listing query, after `prefix` (empty, or an EXPLAIN).
 fn list_query(
     prefix: &str,
@@ -57,11 +73,20 @@ fn list_query(
         query.push(" AND agent_id = ").push_bind(agent.as_uuid());
     }
     if let Some(text) = &filter.query {
-        // instr() rather than LIKE: the user's text needs no wildcard escaping.
-        query
-            .push(" AND instr(search_text, ")
-            .push_bind(text.to_lowercase())
-            .push(") > 0");
+        let text = text.to_lowercase();
+        if text.chars().count() >= 3 {
+            // The trigram index (migration 2) serves GLOB with 3+ literal characters.
+            query
+                .push(" AND rowid IN (SELECT rowid FROM leads_search WHERE search_text GLOB ")
+                .push_bind(format!("*{}*", glob_literal(&text)))
+                .push(")");
+        } else {
+            // Too short for trigrams: scan the organization's leads. instr() needs no escaping.
+            query
+                .push(" AND instr(search_text, ")
+                .push_bind(text)
+                .push(") > 0");
+        }
     }
     if let Some(after) = page.after {
         query.push(" AND id < ").push_bind(after.last_id());

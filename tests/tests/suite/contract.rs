@@ -723,6 +723,64 @@ pub async fn lead_lists_filter_page_and_count<S: Store>(store: S) {
             .is_empty()
     );
 
+    let wildcards = LeadFilter {
+        query: Some("vi*".into()),
+        ..LeadFilter::default()
+    };
+    assert!(
+        store
+            .leads()
+            .list(acme.org, &wildcards, page(100))
+            .await
+            .expect("list")
+            .items
+            .is_empty()
+    );
+
+    // Search follows edits.
+    let mut renamed = store.leads().get(acme.org, ids[0]).await.expect("get");
+    let base = renamed.version;
+    renamed.first_name = name("Zebedee");
+    renamed.touch(now());
+    let change = activity(
+        &acme,
+        renamed.id,
+        ActivityKind::Updated {
+            fields: vec!["first_name".into()],
+        },
+    );
+    store
+        .leads()
+        .update(&renamed, base, &change)
+        .await
+        .expect("rename");
+    let zebedee = LeadFilter {
+        query: Some("ZEBED".into()),
+        ..LeadFilter::default()
+    };
+    let found = store
+        .leads()
+        .list(acme.org, &zebedee, page(100))
+        .await
+        .expect("list");
+    assert_eq!(
+        found.items.iter().map(|l| l.id).collect::<Vec<_>>(),
+        vec![renamed.id]
+    );
+    let old = LeadFilter {
+        query: Some("lead11 ".into()),
+        ..LeadFilter::default()
+    };
+    assert!(
+        store
+            .leads()
+            .list(acme.org, &old, page(100))
+            .await
+            .expect("list")
+            .items
+            .is_empty()
+    );
+
     let counts = store
         .leads()
         .pipeline_counts(acme.org)

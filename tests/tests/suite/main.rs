@@ -5,3 +5,4 @@ mod api;
 mod contract;
 mod helpers;
 mod pg;
+mod startup;
