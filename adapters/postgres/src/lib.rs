@@ -137,35 +137,7 @@ impl PostgresStore {
 }
 
 impl Store for PostgresStore {
-    type Organizations = Self;
-    type Users = Self;
-    type Tokens = Self;
-    type Agents = Self;
-    type Categories = Self;
-    type Leads = Self;
-    type Activities = Self;
-
-    fn organizations(&self) -> &Self {
-        self
-    }
-    fn users(&self) -> &Self {
-        self
-    }
-    fn tokens(&self) -> &Self {
-        self
-    }
-    fn agents(&self) -> &Self {
-        self
-    }
-    fn categories(&self) -> &Self {
-        self
-    }
-    fn leads(&self) -> &Self {
-        self
-    }
-    fn activities(&self) -> &Self {
-        self
-    }
+    djcrm_adapter_sql::store_is_every_repository!();
 
     async fn ping(&self) -> Result<(), DomainError> {
         sqlx::query("SELECT 1")

@@ -4,8 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use djcrm_domain::{
-    Activity, ActivityKind, Agent, Category, CategoryName, Description, DomainError, Email, Lead,
-    LeadStatus, Organization, OrganizationName, PersonName, PhoneNumber, Role, User,
+    Activity, ActivityKind, Agent, AgentPerformance, Category, CategoryName, Description,
+    DomainError, Email, Lead, LeadStatus, Organization, OrganizationName, PersonName, PhoneNumber,
+    PipelineCounts, Role, User,
 };
 use uuid::Uuid;
 
@@ -286,4 +287,73 @@ pub fn convert_all<R, T: TryFrom<R, Error = DomainError>>(
     rows: Vec<R>,
 ) -> Result<Vec<T>, DomainError> {
     rows.into_iter().map(T::try_from).collect()
+}
+
+/// `(status, count)` rows of a `GROUP BY status`, as pipeline counts.
+pub fn pipeline_counts(rows: Vec<(String, i64)>) -> Result<PipelineCounts, DomainError> {
+    let mut counts = PipelineCounts::default();
+    for (status, count) in rows {
+        let status = parse("lead status", status.parse::<LeadStatus>())?;
+        counts.add(status, u64::try_from(count).unwrap_or(0));
+    }
+    Ok(counts)
+}
+
+#[derive(sqlx::FromRow)]
+pub struct PerformanceRow {
+    pub agent_id: Uuid,
+    pub assigned: i64,
+    pub contacted: i64,
+    pub converted: i64,
+    pub avg_seconds: Option<f64>,
+}
+
+impl From<PerformanceRow> for AgentPerformance {
+    fn from(row: PerformanceRow) -> Self {
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Self {
+            agent_id: row.agent_id.into(),
+            assigned: count(row.assigned),
+            contacted: count(row.contacted),
+            converted: count(row.converted),
+            avg_seconds_to_first_contact: row.avg_seconds,
+        }
+    }
+}
+
+/// Every store implements all repositories on one type: this writes the
+/// [`Store`](djcrm_domain::ports::Store) accessors that say so. `ping` stays per store.
+#[macro_export]
+macro_rules! store_is_every_repository {
+    () => {
+        type Organizations = Self;
+        type Users = Self;
+        type Tokens = Self;
+        type Agents = Self;
+        type Categories = Self;
+        type Leads = Self;
+        type Activities = Self;
+
+        fn organizations(&self) -> &Self {
+            self
+        }
+        fn users(&self) -> &Self {
+            self
+        }
+        fn tokens(&self) -> &Self {
+            self
+        }
+        fn agents(&self) -> &Self {
+            self
+        }
+        fn categories(&self) -> &Self {
+            self
+        }
+        fn leads(&self) -> &Self {
+            self
+        }
+        fn activities(&self) -> &Self {
+            self
+        }
+    };
 }

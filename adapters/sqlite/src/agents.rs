@@ -2,7 +2,7 @@
 //! plus an `agents` row (the profile leads point at).
 
 use djcrm_domain::ports::AgentRepository;
-use djcrm_domain::{Agent, AgentId, DomainError, OrgId, Page, PageRequest, Role, User};
+use djcrm_domain::{Agent, AgentId, DomainError, OrgId, Page, PageRequest};
 
 use crate::error::storage;
 use crate::{SqliteStore, users};
@@ -18,16 +18,7 @@ macro_rules! agent_select {
 
 impl AgentRepository for SqliteStore {
     async fn create(&self, agent: &Agent, password_hash: &str) -> Result<(), DomainError> {
-        let user = User {
-            id: agent.user_id,
-            org_id: agent.org_id,
-            email: agent.email.clone(),
-            full_name: agent.full_name.clone(),
-            role: Role::Agent,
-            active: agent.active,
-            created_at: agent.created_at,
-            updated_at: agent.updated_at,
-        };
+        let user = agent.user();
         let mut tx = self
             .pool
             .begin_with("BEGIN IMMEDIATE")

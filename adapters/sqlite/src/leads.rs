@@ -3,15 +3,16 @@
 
 use djcrm_domain::ports::LeadRepository;
 use djcrm_domain::{
-    Activity, AgentId, AgentPerformance, DomainError, Lead, LeadFilter, LeadId, LeadStatus, OrgId,
-    Page, PageRequest, PipelineCounts,
+    Activity, AgentId, AgentPerformance, DomainError, Lead, LeadFilter, LeadId, OrgId, Page,
+    PageRequest, PipelineCounts,
 };
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
-use uuid::Uuid;
 
-use crate::error::{corrupt, storage};
+use crate::error::storage;
 use crate::{SqliteStore, activities};
-use djcrm_adapter_sql::rows::{LeadRow, convert_all, lead_columns, lead_search_text};
+use djcrm_adapter_sql::rows::{
+    LeadRow, PerformanceRow, convert_all, lead_columns, lead_search_text, pipeline_counts,
+};
 
 /// Whether the lead exists and is live, to tell "gone" from "changed meanwhile".
 async fn live_version(
@@ -268,14 +269,7 @@ impl LeadRepository for SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(storage)?;
-        let mut counts = PipelineCounts::default();
-        for (status, count) in rows {
-            let status = status
-                .parse::<LeadStatus>()
-                .map_err(|e| corrupt("lead status", e))?;
-            counts.add(status, u64::try_from(count).unwrap_or(0));
-        }
-        Ok(counts)
+        pipeline_counts(rows)
     }
 
     async fn agent_performance(
@@ -283,16 +277,8 @@ impl LeadRepository for SqliteStore {
         org: OrgId,
         agent: Option<AgentId>,
     ) -> Result<Vec<AgentPerformance>, DomainError> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            agent_id: Uuid,
-            assigned: i64,
-            contacted: i64,
-            converted: i64,
-            avg_seconds: Option<f64>,
-        }
         let agent = agent.map(|a| a.as_uuid());
-        let rows = sqlx::query_as::<_, Row>(
+        let rows = sqlx::query_as::<_, PerformanceRow>(
             "SELECT a.id AS agent_id, COUNT(l.id) AS assigned, \
              COUNT(l.first_contacted_at) AS contacted, \
              COALESCE(SUM(CASE WHEN l.status = 'converted' THEN 1 ELSE 0 END), 0) AS converted, \
@@ -309,16 +295,6 @@ impl LeadRepository for SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(storage)?;
-        let count = |n: i64| u64::try_from(n).unwrap_or(0);
-        Ok(rows
-            .into_iter()
-            .map(|row| AgentPerformance {
-                agent_id: row.agent_id.into(),
-                assigned: count(row.assigned),
-                contacted: count(row.contacted),
-                converted: count(row.converted),
-                avg_seconds_to_first_contact: row.avg_seconds,
-            })
-            .collect())
+        Ok(rows.into_iter().map(AgentPerformance::from).collect())
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{AgentId, Email, OrgId, PersonName, UserId};
+use crate::{AgentId, Email, OrgId, PersonName, Role, User, UserId};
 
 /// The agent profile of a user of role agent, with that user's name and email.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +23,23 @@ pub struct Agent {
     pub created_at: DateTime<Utc>,
     /// When the profile last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+impl Agent {
+    /// The user account behind the profile (role agent).
+    #[must_use]
+    pub fn user(&self) -> User {
+        User {
+            id: self.user_id,
+            org_id: self.org_id,
+            email: self.email.clone(),
+            full_name: self.full_name.clone(),
+            role: Role::Agent,
+            active: self.active,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
 }
 
 /// How one agent is doing, over the leads currently assigned to them.
