@@ -115,6 +115,19 @@ fn lead(org: OrgId, agent: Option<AgentId>) -> Lead {
     }
 }
 
+fn active_agent(org: OrgId, id: AgentId) -> Agent {
+    Agent {
+        id,
+        org_id: org,
+        user_id: UserId::new(),
+        email: Email::parse("a@acme.test").expect("valid"),
+        full_name: PersonName::parse("A").expect("valid"),
+        active: true,
+        created_at: now(),
+        updated_at: now(),
+    }
+}
+
 fn user(org: OrgId, active: bool) -> User {
     User {
         id: UserId::new(),
@@ -363,16 +376,7 @@ async fn an_agents_new_lead_is_assigned_to_them() {
     let own = actor.agent_id;
     let mut store = TestStore::default();
     store.agents.expect_get().returning(move |org, id| {
-        let agent = Agent {
-            id,
-            org_id: org,
-            user_id: UserId::new(),
-            email: Email::parse("a@acme.test").expect("valid"),
-            full_name: PersonName::parse("A").expect("valid"),
-            active: true,
-            created_at: now(),
-            updated_at: now(),
-        };
+        let agent = active_agent(org, id);
         Box::pin(async move { Ok(agent) })
     });
     store
@@ -519,16 +523,7 @@ async fn an_agent_may_read_their_own_performance_only() {
         .expect_get()
         .with(eq(org), eq(own))
         .returning(move |org, id| {
-            let agent = Agent {
-                id,
-                org_id: org,
-                user_id: UserId::new(),
-                email: Email::parse("a@acme.test").expect("valid"),
-                full_name: PersonName::parse("A").expect("valid"),
-                active: true,
-                created_at: now(),
-                updated_at: now(),
-            };
+            let agent = active_agent(org, id);
             Box::pin(async move { Ok(agent) })
         });
     store
