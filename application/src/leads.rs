@@ -245,14 +245,12 @@ impl<S: Store> Crm<S> {
             self.check_references(actor, Some(category), None, &mut errors)
                 .await?;
         }
-        errors.into_result()?;
         let (Some(first_name), Some(last_name), Some(email), Some(phone), Some(description)) =
             (first_name, last_name, email, phone, description)
         else {
-            return Err(DomainError::Internal(
-                "validated fields went missing".into(),
-            ));
+            return Err(errors.into());
         };
+        errors.into_result()?;
         let category_id = request.category_id;
 
         self.modify_lead(actor, id, if_match, |lead, now| {
