@@ -68,11 +68,8 @@ fn list_query(
     if let Some(after) = page.after {
         query.push(" AND id < ").push_bind(after.last_id());
     }
-    // Ordering by the tenant too (a constant here) names the (organization_id, ...)
-    // indexes' order; with `id` alone the planner may walk the primary key backwards
-    // through other tenants' newer rows (measured: 44 ms instead of 0.4 ms).
     query
-        .push(" ORDER BY organization_id DESC, id DESC LIMIT ")
+        .push(" ORDER BY id DESC LIMIT ")
         .push_bind(i64::from(page.limit.get()) + 1);
     query
 }
