@@ -2,10 +2,10 @@
 
 use djcrm_domain::ports::{AgentRepository, Store};
 use djcrm_domain::{
-    Actor, Agent, AgentId, DomainError, Email, OrgId, Page, Password, PersonName, UserId,
-    ValidationErrors,
+    Actor, Agent, AgentId, DomainError, OrgId, Page, PersonName, UserId, ValidationErrors,
 };
 
+use crate::account::NewAccount;
 use crate::policy::require_organizer;
 use crate::{Crm, PageParams};
 
@@ -52,10 +52,17 @@ impl<S: Store> Crm<S> {
         request: CreateAgentRequest,
     ) -> Result<Agent, DomainError> {
         let mut errors = ValidationErrors::new();
-        let email = errors.check("email", Email::parse(&request.email));
-        let full_name = errors.check("full_name", PersonName::parse(&request.full_name));
-        let password = errors.check("password", Password::parse(&request.password));
-        let (Some(email), Some(full_name), Some(password)) = (email, full_name, password) else {
+        let Some(NewAccount {
+            email,
+            full_name,
+            password,
+        }) = NewAccount::check(
+            &mut errors,
+            &request.email,
+            &request.full_name,
+            &request.password,
+        )
+        else {
             return Err(errors.into());
         };
         let now = self.clock.now();

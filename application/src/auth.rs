@@ -3,11 +3,12 @@
 use chrono::{DateTime, Utc};
 use djcrm_domain::ports::{OrganizationRepository, Store, TokenRepository, UserRepository};
 use djcrm_domain::{
-    Actor, ApiToken, DomainError, Email, OrgId, Organization, OrganizationName, Password,
-    PersonName, Role, TokenId, User, UserId, ValidationErrors,
+    Actor, ApiToken, DomainError, Email, OrgId, Organization, OrganizationName, Role, TokenId,
+    User, UserId, ValidationErrors,
 };
 
 use crate::Crm;
+use crate::account::NewAccount;
 use crate::tokens::{generate_secret, hash_secret};
 
 /// An argon2id hash of a random password, checked against when the email is unknown
@@ -99,11 +100,20 @@ impl<S: Store> Crm<S> {
             "organization_name",
             OrganizationName::parse(&request.organization_name),
         );
-        let email = errors.check("email", Email::parse(&request.email));
-        let password = errors.check("password", Password::parse(&request.password));
-        let full_name = errors.check("full_name", PersonName::parse(&request.full_name));
-        let (Some(name), Some(email), Some(password), Some(full_name)) =
-            (name, email, password, full_name)
+        let account = NewAccount::check(
+            &mut errors,
+            &request.email,
+            &request.full_name,
+            &request.password,
+        );
+        let (
+            Some(name),
+            Some(NewAccount {
+                email,
+                full_name,
+                password,
+            }),
+        ) = (name, account)
         else {
             return Err(errors.into());
         };
@@ -234,10 +244,17 @@ impl<S: Store> Crm<S> {
             return self.store.users().get(organization.id, agent.user_id).await;
         }
         let mut errors = ValidationErrors::new();
-        let email = errors.check("email", Email::parse(&request.email));
-        let password = errors.check("password", Password::parse(&request.password));
-        let full_name = errors.check("full_name", PersonName::parse(&request.full_name));
-        let (Some(email), Some(password), Some(full_name)) = (email, password, full_name) else {
+        let Some(NewAccount {
+            email,
+            full_name,
+            password,
+        }) = NewAccount::check(
+            &mut errors,
+            &request.email,
+            &request.full_name,
+            &request.password,
+        )
+        else {
             return Err(errors.into());
         };
         let now = self.clock.now();

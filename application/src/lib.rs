@@ -44,6 +44,7 @@
 
 #![warn(missing_docs)]
 
+mod account;
 pub mod activities;
 pub mod agents;
 pub mod auth;

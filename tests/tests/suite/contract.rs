@@ -138,6 +138,16 @@ async fn stored_lead<S: Store>(store: &S, t: &Tenant, first: &str) -> Lead {
     lead
 }
 
+/// The ids of the first 100 leads of `org` that `filter` selects, newest first.
+async fn matching<S: Store>(store: &S, org: OrgId, filter: LeadFilter) -> Vec<LeadId> {
+    let found = store
+        .leads()
+        .list(org, &filter, page(100))
+        .await
+        .expect("list");
+    found.items.iter().map(|l| l.id).collect()
+}
+
 fn page(limit: i64) -> PageRequest {
     PageRequest {
         limit: Limit::new(limit).expect("valid"),
@@ -666,75 +676,46 @@ pub async fn lead_lists_filter_page_and_count<S: Store>(store: S) {
     }
     assert_eq!(seen, ids, "newest first, each once");
 
-    let by_agent = LeadFilter {
-        agent_id: Some(alice.id),
-        ..LeadFilter::default()
-    };
+    let by = |filter: LeadFilter| matching(&store, acme.org, filter);
     assert_eq!(
-        store
-            .leads()
-            .list(acme.org, &by_agent, page(100))
-            .await
-            .expect("list")
-            .items
-            .len(),
+        by(LeadFilter {
+            agent_id: Some(alice.id),
+            ..LeadFilter::default()
+        })
+        .await
+        .len(),
         4
     );
-    let search = LeadFilter {
-        query: Some("VIP".into()),
-        ..LeadFilter::default()
-    };
     assert_eq!(
-        store
-            .leads()
-            .list(acme.org, &search, page(100))
-            .await
-            .expect("list")
-            .items
-            .len(),
+        by(LeadFilter {
+            query: Some("VIP".into()),
+            ..LeadFilter::default()
+        })
+        .await
+        .len(),
         3
     );
-    let search = LeadFilter {
+    let new_lead0 = LeadFilter {
         query: Some("lead0".into()),
         status: Some(LeadStatus::New),
         ..LeadFilter::default()
     };
-    assert_eq!(
-        store
-            .leads()
-            .list(acme.org, &search, page(100))
-            .await
-            .expect("list")
-            .items
-            .len(),
-        10
-    );
-    let wildcard = LeadFilter {
-        query: Some("_".into()),
-        ..LeadFilter::default()
-    };
+    assert_eq!(by(new_lead0).await.len(), 10);
     assert!(
-        store
-            .leads()
-            .list(acme.org, &wildcard, page(100))
-            .await
-            .expect("list")
-            .items
-            .is_empty()
+        by(LeadFilter {
+            query: Some("_".into()),
+            ..LeadFilter::default()
+        })
+        .await
+        .is_empty()
     );
-
-    let wildcards = LeadFilter {
-        query: Some("vi*".into()),
-        ..LeadFilter::default()
-    };
     assert!(
-        store
-            .leads()
-            .list(acme.org, &wildcards, page(100))
-            .await
-            .expect("list")
-            .items
-            .is_empty()
+        by(LeadFilter {
+            query: Some("vi*".into()),
+            ..LeadFilter::default()
+        })
+        .await
+        .is_empty()
     );
 
     // Search follows edits.
@@ -754,31 +735,21 @@ pub async fn lead_lists_filter_page_and_count<S: Store>(store: S) {
         .update(&renamed, base, &change)
         .await
         .expect("rename");
-    let zebedee = LeadFilter {
-        query: Some("ZEBED".into()),
-        ..LeadFilter::default()
-    };
-    let found = store
-        .leads()
-        .list(acme.org, &zebedee, page(100))
-        .await
-        .expect("list");
     assert_eq!(
-        found.items.iter().map(|l| l.id).collect::<Vec<_>>(),
+        by(LeadFilter {
+            query: Some("ZEBED".into()),
+            ..LeadFilter::default()
+        })
+        .await,
         vec![renamed.id]
     );
-    let old = LeadFilter {
-        query: Some("lead11 ".into()),
-        ..LeadFilter::default()
-    };
     assert!(
-        store
-            .leads()
-            .list(acme.org, &old, page(100))
-            .await
-            .expect("list")
-            .items
-            .is_empty()
+        by(LeadFilter {
+            query: Some("lead11 ".into()),
+            ..LeadFilter::default()
+        })
+        .await
+        .is_empty()
     );
 
     let counts = store
