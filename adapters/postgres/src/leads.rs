@@ -10,9 +10,10 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 
 use crate::error::storage;
 use crate::{PostgresStore, activities};
+use djcrm_adapter_sql::binds::Binds;
 use djcrm_adapter_sql::like_literal;
 use djcrm_adapter_sql::rows::{
-    LeadRow, PerformanceRow, convert_all, lead_columns, lead_search_text, pipeline_counts,
+    LeadRow, PerformanceRow, convert_all, lead_columns, pipeline_counts,
 };
 
 /// Whether the lead exists and is live, to tell "gone" from "changed meanwhile".
@@ -98,31 +99,16 @@ impl PostgresStore {
 impl LeadRepository for PostgresStore {
     async fn create(&self, lead: &Lead, activity: &Activity) -> Result<(), DomainError> {
         let mut tx = self.pool.begin().await.map_err(storage)?;
-        sqlx::query(
+        let sql = sqlx::query(
             "INSERT INTO leads (id, organization_id, first_name, last_name, email, phone, description, \
              status, category_id, agent_id, version, created_at, updated_at, first_contacted_at, \
              seconds_to_first_contact, search_text) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-        )
-        .bind(lead.id.as_uuid())
-        .bind(lead.org_id.as_uuid())
-        .bind(lead.first_name.as_str())
-        .bind(lead.last_name.as_str())
-        .bind(lead.email.as_ref().map(|e| e.as_str()))
-        .bind(lead.phone.as_ref().map(|p| p.as_str()))
-        .bind(lead.description.as_ref().map(|d| d.as_str()))
-        .bind(lead.status.as_str())
-        .bind(lead.category_id.map(|c| c.as_uuid()))
-        .bind(lead.agent_id.map(|a| a.as_uuid()))
-        .bind(lead.version)
-        .bind(lead.created_at)
-        .bind(lead.updated_at)
-        .bind(lead.first_contacted_at)
-        .bind(lead.seconds_to_first_contact())
-        .bind(lead_search_text(lead))
-        .execute(&mut *tx)
-        .await
-        .map_err(storage)?;
+        );
+        Binds::<Postgres>::lead(sql, lead)
+            .execute(&mut *tx)
+            .await
+            .map_err(storage)?;
         activities::insert(&mut tx, activity).await?;
         tx.commit().await.map_err(storage)
     }
@@ -149,31 +135,18 @@ impl LeadRepository for PostgresStore {
         activity: &Activity,
     ) -> Result<(), DomainError> {
         let mut tx = self.pool.begin().await.map_err(storage)?;
-        let result = sqlx::query(
-            "UPDATE leads SET first_name = $1, last_name = $2, email = $3, phone = $4, description = $5, \
-             status = $6, category_id = $7, agent_id = $8, version = $9, updated_at = $10, \
-             first_contacted_at = $11, seconds_to_first_contact = $12, search_text = $13 \
-             WHERE organization_id = $14 AND id = $15 AND version = $16 AND deleted_at IS NULL",
-        )
-        .bind(lead.first_name.as_str())
-        .bind(lead.last_name.as_str())
-        .bind(lead.email.as_ref().map(|e| e.as_str()))
-        .bind(lead.phone.as_ref().map(|p| p.as_str()))
-        .bind(lead.description.as_ref().map(|d| d.as_str()))
-        .bind(lead.status.as_str())
-        .bind(lead.category_id.map(|c| c.as_uuid()))
-        .bind(lead.agent_id.map(|a| a.as_uuid()))
-        .bind(lead.version)
-        .bind(lead.updated_at)
-        .bind(lead.first_contacted_at)
-        .bind(lead.seconds_to_first_contact())
-        .bind(lead_search_text(lead))
-        .bind(lead.org_id.as_uuid())
-        .bind(lead.id.as_uuid())
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await
-        .map_err(storage)?;
+        let sql = sqlx::query(
+            "UPDATE leads SET first_name = $3, last_name = $4, email = $5, phone = $6, \
+             description = $7, status = $8, category_id = $9, agent_id = $10, \
+             version = $11, created_at = $12, updated_at = $13, first_contacted_at = $14, \
+             seconds_to_first_contact = $15, search_text = $16 \
+             WHERE organization_id = $2 AND id = $1 AND version = $17 AND deleted_at IS NULL",
+        );
+        let result = Binds::<Postgres>::lead(sql, lead)
+            .bind(expected_version)
+            .execute(&mut *tx)
+            .await
+            .map_err(storage)?;
         if result.rows_affected() == 0 {
             return Err(match live_version(&mut tx, lead.org_id, lead.id).await? {
                 None => DomainError::not_found("lead"),

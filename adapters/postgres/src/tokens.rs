@@ -3,27 +3,23 @@
 use chrono::{DateTime, Utc};
 use djcrm_domain::ports::TokenRepository;
 use djcrm_domain::{Actor, ApiToken, DomainError, Role, TokenHash, UserId};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Postgres};
 use uuid::Uuid;
 
 use crate::PostgresStore;
 use crate::error::{corrupt, storage};
+use djcrm_adapter_sql::binds::Binds;
 
 /// Inserts a token on any connection (inside a transaction or not).
 pub async fn insert(conn: &mut PgConnection, token: &ApiToken) -> Result<(), DomainError> {
-    sqlx::query(
+    let sql = sqlx::query(
         "INSERT INTO api_tokens (id, organization_id, user_id, token_hash, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(token.id.as_uuid())
-    .bind(token.org_id.as_uuid())
-    .bind(token.user_id.as_uuid())
-    .bind(token.hash.as_str())
-    .bind(token.created_at)
-    .bind(token.expires_at)
-    .execute(conn)
-    .await
-    .map_err(storage)?;
+    );
+    Binds::<Postgres>::token(sql, token)
+        .execute(conn)
+        .await
+        .map_err(storage)?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use sqlx::{Postgres, Transaction};
 
 use crate::PostgresStore;
 use crate::error::{conflict_on, missing_reference, storage};
+use djcrm_adapter_sql::binds::Binds;
 use djcrm_adapter_sql::rows::UserRow;
 
 macro_rules! user_columns {
@@ -20,27 +21,19 @@ pub async fn insert(
     user: &User,
     password_hash: &str,
 ) -> Result<(), DomainError> {
-    sqlx::query(
+    let sql = sqlx::query(
         "INSERT INTO users (id, organization_id, email, full_name, role, password_hash, active, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(user.id.as_uuid())
-    .bind(user.org_id.as_uuid())
-    .bind(user.email.as_str())
-    .bind(user.full_name.as_str())
-    .bind(user.role.as_str())
-    .bind(password_hash)
-    .bind(user.active)
-    .bind(user.created_at)
-    .bind(user.updated_at)
-    .execute(&mut **tx)
-    .await
-    .map_err(|e| match &e {
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-            missing_reference("organization")(e)
-        }
-        _ => conflict_on("email", "an account with this email already exists")(e),
-    })?;
+    );
+    Binds::<Postgres>::user(sql, user, password_hash)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                missing_reference("organization")(e)
+            }
+            _ => conflict_on("email", "an account with this email already exists")(e),
+        })?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! translation of sqlx errors. Nothing of SQL leaves a store except as
 //! [`DomainError::Storage`] text for logs.
 
+pub mod binds;
 pub mod rows;
 
 use djcrm_domain::DomainError;

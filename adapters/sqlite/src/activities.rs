@@ -2,34 +2,24 @@
 
 use djcrm_domain::ports::ActivityRepository;
 use djcrm_domain::{Activity, DomainError, LeadId, OrgId, Page, PageRequest};
-use sqlx::SqliteConnection;
+use sqlx::{Sqlite, SqliteConnection};
 
 use crate::SqliteStore;
 use crate::error::storage;
-use djcrm_adapter_sql::rows::{ActivityColumns, ActivityRow, convert_all};
+use djcrm_adapter_sql::binds::Binds;
+use djcrm_adapter_sql::rows::{ActivityRow, convert_all};
 
 /// Inserts an activity on any connection (normally inside the transaction of the
 /// change it records).
 pub async fn insert(conn: &mut SqliteConnection, activity: &Activity) -> Result<(), DomainError> {
-    let columns = ActivityColumns::of(&activity.kind);
-    sqlx::query(
+    let sql = sqlx::query(
         "INSERT INTO activities (id, organization_id, lead_id, actor_id, kind, from_status, \
          to_status, agent_id, body, fields, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(activity.id.as_uuid())
-    .bind(activity.org_id.as_uuid())
-    .bind(activity.lead_id.as_uuid())
-    .bind(activity.actor_id.as_uuid())
-    .bind(activity.kind.name())
-    .bind(columns.from_status)
-    .bind(columns.to_status)
-    .bind(columns.agent_id)
-    .bind(columns.body)
-    .bind(columns.fields)
-    .bind(activity.created_at)
-    .execute(conn)
-    .await
-    .map_err(storage)?;
+    );
+    Binds::<Sqlite>::activity(sql, activity)
+        .execute(conn)
+        .await
+        .map_err(storage)?;
     Ok(())
 }
 

@@ -10,8 +10,9 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::error::storage;
 use crate::{SqliteStore, activities};
+use djcrm_adapter_sql::binds::Binds;
 use djcrm_adapter_sql::rows::{
-    LeadRow, PerformanceRow, convert_all, lead_columns, lead_search_text, pipeline_counts,
+    LeadRow, PerformanceRow, convert_all, lead_columns, pipeline_counts,
 };
 
 /// Whether the lead exists and is live, to tell "gone" from "changed meanwhile".
@@ -126,31 +127,16 @@ impl LeadRepository for SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(storage)?;
-        sqlx::query(
+        let sql = sqlx::query(
             "INSERT INTO leads (id, organization_id, first_name, last_name, email, phone, description, \
              status, category_id, agent_id, version, created_at, updated_at, first_contacted_at, \
              seconds_to_first_contact, search_text) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(lead.id.as_uuid())
-        .bind(lead.org_id.as_uuid())
-        .bind(lead.first_name.as_str())
-        .bind(lead.last_name.as_str())
-        .bind(lead.email.as_ref().map(|e| e.as_str()))
-        .bind(lead.phone.as_ref().map(|p| p.as_str()))
-        .bind(lead.description.as_ref().map(|d| d.as_str()))
-        .bind(lead.status.as_str())
-        .bind(lead.category_id.map(|c| c.as_uuid()))
-        .bind(lead.agent_id.map(|a| a.as_uuid()))
-        .bind(lead.version)
-        .bind(lead.created_at)
-        .bind(lead.updated_at)
-        .bind(lead.first_contacted_at)
-        .bind(lead.seconds_to_first_contact())
-        .bind(lead_search_text(lead))
-        .execute(&mut *tx)
-        .await
-        .map_err(storage)?;
+        );
+        Binds::<Sqlite>::lead(sql, lead)
+            .execute(&mut *tx)
+            .await
+            .map_err(storage)?;
         activities::insert(&mut tx, activity).await?;
         tx.commit().await.map_err(storage)
     }
@@ -181,31 +167,18 @@ impl LeadRepository for SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(storage)?;
-        let result = sqlx::query(
-            "UPDATE leads SET first_name = ?, last_name = ?, email = ?, phone = ?, description = ?, \
-             status = ?, category_id = ?, agent_id = ?, version = ?, updated_at = ?, \
-             first_contacted_at = ?, seconds_to_first_contact = ?, search_text = ? \
-             WHERE organization_id = ? AND id = ? AND version = ? AND deleted_at IS NULL",
-        )
-        .bind(lead.first_name.as_str())
-        .bind(lead.last_name.as_str())
-        .bind(lead.email.as_ref().map(|e| e.as_str()))
-        .bind(lead.phone.as_ref().map(|p| p.as_str()))
-        .bind(lead.description.as_ref().map(|d| d.as_str()))
-        .bind(lead.status.as_str())
-        .bind(lead.category_id.map(|c| c.as_uuid()))
-        .bind(lead.agent_id.map(|a| a.as_uuid()))
-        .bind(lead.version)
-        .bind(lead.updated_at)
-        .bind(lead.first_contacted_at)
-        .bind(lead.seconds_to_first_contact())
-        .bind(lead_search_text(lead))
-        .bind(lead.org_id.as_uuid())
-        .bind(lead.id.as_uuid())
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await
-        .map_err(storage)?;
+        let sql = sqlx::query(
+            "UPDATE leads SET first_name = ?3, last_name = ?4, email = ?5, phone = ?6, \
+             description = ?7, status = ?8, category_id = ?9, agent_id = ?10, \
+             version = ?11, created_at = ?12, updated_at = ?13, first_contacted_at = ?14, \
+             seconds_to_first_contact = ?15, search_text = ?16 \
+             WHERE organization_id = ?2 AND id = ?1 AND version = ?17 AND deleted_at IS NULL",
+        );
+        let result = Binds::<Sqlite>::lead(sql, lead)
+            .bind(expected_version)
+            .execute(&mut *tx)
+            .await
+            .map_err(storage)?;
         if result.rows_affected() == 0 {
             return Err(match live_version(&mut tx, lead.org_id, lead.id).await? {
                 None => DomainError::not_found("lead"),
