@@ -146,13 +146,30 @@ pub enum DomainError {
         /// The version the caller expected.
         expected: i64,
     },
-    /// The store failed. The text is for logs, never for clients.
-    #[error("storage failure: {0}")]
-    Storage(String),
-    /// A port other than the store failed (hasher, clock, ...).
-    #[error("internal failure: {0}")]
-    Internal(String),
+    /// The store failed. The cause is kept for the log line of the 500, never shown
+    /// to clients.
+    #[error("storage failure: {context}")]
+    Storage {
+        /// What the store was doing.
+        context: String,
+        /// Why it failed (the driver's error, with its own chain).
+        #[source]
+        source: BoxError,
+    },
+    /// A port other than the store failed (hasher, randomness, ...).
+    #[error("internal failure: {context}")]
+    Internal {
+        /// What was being done.
+        context: String,
+        /// Why it failed, when a cause is known.
+        #[source]
+        source: Option<BoxError>,
+    },
 }
+
+/// Any error, boxed, as the cause of a [`DomainError::Storage`] or
+/// [`DomainError::Internal`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 impl DomainError {
     /// Shorthand for a single-field validation failure.
@@ -161,6 +178,22 @@ impl DomainError {
         let mut errors = ValidationErrors::new();
         errors.add(field, message);
         Self::Validation(errors)
+    }
+
+    /// A storage failure while doing `context`, caused by `source`.
+    pub fn storage(context: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Self::Storage {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
+
+    /// An internal failure while doing `context`, with its cause if there is one.
+    pub fn internal(context: impl Into<String>, source: Option<BoxError>) -> Self {
+        Self::Internal {
+            context: context.into(),
+            source,
+        }
     }
 
     /// Shorthand for [`DomainError::NotFound`].

@@ -95,6 +95,10 @@ typed_id!(
     /// Identifies an [`ApiToken`](crate::ApiToken).
     TokenId
 );
+typed_id!(
+    /// Identifies an [`Event`](crate::Event) of the outbox.
+    EventId
+);
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,7 @@
 pub mod actor;
 pub mod entities;
 pub mod error;
+pub mod events;
 pub mod ids;
 pub mod pagination;
 pub mod ports;
@@ -30,16 +31,17 @@ pub use entities::{
     activity::{Activity, ActivityKind},
     agent::{Agent, AgentPerformance},
     category::Category,
-    lead::{Lead, LeadFilter, PipelineCounts},
+    lead::{Lead, LeadEdit, LeadField, LeadFilter, PipelineCounts, StoredLead},
     organization::Organization,
     token::{ApiToken, TokenHash},
     user::{Credentials, User},
 };
-pub use error::{DomainError, FieldError, ValidationErrors};
-pub use ids::{ActivityId, AgentId, CategoryId, LeadId, OrgId, TokenId, UserId};
+pub use error::{BoxError, DomainError, FieldError, ValidationErrors};
+pub use events::{Change, Event, EventType, Feed, FeedQuery, Position, RecordedEvent};
+pub use ids::{ActivityId, AgentId, CategoryId, EventId, LeadId, OrgId, TokenId, UserId};
 pub use pagination::{Cursor, Limit, Page, PageRequest};
 pub use values::{
     category_name::CategoryName, description::Description, email::Email, lead_status::LeadStatus,
-    org_name::OrganizationName, password::Password, person_name::PersonName, phone::PhoneNumber,
-    role::Role,
+    org_name::OrganizationName, password::{Password, PasswordHash}, person_name::PersonName, phone::PhoneNumber,
+    role::Role, search_query::SearchQuery,
 };

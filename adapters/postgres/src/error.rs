@@ -1,6 +1,4 @@
-//! Why the store could not be opened, and the shared sqlx error translation.
-
-pub use djcrm_adapter_sql::{conflict_on, corrupt, missing_reference, storage};
+//! Why the store could not be opened.
 
 /// Why the store could not be opened. Each variant reads as one line an operator
 /// can act on.

@@ -1,64 +1,177 @@
-//! What the SQL stores (SQLite, PostgreSQL) share: row types whose `FromRow` works
-//! on either database, their checked conversion into domain records, and the
-//! translation of sqlx errors. Nothing of SQL leaves a store except as
-//! [`DomainError::Storage`] text for logs.
+//! # The DJ CRM SQL store
+//!
+//! One store over any SQL database with a [`Dialect`]: every query, every row
+//! mapping and every write is written once here; the SQLite and PostgreSQL crates
+//! supply only their dialect, migrations and connection setup.
+//!
+//! Reads run on the pool. Writes run in a [`SqlUnitOfWork`]: one transaction, opened
+//! with the dialect's write statement (SQLite takes the write lock up front), which
+//! appends the use case's events to the `outbox` table before it commits.
 
-pub mod binds;
-pub mod rows;
+pub mod dialect;
+pub mod engine;
+mod error;
+mod outbox;
+mod reads;
+mod rows;
+mod unit_of_work;
 
-use djcrm_domain::DomainError;
+use djcrm_domain::ports::Store;
+use djcrm_domain::{DomainError, LeadFilter, OrgId, PageRequest};
+use sqlx::{Database, Pool};
 
-/// Any sqlx failure, as a storage error.
-pub fn storage(error: sqlx::Error) -> DomainError {
-    DomainError::Storage(error.to_string())
+pub use dialect::{Dialect, SearchPredicate};
+pub use engine::{Param, ReadRow, Sql, SqlDatabase};
+pub use error::like_literal;
+pub use unit_of_work::SqlUnitOfWork;
+
+use error::storage;
+
+/// A row of dialect `D`'s database.
+pub(crate) type RowOf<D> = <<D as Dialect>::Db as Database>::Row;
+
+/// The store. Cheap to clone: clones share the pool.
+pub struct SqlStore<D: Dialect> {
+    pool: Pool<D::Db>,
 }
 
-/// A unique-constraint violation becomes a conflict on `field`; anything else is a
-/// storage failure.
-pub fn conflict_on(field: &'static str, message: &str) -> impl FnOnce(sqlx::Error) -> DomainError {
-    let message = message.to_owned();
-    move |error| match &error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            DomainError::Conflict { field, message }
+impl<D: Dialect> Clone for SqlStore<D> {
+    fn clone(&self) -> Self {
+        Self {
+            pool: self.pool.clone(),
         }
-        _ => storage(error),
     }
 }
 
-/// A foreign-key violation means a referenced record does not exist.
-pub fn missing_reference(entity: &'static str) -> impl FnOnce(sqlx::Error) -> DomainError {
-    move |error| match &error {
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-            DomainError::not_found(entity)
-        }
-        _ => storage(error),
+impl<D: Dialect> std::fmt::Debug for SqlStore<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlStore")
+            .field("database", &<D::Db as Database>::NAME)
+            .finish_non_exhaustive()
     }
 }
 
-/// A row that no longer satisfies the domain's rules (hand-edited, or corrupt).
-pub fn corrupt(what: &str, detail: impl std::fmt::Display) -> DomainError {
-    DomainError::Storage(format!("stored {what} is invalid: {detail}"))
-}
-
-/// Escapes `%`, `_` and `\` so user text matches literally in `LIKE ... ESCAPE '\'`.
-#[must_use]
-pub fn like_literal(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len() + 2);
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
+impl<D: Dialect> SqlStore<D> {
+    /// The store over a connected (and migrated) pool.
+    #[must_use]
+    pub const fn new(pool: Pool<D::Db>) -> Self {
+        Self { pool }
     }
-    escaped
+
+    /// The underlying pool, for maintenance tools, benchmarks and tests.
+    #[must_use]
+    pub const fn pool(&self) -> &Pool<D::Db> {
+        &self.pool
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) async fn fetch_all(
+        &self,
+        sql: Sql,
+        context: &'static str,
+    ) -> Result<Vec<RowOf<D>>, DomainError> {
+        let mut conn = self.pool.acquire().await.map_err(storage(context))?;
+        D::Db::fetch_all(&mut conn, sql)
+            .await
+            .map_err(storage(context))
+    }
+
+    pub(crate) async fn fetch_optional(
+        &self,
+        sql: Sql,
+        context: &'static str,
+    ) -> Result<Option<RowOf<D>>, DomainError> {
+        let mut conn = self.pool.acquire().await.map_err(storage(context))?;
+        D::Db::fetch_optional(&mut conn, sql)
+            .await
+            .map_err(storage(context))
+    }
+
+    /// The query plan of the lead listing for these arguments, one line per plan
+    /// row: for benchmarks and for operators checking index use.
+    ///
+    /// # Errors
+    /// [`DomainError::Storage`] when the database fails.
+    pub async fn explain_lead_list(
+        &self,
+        org: OrgId,
+        filter: &LeadFilter,
+        page: PageRequest,
+    ) -> Result<Vec<String>, DomainError> {
+        let mut conn = self.pool.acquire().await.map_err(storage("explaining"))?;
+        let sql = reads::leads::list_query::<D>(&mut conn, D::EXPLAIN, org, filter, page).await?;
+        let rows = D::Db::fetch_all(&mut conn, sql)
+            .await
+            .map_err(storage("explaining"))?;
+        rows.iter()
+            .map(|row| row.text(D::EXPLAIN_COLUMN).map_err(storage("explaining")))
+            .collect()
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl<D: Dialect> Store for SqlStore<D> {
+    type Organizations = Self;
+    type Users = Self;
+    type Tokens = Self;
+    type Agents = Self;
+    type Categories = Self;
+    type Leads = Self;
+    type Activities = Self;
+    type Events = Self;
+    type UnitOfWork = SqlUnitOfWork<D>;
 
-    #[test]
-    fn like_wildcards_are_escaped() {
-        assert_eq!(like_literal(r"50%_a\b"), r"50\%\_a\\b");
+    fn organizations(&self) -> &Self {
+        self
+    }
+    fn users(&self) -> &Self {
+        self
+    }
+    fn tokens(&self) -> &Self {
+        self
+    }
+    fn agents(&self) -> &Self {
+        self
+    }
+    fn categories(&self) -> &Self {
+        self
+    }
+    fn leads(&self) -> &Self {
+        self
+    }
+    fn activities(&self) -> &Self {
+        self
+    }
+    fn events(&self) -> &Self {
+        self
+    }
+
+    async fn begin(&self) -> Result<SqlUnitOfWork<D>, DomainError> {
+        let tx = self
+            .pool
+            .begin_with(D::BEGIN_WRITE)
+            .await
+            .map_err(storage("opening a write transaction"))?;
+        Ok(SqlUnitOfWork::new(tx))
+    }
+
+    async fn ping(&self) -> Result<(), DomainError> {
+        self.fetch_optional(Sql::new("SELECT 1 AS one"), "pinging the store")
+            .await
+            .map(|_| ())
+    }
+
+    async fn refresh_statistics(&self) -> Result<(), DomainError> {
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(storage("refreshing statistics"))?;
+        D::Db::execute(&mut conn, Sql::new(D::ANALYZE))
+            .await
+            .map_err(storage("refreshing statistics"))
     }
 }

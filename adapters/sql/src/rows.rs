@@ -1,218 +1,171 @@
-//! Rows as stored, and their checked conversion into domain records. Each derives
-//! `sqlx::FromRow` generically, so one type serves every database.
-#![allow(missing_docs)]
+//! Rows as stored, read into domain records. Every stored value passes through the
+//! domain's own constructors, so a corrupt row is an error, never an invalid record.
 
-use chrono::{DateTime, Utc};
 use djcrm_domain::{
     Activity, ActivityKind, Agent, AgentPerformance, Category, CategoryName, Description,
-    DomainError, Email, Lead, LeadStatus, Organization, OrganizationName, PersonName, PhoneNumber,
-    PipelineCounts, Role, User,
+    DomainError, Email, Lead, LeadField, LeadStatus, Organization, OrganizationName, PersonName,
+    PhoneNumber, PipelineCounts, Role, StoredLead, User,
 };
-use uuid::Uuid;
 
-use crate::corrupt;
+use crate::engine::ReadRow;
+use crate::error::{corrupt, storage};
 
-fn parse<T, E: std::fmt::Display>(what: &str, result: Result<T, E>) -> Result<T, DomainError> {
+/// Reads one column, as a storage error on failure.
+fn col<T>(value: Result<T, sqlx::Error>) -> Result<T, DomainError> {
+    value.map_err(storage("reading a row"))
+}
+
+fn parse<T, E: std::fmt::Display>(
+    what: &'static str,
+    result: Result<T, E>,
+) -> Result<T, DomainError> {
     result.map_err(|e| corrupt(what, e))
 }
 
 fn parse_opt<T, E: std::fmt::Display>(
-    what: &str,
-    raw: Option<&str>,
+    what: &'static str,
+    raw: Option<String>,
     f: impl Fn(&str) -> Result<T, E>,
 ) -> Result<Option<T>, DomainError> {
-    raw.map(|raw| parse(what, f(raw))).transpose()
+    raw.map(|raw| parse(what, f(&raw))).transpose()
 }
 
-#[derive(sqlx::FromRow)]
-pub struct OrganizationRow {
-    pub id: Uuid,
-    pub name: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+/// The columns [`organization`] reads.
+pub const ORGANIZATION_COLUMNS: &str = "id, name, created_at, updated_at";
+
+/// An organization row.
+pub fn organization(row: &impl ReadRow) -> Result<Organization, DomainError> {
+    Ok(Organization {
+        id: col(row.uuid("id"))?.into(),
+        name: parse("organization name", OrganizationName::parse(&col(row.text("name"))?))?,
+        created_at: col(row.time("created_at"))?,
+        updated_at: col(row.time("updated_at"))?,
+    })
 }
 
-impl TryFrom<OrganizationRow> for Organization {
-    type Error = DomainError;
-    fn try_from(row: OrganizationRow) -> Result<Self, DomainError> {
-        Ok(Self {
-            id: row.id.into(),
-            name: parse("organization name", OrganizationName::parse(&row.name))?,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        })
-    }
+/// The columns [`user`] reads.
+pub const USER_COLUMNS: &str =
+    "id, organization_id, email, full_name, role, active, created_at, updated_at";
+
+/// A user row.
+pub fn user(row: &impl ReadRow) -> Result<User, DomainError> {
+    Ok(User {
+        id: col(row.uuid("id"))?.into(),
+        org_id: col(row.uuid("organization_id"))?.into(),
+        email: parse("user email", Email::parse(&col(row.text("email"))?))?,
+        full_name: parse("user name", PersonName::parse(&col(row.text("full_name"))?))?,
+        role: parse("user role", col(row.text("role"))?.parse::<Role>())?,
+        active: col(row.flag("active"))?,
+        created_at: col(row.time("created_at"))?,
+        updated_at: col(row.time("updated_at"))?,
+    })
 }
 
-#[derive(sqlx::FromRow)]
-pub struct UserRow {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub email: String,
-    pub full_name: String,
-    pub role: String,
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+/// The agent query up to its `WHERE`: a profile joined with its user.
+pub const AGENT_SELECT: &str = "SELECT a.id, a.organization_id, a.user_id, u.email, u.full_name, \
+     u.active, a.created_at, a.updated_at \
+     FROM agents a JOIN users u ON u.organization_id = a.organization_id AND u.id = a.user_id ";
+
+/// An agent row (see [`AGENT_SELECT`]).
+pub fn agent(row: &impl ReadRow) -> Result<Agent, DomainError> {
+    Ok(Agent {
+        id: col(row.uuid("id"))?.into(),
+        org_id: col(row.uuid("organization_id"))?.into(),
+        user_id: col(row.uuid("user_id"))?.into(),
+        email: parse("agent email", Email::parse(&col(row.text("email"))?))?,
+        full_name: parse("agent name", PersonName::parse(&col(row.text("full_name"))?))?,
+        active: col(row.flag("active"))?,
+        created_at: col(row.time("created_at"))?,
+        updated_at: col(row.time("updated_at"))?,
+    })
 }
 
-impl TryFrom<UserRow> for User {
-    type Error = DomainError;
-    fn try_from(row: UserRow) -> Result<Self, DomainError> {
-        Ok(Self {
-            id: row.id.into(),
-            org_id: row.organization_id.into(),
-            email: parse("user email", Email::parse(&row.email))?,
-            full_name: parse("user name", PersonName::parse(&row.full_name))?,
-            role: parse("user role", row.role.parse::<Role>())?,
-            active: row.active,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        })
-    }
+/// The columns [`category`] reads.
+pub const CATEGORY_COLUMNS: &str = "id, organization_id, name, created_at, updated_at";
+
+/// A category row.
+pub fn category(row: &impl ReadRow) -> Result<Category, DomainError> {
+    Ok(Category {
+        id: col(row.uuid("id"))?.into(),
+        org_id: col(row.uuid("organization_id"))?.into(),
+        name: parse("category name", CategoryName::parse(&col(row.text("name"))?))?,
+        created_at: col(row.time("created_at"))?,
+        updated_at: col(row.time("updated_at"))?,
+    })
 }
 
-#[derive(sqlx::FromRow)]
-pub struct AgentRow {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub user_id: Uuid,
-    pub email: String,
-    pub full_name: String,
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+/// The columns [`lead`] reads.
+pub const LEAD_COLUMNS: &str = "id, organization_id, first_name, last_name, email, phone, \
+     description, status, category_id, agent_id, version, created_at, updated_at, \
+     first_contacted_at";
 
-impl TryFrom<AgentRow> for Agent {
-    type Error = DomainError;
-    fn try_from(row: AgentRow) -> Result<Self, DomainError> {
-        Ok(Self {
-            id: row.id.into(),
-            org_id: row.organization_id.into(),
-            user_id: row.user_id.into(),
-            email: parse("agent email", Email::parse(&row.email))?,
-            full_name: parse("agent name", PersonName::parse(&row.full_name))?,
-            active: row.active,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        })
-    }
+/// A lead row.
+pub fn lead(row: &impl ReadRow) -> Result<Lead, DomainError> {
+    let mut lead = Lead::new(
+        col(row.uuid("id"))?.into(),
+        col(row.uuid("organization_id"))?.into(),
+        parse("lead first name", PersonName::parse(&col(row.text("first_name"))?))?,
+        parse("lead last name", PersonName::parse(&col(row.text("last_name"))?))?,
+        col(row.time("created_at"))?,
+    );
+    lead.email = parse_opt("lead email", col(row.opt_text("email"))?, Email::parse)?;
+    lead.phone = parse_opt("lead phone", col(row.opt_text("phone"))?, PhoneNumber::parse)?;
+    lead.description = parse_opt(
+        "lead description",
+        col(row.opt_text("description"))?,
+        Description::parse,
+    )?;
+    lead.category_id = col(row.opt_uuid("category_id"))?.map(Into::into);
+    lead.agent_id = col(row.opt_uuid("agent_id"))?.map(Into::into);
+    Ok(Lead::restore(StoredLead {
+        lead,
+        status: parse("lead status", col(row.text("status"))?.parse::<LeadStatus>())?,
+        version: col(row.int("version"))?,
+        updated_at: col(row.time("updated_at"))?,
+        first_contacted_at: col(row.opt_time("first_contacted_at"))?,
+    }))
 }
-
-#[derive(sqlx::FromRow)]
-pub struct CategoryRow {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub name: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl TryFrom<CategoryRow> for Category {
-    type Error = DomainError;
-    fn try_from(row: CategoryRow) -> Result<Self, DomainError> {
-        Ok(Self {
-            id: row.id.into(),
-            org_id: row.organization_id.into(),
-            name: parse("category name", CategoryName::parse(&row.name))?,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-pub struct LeadRow {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub description: Option<String>,
-    pub status: String,
-    pub category_id: Option<Uuid>,
-    pub agent_id: Option<Uuid>,
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub first_contacted_at: Option<DateTime<Utc>>,
-}
-
-impl TryFrom<LeadRow> for Lead {
-    type Error = DomainError;
-    fn try_from(row: LeadRow) -> Result<Self, DomainError> {
-        Ok(Self {
-            id: row.id.into(),
-            org_id: row.organization_id.into(),
-            first_name: parse("lead first name", PersonName::parse(&row.first_name))?,
-            last_name: parse("lead last name", PersonName::parse(&row.last_name))?,
-            email: parse_opt("lead email", row.email.as_deref(), Email::parse)?,
-            phone: parse_opt("lead phone", row.phone.as_deref(), PhoneNumber::parse)?,
-            description: parse_opt(
-                "lead description",
-                row.description.as_deref(),
-                Description::parse,
-            )?,
-            status: parse("lead status", row.status.parse::<LeadStatus>())?,
-            category_id: row.category_id.map(Into::into),
-            agent_id: row.agent_id.map(Into::into),
-            version: row.version,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            first_contacted_at: row.first_contacted_at,
-        })
-    }
-}
-
-/// The columns of `leads` that [`LeadRow`] reads.
-#[macro_export]
-macro_rules! lead_columns {
-    () => {
-        "id, organization_id, first_name, last_name, email, phone, description, status, \
-         category_id, agent_id, version, created_at, updated_at, first_contacted_at"
-    };
-}
-pub use crate::lead_columns;
 
 /// What the `q` filter searches: names and email, lower-cased.
+#[must_use]
 pub fn lead_search_text(lead: &Lead) -> String {
     let email = lead.email.as_ref().map_or("", Email::as_str);
     format!("{} {} {}", lead.first_name, lead.last_name, email).to_lowercase()
 }
 
-#[derive(sqlx::FromRow)]
-pub struct ActivityRow {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub lead_id: Uuid,
-    pub actor_id: Uuid,
-    pub kind: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
-    pub agent_id: Option<Uuid>,
-    pub body: Option<String>,
-    pub fields: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
+/// The columns [`activity`] reads.
+pub const ACTIVITY_COLUMNS: &str = "id, organization_id, lead_id, actor_id, kind, from_status, \
+     to_status, agent_id, body, fields, created_at";
 
 /// The flat columns an [`ActivityKind`] is stored in.
 #[derive(Default)]
 pub struct ActivityColumns {
+    /// `from_status`.
     pub from_status: Option<&'static str>,
+    /// `to_status`.
     pub to_status: Option<&'static str>,
-    pub agent_id: Option<Uuid>,
+    /// `agent_id`.
+    pub agent_id: Option<uuid::Uuid>,
+    /// `body`.
     pub body: Option<String>,
+    /// `fields`: the changed field names, comma separated (a storage detail only).
     pub fields: Option<String>,
 }
 
 impl ActivityColumns {
+    /// The columns of `kind`.
+    #[must_use]
     pub fn of(kind: &ActivityKind) -> Self {
         match kind {
             ActivityKind::Created | ActivityKind::Deleted => Self::default(),
             ActivityKind::Updated { fields } => Self {
-                fields: Some(fields.join(",")),
+                fields: Some(
+                    fields
+                        .iter()
+                        .map(|f| f.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
                 ..Self::default()
             },
             ActivityKind::Assigned { agent_id } => Self {
@@ -233,127 +186,81 @@ impl ActivityColumns {
     }
 }
 
-impl TryFrom<ActivityRow> for Activity {
-    type Error = DomainError;
-    fn try_from(row: ActivityRow) -> Result<Self, DomainError> {
-        let status = |raw: Option<&str>| -> Result<LeadStatus, DomainError> {
-            parse(
-                "activity status",
-                raw.unwrap_or_default().parse::<LeadStatus>(),
-            )
-        };
-        let kind = match row.kind.as_str() {
-            "created" => ActivityKind::Created,
-            "deleted" => ActivityKind::Deleted,
-            "updated" => ActivityKind::Updated {
-                fields: row
-                    .fields
-                    .as_deref()
-                    .unwrap_or_default()
-                    .split(',')
-                    .filter(|f| !f.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            },
-            "assigned" => ActivityKind::Assigned {
-                agent_id: row.agent_id.map(Into::into),
-            },
-            "status_changed" => ActivityKind::StatusChanged {
-                from: status(row.from_status.as_deref())?,
-                to: status(row.to_status.as_deref())?,
-                note: parse_opt("activity note", row.body.as_deref(), Description::parse)?,
-            },
-            "note" => ActivityKind::Note {
-                body: parse(
-                    "note",
-                    Description::parse(row.body.as_deref().unwrap_or_default()),
-                )?,
-            },
-            other => return Err(corrupt("activity kind", other)),
-        };
-        Ok(Self {
-            id: row.id.into(),
-            org_id: row.organization_id.into(),
-            lead_id: row.lead_id.into(),
-            actor_id: row.actor_id.into(),
-            kind,
-            created_at: row.created_at,
-        })
-    }
+/// An activity row.
+pub fn activity(row: &impl ReadRow) -> Result<Activity, DomainError> {
+    let status = |column: &str| -> Result<LeadStatus, DomainError> {
+        parse(
+            "activity status",
+            col(row.opt_text(column))?
+                .unwrap_or_default()
+                .parse::<LeadStatus>(),
+        )
+    };
+    let kind = match col(row.text("kind"))?.as_str() {
+        "created" => ActivityKind::Created,
+        "deleted" => ActivityKind::Deleted,
+        "updated" => ActivityKind::Updated {
+            fields: col(row.opt_text("fields"))?
+                .unwrap_or_default()
+                .split(',')
+                .filter(|f| !f.is_empty())
+                .map(|f| LeadField::from_name(f).ok_or_else(|| corrupt("activity field", f)))
+                .collect::<Result<_, _>>()?,
+        },
+        "assigned" => ActivityKind::Assigned {
+            agent_id: col(row.opt_uuid("agent_id"))?.map(Into::into),
+        },
+        "status_changed" => ActivityKind::StatusChanged {
+            from: status("from_status")?,
+            to: status("to_status")?,
+            note: parse_opt("activity note", col(row.opt_text("body"))?, Description::parse)?,
+        },
+        "note" => ActivityKind::Note {
+            body: parse(
+                "note",
+                Description::parse(&col(row.opt_text("body"))?.unwrap_or_default()),
+            )?,
+        },
+        other => return Err(corrupt("activity kind", other)),
+    };
+    Ok(Activity {
+        id: col(row.uuid("id"))?.into(),
+        org_id: col(row.uuid("organization_id"))?.into(),
+        lead_id: col(row.uuid("lead_id"))?.into(),
+        actor_id: col(row.uuid("actor_id"))?.into(),
+        kind,
+        created_at: col(row.time("created_at"))?,
+    })
 }
 
-/// Converts fetched rows, failing on the first invalid one.
-pub fn convert_all<R, T: TryFrom<R, Error = DomainError>>(
-    rows: Vec<R>,
-) -> Result<Vec<T>, DomainError> {
-    rows.into_iter().map(T::try_from).collect()
-}
-
-/// `(status, count)` rows of a `GROUP BY status`, as pipeline counts.
-pub fn pipeline_counts(rows: Vec<(String, i64)>) -> Result<PipelineCounts, DomainError> {
+/// `status`, `count` rows of a `GROUP BY status`, as pipeline counts.
+pub fn pipeline_counts<R: ReadRow>(rows: &[R]) -> Result<PipelineCounts, DomainError> {
     let mut counts = PipelineCounts::default();
-    for (status, count) in rows {
-        let status = parse("lead status", status.parse::<LeadStatus>())?;
-        counts.add(status, u64::try_from(count).unwrap_or(0));
+    for row in rows {
+        let status = parse("lead status", col(row.text("status"))?.parse::<LeadStatus>())?;
+        counts.add(status, u64::try_from(col(row.int("count"))?).unwrap_or(0));
     }
     Ok(counts)
 }
 
-#[derive(sqlx::FromRow)]
-pub struct PerformanceRow {
-    pub agent_id: Uuid,
-    pub assigned: i64,
-    pub contacted: i64,
-    pub converted: i64,
-    pub avg_seconds: Option<f64>,
-}
-
-impl From<PerformanceRow> for AgentPerformance {
-    fn from(row: PerformanceRow) -> Self {
-        let count = |n: i64| u64::try_from(n).unwrap_or(0);
-        Self {
-            agent_id: row.agent_id.into(),
-            assigned: count(row.assigned),
-            contacted: count(row.contacted),
-            converted: count(row.converted),
-            avg_seconds_to_first_contact: row.avg_seconds,
-        }
-    }
-}
-
-/// Every store implements all repositories on one type: this writes the
-/// [`Store`](djcrm_domain::ports::Store) accessors that say so. `ping` stays per store.
-#[macro_export]
-macro_rules! store_is_every_repository {
-    () => {
-        type Organizations = Self;
-        type Users = Self;
-        type Tokens = Self;
-        type Agents = Self;
-        type Categories = Self;
-        type Leads = Self;
-        type Activities = Self;
-
-        fn organizations(&self) -> &Self {
-            self
-        }
-        fn users(&self) -> &Self {
-            self
-        }
-        fn tokens(&self) -> &Self {
-            self
-        }
-        fn agents(&self) -> &Self {
-            self
-        }
-        fn categories(&self) -> &Self {
-            self
-        }
-        fn leads(&self) -> &Self {
-            self
-        }
-        fn activities(&self) -> &Self {
-            self
-        }
+/// An agent performance row.
+pub fn performance(row: &impl ReadRow) -> Result<AgentPerformance, DomainError> {
+    let count = |column: &str| -> Result<u64, DomainError> {
+        Ok(u64::try_from(col(row.int(column))?).unwrap_or(0))
     };
+    Ok(AgentPerformance {
+        agent_id: col(row.uuid("agent_id"))?.into(),
+        assigned: count("assigned")?,
+        contacted: count("contacted")?,
+        converted: count("converted")?,
+        avg_seconds_to_first_contact: col(row.opt_float("avg_seconds"))?,
+    })
+}
+
+/// Reads every row with `read`, failing on the first invalid one.
+pub fn all<R, T>(
+    rows: &[R],
+    read: impl Fn(&R) -> Result<T, DomainError>,
+) -> Result<Vec<T>, DomainError> {
+    rows.iter().map(read).collect()
 }

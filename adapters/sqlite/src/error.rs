@@ -1,18 +1,16 @@
-//! sqlx errors, translated. Nothing of SQL leaves this crate except as
-//! [`DomainError::Storage`] text for logs.
+//! Why the store could not be opened.
 
-/// Why the store could not be opened.
+/// Why the store could not be opened. Each variant reads as one line an operator
+/// can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     /// The database URL does not parse.
     #[error("invalid SQLite URL: {0}")]
-    Url(String),
-    /// The database file could not be opened or created.
+    Url(#[source] sqlx::Error),
+    /// The file cannot be opened or created.
     #[error("cannot open the SQLite database: {0}")]
-    Open(String),
-    /// The schema could not be migrated.
+    Open(#[source] sqlx::Error),
+    /// A migration failed, or the database is newer than this binary.
     #[error("cannot migrate the SQLite database: {0}")]
-    Migrate(String),
+    Migrate(#[source] sqlx::migrate::MigrateError),
 }
-
-pub use djcrm_adapter_sql::{conflict_on, corrupt, missing_reference, storage};

@@ -1,33 +1,29 @@
 //! # DJ CRM on SQLite
 //!
-//! The embedded default store: one file, no server. It implements every repository
-//! port of [`djcrm_domain::ports`] with sqlx.
+//! The embedded default store: one file, no server. The store itself is the one SQL
+//! store of `djcrm-adapter-sql`; this crate holds the SQLite dialect, the migrations
+//! and the connection setup.
 //!
 //! Each connection is opened with WAL journaling, foreign keys on, a busy timeout and
-//! `synchronous = NORMAL` (safe with WAL). Every write of more than one row runs in
-//! a `BEGIN IMMEDIATE` transaction, which takes the write lock up front so concurrent
-//! writers queue on the busy timeout instead of failing mid-transaction.
+//! `synchronous = NORMAL` (safe with WAL). Every unit of work is a `BEGIN IMMEDIATE`
+//! transaction, which takes the write lock up front so concurrent writers queue on
+//! the busy timeout instead of failing mid-transaction.
 
-mod activities;
-mod agents;
-mod categories;
+mod dialect;
 mod error;
-mod leads;
-mod organizations;
-mod tokens;
-mod users;
 
 use std::str::FromStr;
 use std::time::Duration;
 
-use djcrm_domain::DomainError;
-use djcrm_domain::ports::Store;
+use djcrm_adapter_sql::SqlStore;
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+pub use dialect::SqliteDialect;
 pub use error::ConnectError;
+
+/// The store on SQLite.
+pub type SqliteStore = SqlStore<SqliteDialect>;
 
 /// The schema migrations, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -58,92 +54,50 @@ impl SqliteOptions {
     }
 }
 
-/// The SQLite store. Cheap to clone: clones share the pool.
-#[derive(Debug, Clone)]
-pub struct SqliteStore {
-    pool: SqlitePool,
-}
-
-impl SqliteStore {
-    /// Opens (creating if missing) the database and, unless disabled, migrates it.
-    ///
-    /// # Errors
-    /// [`ConnectError`] when the URL is invalid, the file cannot be opened, or the
-    /// schema cannot be brought up to date (including a schema newer than this binary).
-    pub async fn connect(options: &SqliteOptions) -> Result<Self, ConnectError> {
-        let in_memory = options.url.contains(":memory:") || options.url.contains("mode=memory");
-        let connect = SqliteConnectOptions::from_str(&options.url)
-            .map_err(|e| ConnectError::Url(e.to_string()))?
-            .create_if_missing(true)
-            .foreign_keys(true)
-            .busy_timeout(options.busy_timeout)
-            .journal_mode(if in_memory {
-                SqliteJournalMode::Memory
-            } else {
-                SqliteJournalMode::Wal
-            })
-            .synchronous(SqliteSynchronous::Normal);
-        // Every connection to `:memory:` is its own empty database: keep exactly one.
-        let max = if in_memory {
-            1
+/// Opens (creating if missing) the database and, unless disabled, migrates it.
+///
+/// # Errors
+/// [`ConnectError`] when the URL is invalid, the file cannot be opened, or the
+/// schema cannot be brought up to date (including a schema newer than this binary).
+pub async fn connect(options: &SqliteOptions) -> Result<SqliteStore, ConnectError> {
+    let in_memory = options.url.contains(":memory:") || options.url.contains("mode=memory");
+    let connect = SqliteConnectOptions::from_str(&options.url)
+        .map_err(ConnectError::Url)?
+        .create_if_missing(true)
+        .foreign_keys(true)
+        .busy_timeout(options.busy_timeout)
+        .journal_mode(if in_memory {
+            SqliteJournalMode::Memory
         } else {
-            options.max_connections.max(1)
-        };
-        let pool = SqlitePoolOptions::new()
-            .max_connections(max)
-            .min_connections(if in_memory { 1 } else { 0 })
-            .idle_timeout(if in_memory {
-                None
-            } else {
-                Some(Duration::from_secs(600))
-            })
-            .max_lifetime(if in_memory {
-                None
-            } else {
-                Some(Duration::from_secs(1800))
-            })
-            .connect_with(connect)
-            .await
-            .map_err(|e| ConnectError::Open(e.to_string()))?;
-        let store = Self { pool };
-        if options.migrate {
-            store.migrate().await?;
-        }
-        Ok(store)
+            SqliteJournalMode::Wal
+        })
+        .synchronous(SqliteSynchronous::Normal);
+    // Every connection to `:memory:` is its own empty database: keep exactly one.
+    let max = if in_memory {
+        1
+    } else {
+        options.max_connections.max(1)
+    };
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max)
+        .min_connections(u32::from(in_memory))
+        .idle_timeout((!in_memory).then_some(Duration::from_secs(600)))
+        .max_lifetime((!in_memory).then_some(Duration::from_secs(1800)))
+        .connect_with(connect)
+        .await
+        .map_err(ConnectError::Open)?;
+    let store = SqlStore::new(pool);
+    if options.migrate {
+        migrate(&store).await?;
     }
-
-    /// Applies pending migrations.
-    ///
-    /// # Errors
-    /// [`ConnectError::Migrate`] when a migration fails or the database has
-    /// migrations this binary does not know (it is newer).
-    pub async fn migrate(&self) -> Result<(), ConnectError> {
-        MIGRATOR
-            .run(&self.pool)
-            .await
-            .map_err(|e| ConnectError::Migrate(e.to_string()))
-    }
-
-    /// The underlying pool, for maintenance tools and tests.
-    #[must_use]
-    pub const fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    /// Closes every connection (checkpointing the WAL).
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
+    Ok(store)
 }
 
-impl Store for SqliteStore {
-    djcrm_adapter_sql::store_is_every_repository!();
-
-    async fn ping(&self) -> Result<(), DomainError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(error::storage)
-    }
+/// Applies pending migrations.
+///
+/// # Errors
+/// [`ConnectError::Migrate`] when a migration fails or the database has
+/// migrations this binary does not know (it is newer).
+pub async fn migrate(store: &SqliteStore) -> Result<(), ConnectError> {
+    MIGRATOR.run(store.pool()).await.map_err(ConnectError::Migrate)
 }

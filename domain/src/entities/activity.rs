@@ -2,17 +2,17 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{ActivityId, AgentId, Description, LeadId, LeadStatus, OrgId, UserId};
+use crate::{ActivityId, AgentId, Description, LeadField, LeadId, LeadStatus, OrgId, UserId};
 
 /// What happened to a lead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActivityKind {
     /// The lead was created.
     Created,
-    /// Some of its details changed; the names of the changed fields.
+    /// Some of its details changed.
     Updated {
-        /// Changed field names, as in the API.
-        fields: Vec<String>,
+        /// The fields that changed.
+        fields: Vec<LeadField>,
     },
     /// It was given to an agent, or taken back (`None`).
     Assigned {

@@ -3,9 +3,12 @@
 use chrono::{DateTime, Utc};
 
 use crate::{AgentId, CategoryId, Description, DomainError, Email, LeadId, LeadStatus, OrgId};
-use crate::{PersonName, PhoneNumber};
+use crate::{PersonName, PhoneNumber, SearchQuery};
 
 /// A prospective customer.
+///
+/// Its status, version and first-contact time change only through its methods, so
+/// every change bumps the version exactly once and the pipeline rules always hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lead {
     /// Its id.
@@ -22,24 +25,163 @@ pub struct Lead {
     pub phone: Option<PhoneNumber>,
     /// Free text about the lead.
     pub description: Option<Description>,
-    /// Where it stands in the pipeline.
-    pub status: LeadStatus,
     /// Its category, if any.
     pub category_id: Option<CategoryId>,
     /// The agent working it, if any.
     pub agent_id: Option<AgentId>,
-    /// Bumped by every change; the HTTP `ETag` is built from it.
-    pub version: i64,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    status: LeadStatus,
+    version: i64,
+    updated_at: DateTime<Utc>,
+    first_contacted_at: Option<DateTime<Utc>>,
+}
+
+/// A lead as a store keeps it, for [`Lead::restore`].
+#[derive(Debug, Clone)]
+pub struct StoredLead {
+    /// The details a lead is created with.
+    pub lead: Lead,
+    /// Its stored status.
+    pub status: LeadStatus,
+    /// Its stored version.
+    pub version: i64,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
-    /// When it was first contacted, once it has been.
+    /// When it was first contacted.
     pub first_contacted_at: Option<DateTime<Utc>>,
 }
 
+/// A field of a lead that an edit can change, named as in the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeadField {
+    /// `first_name`.
+    FirstName,
+    /// `last_name`.
+    LastName,
+    /// `email`.
+    Email,
+    /// `phone`.
+    Phone,
+    /// `description`.
+    Description,
+    /// `category_id`.
+    CategoryId,
+}
+
+impl LeadField {
+    /// The field's name, as in the API and in storage.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::FirstName => "first_name",
+            Self::LastName => "last_name",
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::Description => "description",
+            Self::CategoryId => "category_id",
+        }
+    }
+
+    /// The field named `name`, if there is one.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            Self::FirstName,
+            Self::LastName,
+            Self::Email,
+            Self::Phone,
+            Self::Description,
+            Self::CategoryId,
+        ]
+        .into_iter()
+        .find(|field| field.as_str() == name)
+    }
+}
+
+/// Changes to a lead's details: `None` keeps a field, `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeadEdit {
+    /// A new first name.
+    pub first_name: Option<PersonName>,
+    /// A new last name.
+    pub last_name: Option<PersonName>,
+    /// Email: keep, clear or set.
+    pub email: Option<Option<Email>>,
+    /// Phone: keep, clear or set.
+    pub phone: Option<Option<PhoneNumber>>,
+    /// Description: keep, clear or set.
+    pub description: Option<Option<Description>>,
+    /// Category: keep, clear or set.
+    pub category_id: Option<Option<CategoryId>>,
+}
+
 impl Lead {
-    /// Moves the lead along the pipeline at `now`.
+    /// A new lead in status `new`, version 1, created at `now`.
+    #[must_use]
+    pub fn new(
+        id: LeadId,
+        org_id: OrgId,
+        first_name: PersonName,
+        last_name: PersonName,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            org_id,
+            first_name,
+            last_name,
+            email: None,
+            phone: None,
+            description: None,
+            category_id: None,
+            agent_id: None,
+            created_at: now,
+            status: LeadStatus::New,
+            version: 1,
+            updated_at: now,
+            first_contacted_at: None,
+        }
+    }
+
+    /// A lead read back from a store, exactly as it was written.
+    #[must_use]
+    pub fn restore(stored: StoredLead) -> Self {
+        Self {
+            status: stored.status,
+            version: stored.version,
+            updated_at: stored.updated_at,
+            first_contacted_at: stored.first_contacted_at,
+            ..stored.lead
+        }
+    }
+
+    /// Where it stands in the pipeline.
+    #[must_use]
+    pub const fn status(&self) -> LeadStatus {
+        self.status
+    }
+
+    /// Bumped by every change; the HTTP `ETag` is built from it.
+    #[must_use]
+    pub const fn version(&self) -> i64 {
+        self.version
+    }
+
+    /// When it last changed.
+    #[must_use]
+    pub const fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+
+    /// When it was first contacted, once it has been.
+    #[must_use]
+    pub const fn first_contacted_at(&self) -> Option<DateTime<Utc>> {
+        self.first_contacted_at
+    }
+
+    /// Moves the lead along the pipeline at `now`; returns the status it left.
     ///
     /// # Errors
     /// [`DomainError::InvalidTransition`] when the pipeline does not allow the move.
@@ -60,8 +202,39 @@ impl Lead {
         Ok(from)
     }
 
-    /// Marks a change at `now`: bumps the version and the update time.
-    pub fn touch(&mut self, now: DateTime<Utc>) {
+    /// Applies `edit` at `now`; returns the fields that really changed (the version
+    /// bumps only when one did).
+    pub fn edit(&mut self, edit: LeadEdit, now: DateTime<Utc>) -> Vec<LeadField> {
+        let mut changed = Vec::new();
+        set(&mut self.first_name, edit.first_name, LeadField::FirstName, &mut changed);
+        set(&mut self.last_name, edit.last_name, LeadField::LastName, &mut changed);
+        set(&mut self.email, edit.email, LeadField::Email, &mut changed);
+        set(&mut self.phone, edit.phone, LeadField::Phone, &mut changed);
+        set(&mut self.description, edit.description, LeadField::Description, &mut changed);
+        set(&mut self.category_id, edit.category_id, LeadField::CategoryId, &mut changed);
+        if !changed.is_empty() {
+            self.touch(now);
+        }
+        changed
+    }
+
+    /// Gives the lead to `agent` (or takes it back with `None`) at `now`; returns the
+    /// previous agent when the assignment changed, `None` when it was already so.
+    pub fn assign(&mut self, agent: Option<AgentId>, now: DateTime<Utc>) -> Option<Option<AgentId>> {
+        if self.agent_id == agent {
+            return None;
+        }
+        let previous = std::mem::replace(&mut self.agent_id, agent);
+        self.touch(now);
+        Some(previous)
+    }
+
+    /// Marks the lead's deletion at `now` (the store hides it from then on).
+    pub fn delete(&mut self, now: DateTime<Utc>) {
+        self.touch(now);
+    }
+
+    fn touch(&mut self, now: DateTime<Utc>) {
         self.version += 1;
         self.updated_at = now;
     }
@@ -71,6 +244,13 @@ impl Lead {
     pub fn seconds_to_first_contact(&self) -> Option<i64> {
         self.first_contacted_at
             .map(|at| (at - self.created_at).num_seconds().max(0))
+    }
+}
+
+fn set<T: PartialEq>(slot: &mut T, new: Option<T>, field: LeadField, changed: &mut Vec<LeadField>) {
+    if let Some(new) = new.filter(|new| new != slot) {
+        *slot = new;
+        changed.push(field);
     }
 }
 
@@ -84,7 +264,7 @@ pub struct LeadFilter {
     /// Only leads assigned to this agent.
     pub agent_id: Option<AgentId>,
     /// Only leads whose first name, last name or email contains this text, ignoring case.
-    pub query: Option<String>,
+    pub query: Option<SearchQuery>,
 }
 
 /// How many live leads an organization has in each status.
@@ -129,22 +309,13 @@ mod tests {
     use super::*;
 
     fn lead(now: DateTime<Utc>) -> Lead {
-        Lead {
-            id: LeadId::new(),
-            org_id: OrgId::new(),
-            first_name: PersonName::parse("Ada").expect("valid"),
-            last_name: PersonName::parse("Lovelace").expect("valid"),
-            email: None,
-            phone: None,
-            description: None,
-            status: LeadStatus::New,
-            category_id: None,
-            agent_id: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            first_contacted_at: None,
-        }
+        Lead::new(
+            LeadId::new(),
+            OrgId::new(),
+            PersonName::parse("Ada").expect("valid"),
+            PersonName::parse("Lovelace").expect("valid"),
+            now,
+        )
     }
 
     #[test]
@@ -158,9 +329,9 @@ mod tests {
             .expect("allowed");
         lead.transition(LeadStatus::Contacted, contacted + TimeDelta::hours(2))
             .expect("allowed");
-        assert_eq!(lead.first_contacted_at, Some(contacted));
+        assert_eq!(lead.first_contacted_at(), Some(contacted));
         assert_eq!(lead.seconds_to_first_contact(), Some(90));
-        assert_eq!(lead.version, 4);
+        assert_eq!(lead.version(), 4);
     }
 
     #[test]
@@ -179,6 +350,32 @@ mod tests {
             }
         ));
         assert_eq!(lead, before);
+    }
+
+    #[test]
+    fn an_edit_names_only_what_changed_and_bumps_once() {
+        let now = Utc::now();
+        let mut lead = lead(now);
+        let edit = LeadEdit {
+            first_name: Some(PersonName::parse("Ada").expect("valid")),
+            last_name: Some(PersonName::parse("Byron").expect("valid")),
+            phone: Some(None),
+            ..LeadEdit::default()
+        };
+        assert_eq!(lead.edit(edit, now), vec![LeadField::LastName]);
+        assert_eq!(lead.version(), 2);
+        assert!(lead.edit(LeadEdit::default(), now).is_empty());
+        assert_eq!(lead.version(), 2);
+    }
+
+    #[test]
+    fn assigning_to_the_same_agent_changes_nothing() {
+        let now = Utc::now();
+        let mut lead = lead(now);
+        let agent = AgentId::new();
+        assert_eq!(lead.assign(Some(agent), now), Some(None));
+        assert_eq!(lead.assign(Some(agent), now), None);
+        assert_eq!(lead.version(), 2);
     }
 
     #[test]

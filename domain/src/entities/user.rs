@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{Email, OrgId, PersonName, Role, UserId};
+use crate::{Email, OrgId, PasswordHash, PersonName, Role, UserId};
 
 /// Someone who can log in: the owner, an organizer or an agent of one organization.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,5 +31,5 @@ pub struct Credentials {
     /// The user.
     pub user: User,
     /// Their password hash (PHC string).
-    pub password_hash: String,
+    pub password_hash: PasswordHash,
 }

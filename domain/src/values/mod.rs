@@ -9,4 +9,5 @@ pub mod password;
 pub mod person_name;
 pub mod phone;
 pub mod role;
+pub mod search_query;
 mod text;

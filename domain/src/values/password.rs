@@ -58,6 +58,30 @@ impl fmt::Display for Password {
     }
 }
 
+/// A stored password hash (PHC string). Never printed, never put in an event.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    /// Wraps a PHC string produced by a hasher or read from storage.
+    #[must_use]
+    pub const fn new(phc: String) -> Self {
+        Self(phc)
+    }
+
+    /// The PHC string, for the hasher and the store.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordHash(***)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

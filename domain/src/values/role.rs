@@ -4,7 +4,8 @@ use std::fmt;
 use std::str::FromStr;
 
 /// What a user may do in their organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Created the organization; an organizer who cannot be removed.
     Owner,

@@ -1,0 +1,79 @@
+//! The PostgreSQL dialect.
+
+use djcrm_adapter_sql::{Dialect, ReadRow, SearchPredicate, like_literal};
+use djcrm_domain::{OrgId, Position, SearchQuery};
+use sqlx::{PgConnection, Pool, Postgres};
+
+/// The fence's key, as a literal for the `BEGIN` statement too.
+macro_rules! outbox_fence {
+    () => {
+        6_960_631_032_001
+    };
+}
+
+/// The advisory lock that fences outbox readers from writers still in flight.
+/// Writers hold it shared for their whole transaction; a reader takes it
+/// exclusively for an instant to learn a position below which nothing can commit
+/// any more (see `docs/outbox.md`).
+const OUTBOX_FENCE: i64 = outbox_fence!();
+
+
+/// PostgreSQL: concurrent writers, so positions can commit out of order and readers
+/// read only up to the fence's horizon.
+#[derive(Debug, Clone, Copy)]
+pub struct PostgresDialect;
+
+impl Dialect for PostgresDialect {
+    type Db = Postgres;
+
+    // Sent as one simple query: the transaction starts holding the fence, shared.
+    const BEGIN_WRITE: &'static str = concat!(
+        "BEGIN; SELECT pg_advisory_xact_lock_shared(",
+        outbox_fence!(),
+        ")"
+    );
+    const LOCK_ROWS: &'static str = " FOR UPDATE";
+    const EXPLAIN: &'static str = "EXPLAIN ";
+    const EXPLAIN_COLUMN: &'static str = "QUERY PLAN";
+    const ANALYZE: &'static str = "ANALYZE";
+
+    async fn search_predicate(
+        _conn: &mut PgConnection,
+        _org: OrgId,
+        query: &SearchQuery,
+    ) -> Result<SearchPredicate, sqlx::Error> {
+        // LIKE with the user's wildcards escaped, served by the trigram index that
+        // leads with the organization.
+        Ok(SearchPredicate {
+            before: " AND search_text LIKE ",
+            value: format!("%{}%", like_literal(&query.as_str().to_lowercase())),
+            after: " ESCAPE '\\'",
+        })
+    }
+
+    async fn outbox_horizon(pool: &Pool<Postgres>) -> Result<Option<Position>, sqlx::Error> {
+        let mut tx = pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(OUTBOX_FENCE)
+            .execute(&mut *tx)
+            .await?;
+        // Every writer that could hold a lower position has ended: the highest
+        // committed position is a safe horizon.
+        let row = sqlx::query("SELECT COALESCE(MAX(position), 0) AS horizon FROM outbox")
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(Position::new(row.int("horizon")?)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_begin_statement_names_the_fence() {
+        let key = OUTBOX_FENCE.to_string();
+        assert!(PostgresDialect::BEGIN_WRITE.ends_with(&format!("({key})")));
+    }
+}

@@ -1,0 +1,59 @@
+//! What really differs between the databases; everything else is written once.
+
+use std::future::Future;
+
+use djcrm_domain::{OrgId, Position, SearchQuery};
+use sqlx::Pool;
+
+use crate::engine::{Sql, SqlDatabase};
+
+/// A condition on `leads` that matches the search text: SQL around one bound value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchPredicate {
+    /// The text before the bound value (starting with ` AND `).
+    pub before: &'static str,
+    /// The bound value (a pattern or a needle).
+    pub value: String,
+    /// The text after it.
+    pub after: &'static str,
+}
+
+impl SearchPredicate {
+    /// Appends the condition to `sql`.
+    pub fn push_to(self, sql: &mut Sql) {
+        sql.push(self.before).push_bind(self.value).push(self.after);
+    }
+}
+
+/// One SQL database's particulars.
+pub trait Dialect: Send + Sync + 'static {
+    /// The sqlx database.
+    type Db: SqlDatabase;
+
+    /// The statement that opens a write transaction.
+    const BEGIN_WRITE: &'static str;
+    /// What follows a `SELECT` that locks the rows it reads until the transaction ends.
+    const LOCK_ROWS: &'static str;
+    /// What turns a query into its plan.
+    const EXPLAIN: &'static str;
+    /// The column of a plan row that holds the plan's text.
+    const EXPLAIN_COLUMN: &'static str;
+    /// The statement that refreshes the planner's statistics.
+    const ANALYZE: &'static str;
+
+    /// The condition that matches `query` (lower-cased search text) among the leads
+    /// of `org`. It may look at the organization first (how many leads it has) to
+    /// pick the cheaper way.
+    fn search_predicate(
+        conn: &mut <Self::Db as sqlx::Database>::Connection,
+        org: OrgId,
+        query: &SearchQuery,
+    ) -> impl Future<Output = Result<SearchPredicate, sqlx::Error>> + Send;
+
+    /// The highest outbox position a reader may return now: every transaction that
+    /// could still commit a lower one has ended. `None` when positions always become
+    /// visible in order (one writer at a time).
+    fn outbox_horizon(
+        pool: &Pool<Self::Db>,
+    ) -> impl Future<Output = Result<Option<Position>, sqlx::Error>> + Send;
+}

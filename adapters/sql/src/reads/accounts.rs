@@ -1,0 +1,99 @@
+//! Organizations, users and tokens.
+
+use chrono::{DateTime, Utc};
+use djcrm_domain::ports::{OrganizationRepository, TokenRepository, UserRepository};
+use djcrm_domain::{
+    Actor, Credentials, DomainError, Email, OrgId, Organization, PasswordHash, Role, TokenHash,
+    User, UserId,
+};
+
+use crate::engine::{ReadRow, Sql};
+use crate::error::{corrupt, storage};
+use crate::rows::{self, ORGANIZATION_COLUMNS, USER_COLUMNS};
+use crate::{Dialect, SqlStore};
+
+impl<D: Dialect> OrganizationRepository for SqlStore<D> {
+    async fn get(&self, id: OrgId) -> Result<Organization, DomainError> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(ORGANIZATION_COLUMNS)
+            .push(" FROM organizations WHERE id = ")
+            .push_bind(id);
+        self.fetch_optional(sql, "reading an organization")
+            .await?
+            .ok_or(DomainError::not_found("organization"))
+            .and_then(|row| rows::organization(&row))
+    }
+}
+
+impl<D: Dialect> UserRepository for SqlStore<D> {
+    async fn get(&self, org: OrgId, id: UserId) -> Result<User, DomainError> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(USER_COLUMNS)
+            .push(" FROM users WHERE organization_id = ")
+            .push_bind(org)
+            .push(" AND id = ")
+            .push_bind(id);
+        self.fetch_optional(sql, "reading a user")
+            .await?
+            .ok_or(DomainError::not_found("user"))
+            .and_then(|row| rows::user(&row))
+    }
+
+    async fn credentials_by_email(
+        &self,
+        email: &Email,
+    ) -> Result<Option<Credentials>, DomainError> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(USER_COLUMNS)
+            .push(", password_hash FROM users WHERE email = ")
+            .push_bind(email.as_str());
+        let Some(row) = self.fetch_optional(sql, "reading credentials").await? else {
+            return Ok(None);
+        };
+        Ok(Some(Credentials {
+            user: rows::user(&row)?,
+            password_hash: PasswordHash::new(
+                row.text("password_hash")
+                    .map_err(storage("reading credentials"))?,
+            ),
+        }))
+    }
+}
+
+impl<D: Dialect> TokenRepository for SqlStore<D> {
+    async fn actor_for(
+        &self,
+        hash: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Actor>, DomainError> {
+        let sql = Sql::new(
+            "SELECT u.id AS user_id, u.organization_id, u.role, a.id AS agent_id, t.expires_at \
+             FROM api_tokens t \
+             JOIN users u ON u.organization_id = t.organization_id AND u.id = t.user_id \
+             LEFT JOIN agents a ON a.organization_id = u.organization_id AND a.user_id = u.id \
+             WHERE t.token_hash = $1 AND u.active = $2",
+        )
+        .bind(hash.as_str())
+        .bind(true);
+        let Some(row) = self.fetch_optional(sql, "authenticating a token").await? else {
+            return Ok(None);
+        };
+        let read = storage("authenticating a token");
+        // Expiry is compared here, on parsed instants, rather than as text in SQL.
+        let expires_at = row.time("expires_at").map_err(read)?;
+        if expires_at <= now {
+            return Ok(None);
+        }
+        let read = || storage("authenticating a token");
+        Ok(Some(Actor {
+            user_id: row.uuid("user_id").map_err(read())?.into(),
+            org_id: row.uuid("organization_id").map_err(read())?.into(),
+            role: row
+                .text("role")
+                .map_err(read())?
+                .parse::<Role>()
+                .map_err(|e| corrupt("user role", e))?,
+            agent_id: row.opt_uuid("agent_id").map_err(read())?.map(Into::into),
+        }))
+    }
+}

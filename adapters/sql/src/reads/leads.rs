@@ -1,0 +1,145 @@
+//! Leads, their statistics and their history.
+
+use djcrm_domain::ports::{ActivityRepository, LeadRepository};
+use djcrm_domain::{
+    Activity, AgentId, AgentPerformance, DomainError, Lead, LeadFilter, LeadId, OrgId, Page,
+    PageRequest, PipelineCounts,
+};
+use sqlx::Database;
+
+use super::{push_limit, push_page};
+use crate::engine::{Sql, SqlDatabase};
+use crate::error::storage;
+use crate::rows::{self, ACTIVITY_COLUMNS, LEAD_COLUMNS};
+use crate::{Dialect, SqlStore};
+
+/// The lead listing query, after `prefix` (empty, or the dialect's EXPLAIN).
+///
+/// It orders by the primary key's columns, `(organization_id, id)`, so the planner
+/// has the key's order to walk whatever its statistics say (stale statistics after
+/// a bulk insert once made it sort a whole tenant for one page).
+pub(crate) async fn list_query<D: Dialect>(
+    conn: &mut <D::Db as Database>::Connection,
+    prefix: &str,
+    org: OrgId,
+    filter: &LeadFilter,
+    page: PageRequest,
+) -> Result<Sql, DomainError> {
+    let mut sql = Sql::new(prefix);
+    sql.push("SELECT ")
+        .push(LEAD_COLUMNS)
+        .push(" FROM leads WHERE organization_id = ")
+        .push_bind(org)
+        .push(" AND deleted_at IS NULL");
+    if let Some(status) = filter.status {
+        sql.push(" AND status = ").push_bind(status.as_str());
+    }
+    if let Some(category) = filter.category_id {
+        sql.push(" AND category_id = ").push_bind(category);
+    }
+    if let Some(agent) = filter.agent_id {
+        sql.push(" AND agent_id = ").push_bind(agent);
+    }
+    if let Some(query) = &filter.query {
+        D::search_predicate(conn, org, query)
+            .await
+            .map_err(storage("planning a search"))?
+            .push_to(&mut sql);
+    }
+    if let Some(after) = page.after {
+        sql.push(" AND id < ").push_bind(after.last_id());
+    }
+    sql.push(" ORDER BY organization_id DESC, id DESC");
+    push_limit(&mut sql, page.limit);
+    Ok(sql)
+}
+
+impl<D: Dialect> LeadRepository for SqlStore<D> {
+    async fn get(&self, org: OrgId, id: LeadId) -> Result<Lead, DomainError> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(LEAD_COLUMNS)
+            .push(" FROM leads WHERE organization_id = ")
+            .push_bind(org)
+            .push(" AND id = ")
+            .push_bind(id)
+            .push(" AND deleted_at IS NULL");
+        self.fetch_optional(sql, "reading a lead")
+            .await?
+            .ok_or(DomainError::not_found("lead"))
+            .and_then(|row| rows::lead(&row))
+    }
+
+    async fn list(
+        &self,
+        org: OrgId,
+        filter: &LeadFilter,
+        page: PageRequest,
+    ) -> Result<Page<Lead>, DomainError> {
+        let context = "listing leads";
+        let mut conn = self.pool.acquire().await.map_err(storage(context))?;
+        let sql = list_query::<D>(&mut conn, "", org, filter, page).await?;
+        let rows = D::Db::fetch_all(&mut conn, sql)
+            .await
+            .map_err(storage(context))?;
+        let leads = rows::all(&rows, |row| rows::lead(row))?;
+        Ok(Page::from_overfetched(leads, page.limit, |l| l.id.as_uuid()))
+    }
+
+    async fn pipeline_counts(&self, org: OrgId) -> Result<PipelineCounts, DomainError> {
+        let sql = Sql::new(
+            "SELECT status, COUNT(*) AS count FROM leads \
+             WHERE organization_id = $1 AND deleted_at IS NULL GROUP BY status",
+        )
+        .bind(org);
+        let rows = self.fetch_all(sql, "counting the pipeline").await?;
+        rows::pipeline_counts(&rows)
+    }
+
+    async fn agent_performance(
+        &self,
+        org: OrgId,
+        agent: Option<AgentId>,
+    ) -> Result<Vec<AgentPerformance>, DomainError> {
+        // CAST(... AS DOUBLE PRECISION): AVG of integers is numeric on PostgreSQL,
+        // real on SQLite; both agree on double precision.
+        let mut sql = Sql::new(
+            "SELECT a.id AS agent_id, COUNT(l.id) AS assigned, \
+             COUNT(l.first_contacted_at) AS contacted, \
+             COALESCE(SUM(CASE WHEN l.status = 'converted' THEN 1 ELSE 0 END), 0) AS converted, \
+             AVG(CAST(l.seconds_to_first_contact AS DOUBLE PRECISION)) AS avg_seconds \
+             FROM agents a \
+             LEFT JOIN leads l ON l.organization_id = a.organization_id AND l.agent_id = a.id \
+                 AND l.deleted_at IS NULL \
+             WHERE a.organization_id = ",
+        );
+        sql.push_bind(org);
+        if let Some(agent) = agent {
+            sql.push(" AND a.id = ").push_bind(agent);
+        }
+        sql.push(" GROUP BY a.id ORDER BY a.id");
+        let rows = self.fetch_all(sql, "measuring agents").await?;
+        rows::all(&rows, |row| rows::performance(row))
+    }
+}
+
+impl<D: Dialect> ActivityRepository for SqlStore<D> {
+    async fn list_for_lead(
+        &self,
+        org: OrgId,
+        lead: LeadId,
+        page: PageRequest,
+    ) -> Result<Page<Activity>, DomainError> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(ACTIVITY_COLUMNS)
+            .push(" FROM activities WHERE organization_id = ")
+            .push_bind(org)
+            .push(" AND lead_id = ")
+            .push_bind(lead);
+        push_page(&mut sql, "id", page);
+        let rows = self.fetch_all(sql, "reading a lead's history").await?;
+        let activities = rows::all(&rows, |row| rows::activity(row))?;
+        Ok(Page::from_overfetched(activities, page.limit, |a| {
+            a.id.as_uuid()
+        }))
+    }
+}

@@ -1,0 +1,440 @@
+//! The write side: one transaction per use case, events included.
+
+use chrono::{DateTime, Utc};
+use djcrm_domain::ports::UnitOfWork;
+use djcrm_domain::{
+    Activity, Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, DomainError, Event,
+    Lead, LeadId, OrgId, Organization, OrganizationName, PasswordHash, TokenHash, TokenId, User,
+    UserId,
+};
+use sqlx::Transaction;
+
+use crate::engine::{ReadRow, Sql, SqlDatabase};
+use crate::error::{on_insert, storage};
+use crate::rows::{
+    self, AGENT_SELECT, ActivityColumns, CATEGORY_COLUMNS, LEAD_COLUMNS, lead_search_text,
+};
+use crate::{Dialect, RowOf, outbox};
+
+const CATEGORY_TAKEN: &str = "a category with this name already exists";
+const EMAIL_TAKEN: &str = "an account with this email already exists";
+
+/// An open write transaction of a [`SqlStore`](crate::SqlStore). Dropped without
+/// [`commit`](UnitOfWork::commit), it rolls back.
+pub struct SqlUnitOfWork<D: Dialect> {
+    tx: Transaction<'static, D::Db>,
+}
+
+impl<D: Dialect> SqlUnitOfWork<D> {
+    pub(crate) const fn new(tx: Transaction<'static, D::Db>) -> Self {
+        Self { tx }
+    }
+
+    async fn execute(&mut self, sql: Sql, context: &'static str) -> Result<(), DomainError> {
+        D::Db::execute(&mut self.tx, sql)
+            .await
+            .map_err(storage(context))
+    }
+
+    async fn fetch_all(
+        &mut self,
+        sql: Sql,
+        context: &'static str,
+    ) -> Result<Vec<RowOf<D>>, DomainError> {
+        D::Db::fetch_all(&mut self.tx, sql)
+            .await
+            .map_err(storage(context))
+    }
+
+    async fn fetch_optional(
+        &mut self,
+        sql: Sql,
+        context: &'static str,
+    ) -> Result<Option<RowOf<D>>, DomainError> {
+        D::Db::fetch_optional(&mut self.tx, sql)
+            .await
+            .map_err(storage(context))
+    }
+
+    /// Runs a `... RETURNING id` statement; whether it touched a row.
+    async fn touched(&mut self, sql: Sql, context: &'static str) -> Result<bool, DomainError> {
+        Ok(self.fetch_optional(sql, context).await?.is_some())
+    }
+
+    /// Runs a `... RETURNING id` statement over token rows; the token ids.
+    async fn token_ids(&mut self, sql: Sql) -> Result<Vec<TokenId>, DomainError> {
+        let rows = self.fetch_all(sql, "revoking tokens").await?;
+        rows.iter()
+            .map(|row| {
+                row.uuid("id")
+                    .map(Into::into)
+                    .map_err(storage("revoking tokens"))
+            })
+            .collect()
+    }
+
+    /// Writes `lead` over its stored row if that is live and at `expected_version`,
+    /// marking it deleted at `deleted_at` when given.
+    async fn write_lead(
+        &mut self,
+        lead: &Lead,
+        expected_version: i64,
+        deleted_at: Option<DateTime<Utc>>,
+    ) -> Result<(), DomainError> {
+        let sql = lead_values(Sql::new(
+            "UPDATE leads SET first_name = $3, last_name = $4, email = $5, phone = $6, \
+             description = $7, status = $8, category_id = $9, agent_id = $10, \
+             version = $11, created_at = $12, updated_at = $13, first_contacted_at = $14, \
+             seconds_to_first_contact = $15, search_text = $16, deleted_at = $17 \
+             WHERE organization_id = $2 AND id = $1 AND version = $18 AND deleted_at IS NULL \
+             RETURNING id",
+        ), lead)
+        .bind(deleted_at)
+        .bind(expected_version);
+        if self.touched(sql, "saving a lead").await? {
+            return Ok(());
+        }
+        let live = Sql::new(
+            "SELECT id FROM leads WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL",
+        )
+        .bind(lead.org_id)
+        .bind(lead.id);
+        Err(if self.touched(live, "saving a lead").await? {
+            DomainError::PreconditionFailed {
+                expected: expected_version,
+            }
+        } else {
+            DomainError::not_found("lead")
+        })
+    }
+}
+
+/// Binds a lead's 16 stored columns, in the order of `INSERT INTO leads`.
+fn lead_values(sql: Sql, lead: &Lead) -> Sql {
+    sql.bind(lead.id)
+        .bind(lead.org_id)
+        .bind(lead.first_name.as_str())
+        .bind(lead.last_name.as_str())
+        .bind(lead.email.as_ref().map(|e| e.as_str()))
+        .bind(lead.phone.as_ref().map(|p| p.as_str()))
+        .bind(lead.description.as_ref().map(|d| d.as_str()))
+        .bind(lead.status().as_str())
+        .bind(lead.category_id)
+        .bind(lead.agent_id)
+        .bind(lead.version())
+        .bind(lead.created_at)
+        .bind(lead.updated_at())
+        .bind(lead.first_contacted_at())
+        .bind(lead.seconds_to_first_contact())
+        .bind(lead_search_text(lead))
+}
+
+fn lead_query<D: Dialect>(condition: &str) -> Sql {
+    let mut sql = Sql::new("SELECT ");
+    sql.push(LEAD_COLUMNS)
+        .push(" FROM leads WHERE ")
+        .push(condition)
+        .push(D::LOCK_ROWS);
+    sql
+}
+
+impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
+    async fn insert_organization(&mut self, org: &Organization) -> Result<(), DomainError> {
+        let sql = Sql::new(
+            "INSERT INTO organizations (id, name, created_at, updated_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(org.id)
+        .bind(org.name.as_str())
+        .bind(org.created_at)
+        .bind(org.updated_at);
+        self.execute(sql, "storing an organization").await
+    }
+
+    async fn rename_organization(
+        &mut self,
+        org: OrgId,
+        name: &OrganizationName,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let sql = Sql::new("UPDATE organizations SET name = $1, updated_at = $2 WHERE id = $3 RETURNING id")
+            .bind(name.as_str())
+            .bind(now)
+            .bind(org);
+        if self.touched(sql, "renaming an organization").await? {
+            Ok(())
+        } else {
+            Err(DomainError::not_found("organization"))
+        }
+    }
+
+    async fn insert_user(
+        &mut self,
+        user: &User,
+        password_hash: &PasswordHash,
+    ) -> Result<(), DomainError> {
+        let sql = Sql::new(
+            "INSERT INTO users (id, organization_id, email, full_name, role, password_hash, \
+             active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(user.id)
+        .bind(user.org_id)
+        .bind(user.email.as_str())
+        .bind(user.full_name.as_str())
+        .bind(user.role.as_str())
+        .bind(password_hash.as_str())
+        .bind(user.active)
+        .bind(user.created_at)
+        .bind(user.updated_at);
+        D::Db::execute(&mut self.tx, sql)
+            .await
+            .map_err(on_insert("storing a user", "email", EMAIL_TAKEN))
+    }
+
+    async fn insert_agent(&mut self, agent: &Agent) -> Result<(), DomainError> {
+        let sql = Sql::new(
+            "INSERT INTO agents (id, organization_id, user_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(agent.id)
+        .bind(agent.org_id)
+        .bind(agent.user_id)
+        .bind(agent.created_at)
+        .bind(agent.updated_at);
+        self.execute(sql, "storing an agent").await
+    }
+
+    async fn agent_for_update(&mut self, org: OrgId, id: AgentId) -> Result<Agent, DomainError> {
+        let mut sql = Sql::new(AGENT_SELECT);
+        sql.push("WHERE a.organization_id = ")
+            .push_bind(org)
+            .push(" AND a.id = ")
+            .push_bind(id)
+            .push(D::LOCK_ROWS);
+        self.fetch_optional(sql, "locking an agent")
+            .await?
+            .ok_or(DomainError::not_found("agent"))
+            .and_then(|row| rows::agent(&row))
+    }
+
+    async fn save_agent(&mut self, agent: &Agent) -> Result<(), DomainError> {
+        let profile = Sql::new(
+            "UPDATE agents SET updated_at = $1 WHERE organization_id = $2 AND id = $3 RETURNING id",
+        )
+        .bind(agent.updated_at)
+        .bind(agent.org_id)
+        .bind(agent.id);
+        if !self.touched(profile, "saving an agent").await? {
+            return Err(DomainError::not_found("agent"));
+        }
+        let user = Sql::new(
+            "UPDATE users SET full_name = $1, active = $2, updated_at = $3 \
+             WHERE organization_id = $4 AND id = $5",
+        )
+        .bind(agent.full_name.as_str())
+        .bind(agent.active)
+        .bind(agent.updated_at)
+        .bind(agent.org_id)
+        .bind(agent.user_id);
+        self.execute(user, "saving an agent").await
+    }
+
+    async fn insert_token(&mut self, token: &ApiToken) -> Result<(), DomainError> {
+        let sql = Sql::new(
+            "INSERT INTO api_tokens (id, organization_id, user_id, token_hash, created_at, \
+             expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(token.id)
+        .bind(token.org_id)
+        .bind(token.user_id)
+        .bind(token.hash.as_str())
+        .bind(token.created_at)
+        .bind(token.expires_at);
+        self.execute(sql, "storing a token").await
+    }
+
+    async fn revoke_token(
+        &mut self,
+        user: UserId,
+        hash: &TokenHash,
+    ) -> Result<Option<TokenId>, DomainError> {
+        let sql = Sql::new("DELETE FROM api_tokens WHERE token_hash = $1 AND user_id = $2 RETURNING id")
+            .bind(hash.as_str())
+            .bind(user);
+        Ok(self.token_ids(sql).await?.into_iter().next())
+    }
+
+    async fn revoke_tokens_of(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+    ) -> Result<Vec<TokenId>, DomainError> {
+        let sql = Sql::new(
+            "DELETE FROM api_tokens WHERE organization_id = $1 AND user_id = $2 RETURNING id",
+        )
+        .bind(org)
+        .bind(user);
+        self.token_ids(sql).await
+    }
+
+    async fn insert_category(&mut self, category: &Category) -> Result<(), DomainError> {
+        let sql = Sql::new(
+            "INSERT INTO categories (id, organization_id, name, name_key, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(category.id)
+        .bind(category.org_id)
+        .bind(category.name.as_str())
+        .bind(name_key(&category.name))
+        .bind(category.created_at)
+        .bind(category.updated_at);
+        D::Db::execute(&mut self.tx, sql)
+            .await
+            .map_err(on_insert("storing a category", "name", CATEGORY_TAKEN))
+    }
+
+    async fn category_for_update(
+        &mut self,
+        org: OrgId,
+        id: CategoryId,
+    ) -> Result<Category, DomainError> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(CATEGORY_COLUMNS)
+            .push(" FROM categories WHERE organization_id = ")
+            .push_bind(org)
+            .push(" AND id = ")
+            .push_bind(id)
+            .push(D::LOCK_ROWS);
+        self.fetch_optional(sql, "locking a category")
+            .await?
+            .ok_or(DomainError::not_found("category"))
+            .and_then(|row| rows::category(&row))
+    }
+
+    async fn rename_category(
+        &mut self,
+        org: OrgId,
+        id: CategoryId,
+        name: &CategoryName,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let sql = Sql::new(
+            "UPDATE categories SET name = $1, name_key = $2, updated_at = $3 \
+             WHERE organization_id = $4 AND id = $5 RETURNING id",
+        )
+        .bind(name.as_str())
+        .bind(name_key(name))
+        .bind(now)
+        .bind(org)
+        .bind(id);
+        let touched = D::Db::fetch_optional(&mut self.tx, sql)
+            .await
+            .map_err(on_insert("renaming a category", "name", CATEGORY_TAKEN))?;
+        touched
+            .map(|_| ())
+            .ok_or(DomainError::not_found("category"))
+    }
+
+    async fn delete_category(&mut self, org: OrgId, id: CategoryId) -> Result<(), DomainError> {
+        // Deleted leads keep no reference either: the foreign key covers them too.
+        let forget = Sql::new(
+            "UPDATE leads SET category_id = NULL \
+             WHERE organization_id = $1 AND category_id = $2 AND deleted_at IS NOT NULL",
+        )
+        .bind(org)
+        .bind(id);
+        self.execute(forget, "deleting a category").await?;
+        let delete =
+            Sql::new("DELETE FROM categories WHERE organization_id = $1 AND id = $2 RETURNING id")
+                .bind(org)
+                .bind(id);
+        if self.touched(delete, "deleting a category").await? {
+            Ok(())
+        } else {
+            Err(DomainError::not_found("category"))
+        }
+    }
+
+    async fn insert_lead(&mut self, lead: &Lead) -> Result<(), DomainError> {
+        let sql = lead_values(
+            Sql::new(
+                "INSERT INTO leads (id, organization_id, first_name, last_name, email, phone, \
+                 description, status, category_id, agent_id, version, created_at, updated_at, \
+                 first_contacted_at, seconds_to_first_contact, search_text) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+            ),
+            lead,
+        );
+        self.execute(sql, "storing a lead").await
+    }
+
+    async fn lead_for_update(&mut self, org: OrgId, id: LeadId) -> Result<Lead, DomainError> {
+        let sql = lead_query::<D>("organization_id = $1 AND id = $2 AND deleted_at IS NULL")
+            .bind(org)
+            .bind(id);
+        self.fetch_optional(sql, "locking a lead")
+            .await?
+            .ok_or(DomainError::not_found("lead"))
+            .and_then(|row| rows::lead(&row))
+    }
+
+    async fn leads_in_category_for_update(
+        &mut self,
+        org: OrgId,
+        category: CategoryId,
+    ) -> Result<Vec<Lead>, DomainError> {
+        let sql = lead_query::<D>(
+            "organization_id = $1 AND category_id = $2 AND deleted_at IS NULL ORDER BY id",
+        )
+        .bind(org)
+        .bind(category);
+        let rows = self.fetch_all(sql, "locking a category's leads").await?;
+        rows::all(&rows, |row| rows::lead(row))
+    }
+
+    async fn save_lead(&mut self, lead: &Lead, expected_version: i64) -> Result<(), DomainError> {
+        self.write_lead(lead, expected_version, None).await
+    }
+
+    async fn delete_lead(&mut self, lead: &Lead, expected_version: i64) -> Result<(), DomainError> {
+        self.write_lead(lead, expected_version, Some(lead.updated_at()))
+            .await
+    }
+
+    async fn append_activity(&mut self, activity: &Activity) -> Result<(), DomainError> {
+        let columns = ActivityColumns::of(&activity.kind);
+        let sql = Sql::new(
+            "INSERT INTO activities (id, organization_id, lead_id, actor_id, kind, from_status, \
+             to_status, agent_id, body, fields, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(activity.id)
+        .bind(activity.org_id)
+        .bind(activity.lead_id)
+        .bind(activity.actor_id)
+        .bind(activity.kind.name())
+        .bind(columns.from_status)
+        .bind(columns.to_status)
+        .bind(columns.agent_id)
+        .bind(columns.body)
+        .bind(columns.fields)
+        .bind(activity.created_at);
+        self.execute(sql, "recording an activity").await
+    }
+
+    async fn append_event(&mut self, event: &Event) -> Result<(), DomainError> {
+        let sql = outbox::insert(event)?;
+        self.execute(sql, "appending an event").await
+    }
+
+    async fn commit(self) -> Result<(), DomainError> {
+        self.tx
+            .commit()
+            .await
+            .map_err(storage("committing a transaction"))
+    }
+}
+
+/// The case-blind key of a category name (Unicode-aware, unlike SQLite's `lower`).
+fn name_key(name: &CategoryName) -> String {
+    name.as_str().to_lowercase()
+}

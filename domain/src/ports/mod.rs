@@ -1,0 +1,99 @@
+//! Ports: what the core needs from the outside world, as traits.
+//!
+//! Reads go through the repositories of a [`Store`]; writes go through a
+//! [`UnitOfWork`] opened by [`Store::begin`], one per use case, which also appends
+//! the use case's domain events to the outbox. Store ports are generic-friendly
+//! (`impl Future + Send`); the cross-cutting ones (hasher, clock) are object safe.
+//!
+//! The `# Errors` sections are contracts: the shared contract suite checks every
+//! backend against them.
+
+mod repositories;
+mod unit_of_work;
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+
+use crate::{DomainError, Password, PasswordHash};
+
+pub use repositories::{
+    ActivityRepository, AgentRepository, CategoryRepository, EventLog, LeadRepository,
+    OrganizationRepository, TokenRepository, UserRepository,
+};
+#[cfg(feature = "mocks")]
+pub use repositories::{
+    MockActivityRepository, MockAgentRepository, MockCategoryRepository, MockEventLog,
+    MockLeadRepository, MockOrganizationRepository, MockTokenRepository, MockUserRepository,
+};
+pub use unit_of_work::UnitOfWork;
+#[cfg(feature = "mocks")]
+pub use unit_of_work::MockUnitOfWork;
+
+/// A storage backend: every read repository, the outbox reader, and units of work.
+pub trait Store: Send + Sync + 'static {
+    /// Its organization repository.
+    type Organizations: OrganizationRepository;
+    /// Its user repository.
+    type Users: UserRepository;
+    /// Its token repository.
+    type Tokens: TokenRepository;
+    /// Its agent repository.
+    type Agents: AgentRepository;
+    /// Its category repository.
+    type Categories: CategoryRepository;
+    /// Its lead repository.
+    type Leads: LeadRepository;
+    /// Its activity repository.
+    type Activities: ActivityRepository;
+    /// Its outbox reader.
+    type Events: EventLog;
+    /// Its write transactions.
+    type UnitOfWork: UnitOfWork;
+
+    /// Organizations.
+    fn organizations(&self) -> &Self::Organizations;
+    /// Users.
+    fn users(&self) -> &Self::Users;
+    /// Tokens.
+    fn tokens(&self) -> &Self::Tokens;
+    /// Agents.
+    fn agents(&self) -> &Self::Agents;
+    /// Categories.
+    fn categories(&self) -> &Self::Categories;
+    /// Leads.
+    fn leads(&self) -> &Self::Leads;
+    /// Activities.
+    fn activities(&self) -> &Self::Activities;
+    /// The outbox.
+    fn events(&self) -> &Self::Events;
+
+    /// Opens a write transaction. On SQLite it takes the write lock up front, so
+    /// concurrent writers queue instead of failing halfway.
+    fn begin(&self) -> impl Future<Output = Result<Self::UnitOfWork, DomainError>> + Send;
+
+    /// Succeeds when the store answers queries.
+    fn ping(&self) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Refreshes the planner's statistics, after bulk writes.
+    fn refresh_statistics(&self) -> impl Future<Output = Result<(), DomainError>> + Send;
+}
+
+/// Turns passwords into slow, salted hashes and checks them.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait::async_trait]
+pub trait PasswordHasher: Send + Sync {
+    /// A PHC-format hash of `password`.
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, DomainError>;
+
+    /// Whether `password` matches `hash`. A malformed hash is `false`, not an error.
+    async fn verify(&self, password: &str, hash: &PasswordHash) -> Result<bool, DomainError>;
+}
+
+/// The time, so tests can fix it.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+pub trait Clock: Send + Sync {
+    /// The current instant, with at most microsecond precision: that is what every
+    /// store keeps, so a record reads back exactly as it was written.
+    fn now(&self) -> DateTime<Utc>;
+}

@@ -1,0 +1,164 @@
+//! Read ports: every query the use cases make outside a unit of work.
+//!
+//! Every method takes the [`OrgId`] of the caller (or a key that names one) and MUST
+//! confine itself to that organization: a record of another tenant is reported as
+//! [`DomainError::NotFound`], exactly like a record that does not exist.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+
+use crate::{
+    Activity, Actor, Agent, AgentId, AgentPerformance, Category, CategoryId, Credentials,
+    DomainError, Email, Feed, FeedQuery, Lead, LeadFilter, LeadId, OrgId, Organization, Page,
+    PageRequest, PipelineCounts, Position, RecordedEvent, TokenHash, User, UserId,
+};
+
+/// Organizations.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+pub trait OrganizationRepository: Send + Sync + 'static {
+    /// The organization with this id.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when there is none.
+    fn get(&self, id: OrgId) -> impl Future<Output = Result<Organization, DomainError>> + Send;
+}
+
+/// Users (accounts that log in).
+#[cfg_attr(feature = "mocks", mockall::automock)]
+pub trait UserRepository: Send + Sync + 'static {
+    /// The user `id` of organization `org`.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn get(&self, org: OrgId, id: UserId)
+    -> impl Future<Output = Result<User, DomainError>> + Send;
+
+    /// The user who logs in with `email`, with their password hash; `None` if nobody does.
+    fn credentials_by_email(
+        &self,
+        email: &Email,
+    ) -> impl Future<Output = Result<Option<Credentials>, DomainError>> + Send;
+}
+
+/// Bearer tokens.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+pub trait TokenRepository: Send + Sync + 'static {
+    /// Who the token with this hash authenticates at `now`: `None` when it is
+    /// unknown, revoked or expired, or its user is deactivated.
+    fn actor_for(
+        &self,
+        hash: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<Actor>, DomainError>> + Send;
+}
+
+/// Agents: users of role agent and their profiles.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+pub trait AgentRepository: Send + Sync + 'static {
+    /// The agent `id` of organization `org`.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn get(
+        &self,
+        org: OrgId,
+        id: AgentId,
+    ) -> impl Future<Output = Result<Agent, DomainError>> + Send;
+
+    /// The organization's agents, newest first.
+    fn list(
+        &self,
+        org: OrgId,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<Agent>, DomainError>> + Send;
+}
+
+/// Lead categories.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+pub trait CategoryRepository: Send + Sync + 'static {
+    /// The category `id` of organization `org`.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn get(
+        &self,
+        org: OrgId,
+        id: CategoryId,
+    ) -> impl Future<Output = Result<Category, DomainError>> + Send;
+
+    /// The organization's categories, newest first.
+    fn list(
+        &self,
+        org: OrgId,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<Category>, DomainError>> + Send;
+}
+
+/// Leads, their listing and their statistics.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+pub trait LeadRepository: Send + Sync + 'static {
+    /// The live (not deleted) lead `id` of organization `org`.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent, deleted or in another organization.
+    fn get(&self, org: OrgId, id: LeadId)
+    -> impl Future<Output = Result<Lead, DomainError>> + Send;
+
+    /// Live leads matching `filter`, newest first.
+    fn list(
+        &self,
+        org: OrgId,
+        filter: &LeadFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<Lead>, DomainError>> + Send;
+
+    /// Live leads per status.
+    fn pipeline_counts(
+        &self,
+        org: OrgId,
+    ) -> impl Future<Output = Result<PipelineCounts, DomainError>> + Send;
+
+    /// Performance of every agent of the organization (one agent when `agent` is
+    /// given), agents without leads included, ordered by agent id.
+    fn agent_performance(
+        &self,
+        org: OrgId,
+        agent: Option<AgentId>,
+    ) -> impl Future<Output = Result<Vec<AgentPerformance>, DomainError>> + Send;
+}
+
+/// The history of leads.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+pub trait ActivityRepository: Send + Sync + 'static {
+    /// The history of lead `lead`, newest first.
+    fn list_for_lead(
+        &self,
+        org: OrgId,
+        lead: LeadId,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<Activity>, DomainError>> + Send;
+}
+
+/// The outbox, read: the committed events in position order.
+///
+/// A reader that tails by position MUST never skip an event: a read returns only
+/// positions below which every transaction has ended, so an event that commits later
+/// always gets a position above everything already returned.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+pub trait EventLog: Send + Sync + 'static {
+    /// The organization's events after `query.after`, oldest first.
+    fn feed(
+        &self,
+        org: OrgId,
+        query: &FeedQuery,
+    ) -> impl Future<Output = Result<Feed, DomainError>> + Send;
+
+    /// Every organization's events after `after`, oldest first, at most `limit`: for
+    /// relays that serve all tenants.
+    fn tail(
+        &self,
+        after: Position,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<RecordedEvent>, DomainError>> + Send;
+}

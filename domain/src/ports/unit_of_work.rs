@@ -1,0 +1,194 @@
+//! The write side: one transaction per use case.
+//!
+//! A use case opens a [`UnitOfWork`] with [`Store::begin`](super::Store::begin), does
+//! every write through it (the records, their history and their events) and calls
+//! [`UnitOfWork::commit`]. Dropped uncommitted, it rolls back: nothing of it is ever
+//! seen. The `*_for_update` reads lock what they return until the end of the
+//! transaction, so a read-modify-write cannot lose a concurrent change.
+//!
+//! Every method is confined to the organization it names, like the read ports.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+
+use crate::{
+    Activity, Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, DomainError, Event,
+    Lead, LeadId, OrgId, Organization, OrganizationName, PasswordHash, TokenHash,
+    TokenId, User, UserId,
+};
+
+/// One open write transaction.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+pub trait UnitOfWork: Send {
+    /// Stores a new organization.
+    fn insert_organization(
+        &mut self,
+        org: &Organization,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Renames an organization.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when there is none.
+    fn rename_organization(
+        &mut self,
+        org: OrgId,
+        name: &OrganizationName,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Stores a new user with the hash of their password.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::Conflict`] on field `email` when the email is taken.
+    /// - MUST return [`DomainError::NotFound`] when the organization does not exist.
+    fn insert_user(
+        &mut self,
+        user: &User,
+        password_hash: &PasswordHash,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Stores the agent profile of a user already inserted in this unit of work.
+    fn insert_agent(&mut self, agent: &Agent)
+    -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// The agent `id`, locked until the end of the transaction.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn agent_for_update(
+        &mut self,
+        org: OrgId,
+        id: AgentId,
+    ) -> impl Future<Output = Result<Agent, DomainError>> + Send;
+
+    /// Writes the agent's name and active flag (on profile and user) and nothing else.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn save_agent(&mut self, agent: &Agent)
+    -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Stores a newly issued token.
+    fn insert_token(
+        &mut self,
+        token: &ApiToken,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Revokes the token with this hash if it belongs to `user`; its id, or `None`
+    /// when there was no such token.
+    fn revoke_token(
+        &mut self,
+        user: UserId,
+        hash: &TokenHash,
+    ) -> impl Future<Output = Result<Option<TokenId>, DomainError>> + Send;
+
+    /// Revokes every token of `user`; the ids revoked.
+    fn revoke_tokens_of(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+    ) -> impl Future<Output = Result<Vec<TokenId>, DomainError>> + Send;
+
+    /// Stores a new category.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::Conflict`] on field `name` when the organization
+    ///   has a category of that name, ignoring case.
+    fn insert_category(
+        &mut self,
+        category: &Category,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// The category `id`, locked until the end of the transaction.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn category_for_update(
+        &mut self,
+        org: OrgId,
+        id: CategoryId,
+    ) -> impl Future<Output = Result<Category, DomainError>> + Send;
+
+    /// Renames a category.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    /// - MUST return [`DomainError::Conflict`] on field `name` for a taken name.
+    fn rename_category(
+        &mut self,
+        org: OrgId,
+        id: CategoryId,
+        name: &CategoryName,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Deletes a category whose live leads were already moved out of it; deleted
+    /// leads that still name it lose the reference.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn delete_category(
+        &mut self,
+        org: OrgId,
+        id: CategoryId,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Stores a new lead.
+    fn insert_lead(&mut self, lead: &Lead) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// The live lead `id`, locked until the end of the transaction.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent, deleted or in another organization.
+    fn lead_for_update(
+        &mut self,
+        org: OrgId,
+        id: LeadId,
+    ) -> impl Future<Output = Result<Lead, DomainError>> + Send;
+
+    /// The live leads of a category, locked until the end of the transaction.
+    fn leads_in_category_for_update(
+        &mut self,
+        org: OrgId,
+        category: CategoryId,
+    ) -> impl Future<Output = Result<Vec<Lead>, DomainError>> + Send;
+
+    /// Saves `lead` (already changed through its methods) only if the stored version
+    /// is still `expected_version`.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent, deleted or in another organization.
+    /// - MUST return [`DomainError::PreconditionFailed`] when the stored version
+    ///   differs; nothing is written then.
+    fn save_lead(
+        &mut self,
+        lead: &Lead,
+        expected_version: i64,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Saves `lead` as [`save_lead`](Self::save_lead) does and marks it deleted: it
+    /// leaves every read, list and stat; its history stays.
+    ///
+    /// # Errors
+    /// As [`save_lead`](Self::save_lead).
+    fn delete_lead(
+        &mut self,
+        lead: &Lead,
+        expected_version: i64,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Appends an entry to a lead's history.
+    fn append_activity(
+        &mut self,
+        activity: &Activity,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Appends an event to the outbox.
+    fn append_event(&mut self, event: &Event)
+    -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Makes every write of this unit of work durable and visible, all at once.
+    fn commit(self) -> impl Future<Output = Result<(), DomainError>> + Send;
+}
