@@ -1,15 +1,18 @@
 //! DJ CRM as a library: a plain Rust program, no HTTP, that signs up an
-//! organization, adds a lead and lists it, on a SQLite file of its own.
+//! organization, adds a lead, lists it, and reads the organization's change feed,
+//! on a SQLite file of its own.
 //!
 //! Run it with `cargo run -p djcrm-application --example embed`.
 
 use std::sync::Arc;
 
 use djcrm_adapter_argon2::Argon2Hasher;
-use djcrm_adapter_sqlite::{SqliteOptions, SqliteStore};
+use djcrm_adapter_sqlite::SqliteOptions;
 use djcrm_application::auth::SignupRequest;
 use djcrm_application::leads::{CreateLeadRequest, ListLeadsRequest};
+use djcrm_application::events::FeedParams;
 use djcrm_application::{Crm, CrmSettings, SystemClock};
+use djcrm_domain::LeadStatus;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -18,7 +21,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = format!("sqlite://{}", dir.join("crm.db").display());
 
     // Pick the adapters: the SQLite store, argon2id, the system clock.
-    let store = SqliteStore::connect(&SqliteOptions::new(&url)).await?;
+    let store = djcrm_adapter_sqlite::connect(&SqliteOptions::new(&url)).await?;
     let crm = Crm::new(
         store,
         Arc::new(Argon2Hasher),
@@ -44,7 +47,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let lead = crm.create_lead(&owner, request).await?;
     println!(
         "created lead {} ({} {}), status {}",
-        lead.id, lead.first_name, lead.last_name, lead.status
+        lead.id, lead.first_name, lead.last_name, lead.status()
     );
 
     let page = crm.leads(&owner, ListLeadsRequest::default()).await?;
@@ -57,6 +60,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     assert_eq!(page.items.len(), 1);
+
+    crm.change_lead_status(&owner, lead.id, LeadStatus::Contacted, Some("called"), None)
+        .await?;
+
+    // Every change so far, oldest first: what an integration would poll for.
+    let feed = crm.events(&owner, &FeedParams::default()).await?;
+    for recorded in &feed.events {
+        let event = &recorded.event;
+        println!(
+            "event {:>3} {:<22} subject {}",
+            recorded.position,
+            event.event_type().as_str(),
+            event.subject_id
+        );
+    }
+    let types: Vec<&str> = feed.events.iter().map(|e| e.event.event_type().as_str()).collect();
+    assert_eq!(
+        types,
+        ["user.signed_up", "token.issued", "lead.created", "lead.status_changed"]
+    );
 
     crm.store().close().await;
     std::fs::remove_dir_all(&dir)?;

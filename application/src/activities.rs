@@ -1,9 +1,10 @@
 //! Notes and the history of a lead.
 
-use djcrm_domain::ports::{ActivityRepository, Store};
-use djcrm_domain::{Activity, ActivityKind, Actor, Description, DomainError, LeadId, Page};
+use djcrm_domain::ports::{ActivityRepository, Store, UnitOfWork};
+use djcrm_domain::{Activity, ActivityKind, Actor, Change, Description, DomainError, LeadId, Page};
 
-use crate::leads::activity;
+use crate::leads::{activity, lead_event};
+use crate::policy::ensure_can_see_lead;
 use crate::{Crm, PageParams};
 
 impl<S: Store> Crm<S> {
@@ -21,14 +22,21 @@ impl<S: Store> Crm<S> {
     ) -> Result<Activity, DomainError> {
         let body =
             Description::parse(body).map_err(|e| DomainError::invalid("body", e.to_string()))?;
-        self.lead(actor, lead_id).await?;
-        let note = activity(
-            actor,
-            lead_id,
-            ActivityKind::Note { body },
-            self.clock.now(),
-        );
-        self.store.activities().append(&note).await?;
+        let mut uow = self.store.begin().await?;
+        // Locked: a note cannot land on a lead being deleted meanwhile.
+        let lead = uow.lead_for_update(actor.org_id, lead_id).await?;
+        ensure_can_see_lead(actor, &lead)?;
+        let now = self.clock.now();
+        let text = body.as_str().to_owned();
+        let note = activity(actor, lead_id, ActivityKind::Note { body }, now);
+        let added = Change::NoteAdded {
+            activity_id: note.id,
+            body: text,
+        };
+        uow.append_activity(&note).await?;
+        uow.append_event(&lead_event(actor, lead_id, added, now))
+            .await?;
+        uow.commit().await?;
         Ok(note)
     }
 

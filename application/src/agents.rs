@@ -1,8 +1,10 @@
 //! Agents: created and managed by organizers.
 
-use djcrm_domain::ports::{AgentRepository, Store};
+use djcrm_domain::events::{AgentField, AgentSnapshot, Revocation};
+use djcrm_domain::ports::{AgentRepository, Store, UnitOfWork};
 use djcrm_domain::{
-    Actor, Agent, AgentId, DomainError, OrgId, Page, PersonName, UserId, ValidationErrors,
+    Actor, Agent, AgentId, Change, DomainError, Event, OrgId, Page, PersonName, UserId,
+    ValidationErrors,
 };
 
 use crate::account::NewAccount;
@@ -43,12 +45,15 @@ impl<S: Store> Crm<S> {
         request: CreateAgentRequest,
     ) -> Result<Agent, DomainError> {
         require_organizer(actor, "only organizers can add agents")?;
-        self.add_agent(actor.org_id, request).await
+        self.add_agent(actor.org_id, Some(actor.user_id), request)
+            .await
     }
 
+    /// Adds an agent (user and profile) by `by` (`None`: an operator).
     pub(crate) async fn add_agent(
         &self,
         org_id: OrgId,
+        by: Option<UserId>,
         request: CreateAgentRequest,
     ) -> Result<Agent, DomainError> {
         let mut errors = ValidationErrors::new();
@@ -77,7 +82,15 @@ impl<S: Store> Crm<S> {
             updated_at: now,
         };
         let password_hash = self.hasher.hash(&password).await?;
-        self.store.agents().create(&agent, &password_hash).await?;
+        let mut uow = self.store.begin().await?;
+        uow.insert_user(&agent.user(), &password_hash).await?;
+        uow.insert_agent(&agent).await?;
+        let created = Change::AgentCreated {
+            agent: AgentSnapshot::from(&agent),
+        };
+        uow.append_event(&Event::new(org_id, by, agent.id, created, now))
+            .await?;
+        uow.commit().await?;
         Ok(agent)
     }
 
@@ -125,21 +138,57 @@ impl<S: Store> Crm<S> {
         request: UpdateAgentRequest,
     ) -> Result<Agent, DomainError> {
         require_organizer(actor, "only organizers can change agents")?;
-        let mut errors = ValidationErrors::new();
-        let full_name = errors.check_optional(
-            "full_name",
-            request.full_name.as_deref().map(PersonName::parse),
-        );
-        errors.into_result()?;
-        let mut agent = self.store.agents().get(actor.org_id, id).await?;
-        if let Some(Some(full_name)) = full_name {
+        let full_name = request
+            .full_name
+            .as_deref()
+            .map(PersonName::parse)
+            .transpose()
+            .map_err(|e| DomainError::invalid("full_name", e.to_string()))?;
+        let mut uow = self.store.begin().await?;
+        // Locked: a rename racing a deactivation cannot write back a stale flag.
+        let mut agent = uow.agent_for_update(actor.org_id, id).await?;
+        let now = self.clock.now();
+        let mut fields = Vec::new();
+        if let Some(full_name) = full_name.filter(|name| *name != agent.full_name) {
             agent.full_name = full_name;
+            fields.push(AgentField::FullName);
         }
-        if let Some(active) = request.active {
-            agent.active = active;
+        let deactivating = request.active == Some(false) && agent.active;
+        if request.active == Some(true) && !agent.active {
+            agent.active = true;
+            fields.push(AgentField::Active);
         }
-        agent.updated_at = self.clock.now();
-        self.store.agents().update(&agent).await?;
+        if deactivating {
+            agent.active = false;
+        }
+        if fields.is_empty() && !deactivating {
+            return Ok(agent);
+        }
+        agent.updated_at = now;
+        uow.save_agent(&agent).await?;
+        let event = |change| Event::new(actor.org_id, Some(actor.user_id), id, change, now);
+        if !fields.is_empty() {
+            let updated = Change::AgentUpdated {
+                fields,
+                agent: AgentSnapshot::from(&agent),
+            };
+            uow.append_event(&event(updated)).await?;
+        }
+        if deactivating {
+            let deactivated = Change::AgentDeactivated {
+                agent: AgentSnapshot::from(&agent),
+            };
+            uow.append_event(&event(deactivated)).await?;
+            for token in uow.revoke_tokens_of(actor.org_id, agent.user_id).await? {
+                let revoked = Change::TokenRevoked {
+                    user_id: agent.user_id,
+                    reason: Revocation::Deactivated,
+                };
+                let event = Event::new(actor.org_id, Some(actor.user_id), token, revoked, now);
+                uow.append_event(&event).await?;
+            }
+        }
+        uow.commit().await?;
         Ok(agent)
     }
 

@@ -1,10 +1,13 @@
 //! Signup, login, logout and token authentication.
 
 use chrono::{DateTime, Utc};
-use djcrm_domain::ports::{OrganizationRepository, Store, TokenRepository, UserRepository};
+use djcrm_domain::events::{LoginFailure, Revocation};
+use djcrm_domain::ports::{
+    OrganizationRepository, Store, TokenRepository, UnitOfWork, UserRepository,
+};
 use djcrm_domain::{
-    Actor, ApiToken, DomainError, Email, OrgId, Organization, OrganizationName, Role, TokenId,
-    User, UserId, ValidationErrors,
+    Actor, ApiToken, Change, DomainError, Email, Event, OrgId, Organization, OrganizationName,
+    PasswordHash, Role, TokenId, User, UserId, ValidationErrors,
 };
 
 use crate::Crm;
@@ -137,10 +140,23 @@ impl<S: Store> Crm<S> {
         };
         let password_hash = self.hasher.hash(&password).await?;
         let (secret, token) = self.issue_token(&user, now)?;
-        self.store
-            .organizations()
-            .create_with_owner(&organization, &user, &password_hash, &token)
+        let mut uow = self.store.begin().await?;
+        uow.insert_organization(&organization).await?;
+        uow.insert_user(&user, &password_hash).await?;
+        uow.insert_token(&token).await?;
+        let signed_up = Change::UserSignedUp {
+            organization_name: organization.name.as_str().to_owned(),
+            email: user.email.as_str().to_owned(),
+            full_name: user.full_name.as_str().to_owned(),
+        };
+        let by_owner = |subject: uuid::Uuid, change| {
+            Event::new(organization.id, Some(user.id), subject, change, now)
+        };
+        uow.append_event(&by_owner(user.id.as_uuid(), signed_up))
             .await?;
+        uow.append_event(&by_owner(token.id.as_uuid(), issued(&token)))
+            .await?;
+        uow.commit().await?;
         tracing::info!(org_id = %organization.id, user_id = %user.id, "organization signed up");
         Ok(SignedUp {
             token: secret,
@@ -163,19 +179,40 @@ impl<S: Store> Crm<S> {
             Err(_) => None,
         };
         let Some(credentials) = credentials else {
-            self.hasher.verify(&request.password, DUMMY_HASH).await?;
+            let dummy = PasswordHash::new(DUMMY_HASH.to_owned());
+            self.hasher.verify(&request.password, &dummy).await?;
             return Err(DomainError::Unauthenticated);
         };
         let matches = self
             .hasher
             .verify(&request.password, &credentials.password_hash)
             .await?;
-        if !matches || !credentials.user.active {
+        let user = &credentials.user;
+        let now = self.clock.now();
+        let failure = if !matches {
+            Some(LoginFailure::WrongPassword)
+        } else if !user.active {
+            Some(LoginFailure::Deactivated)
+        } else {
+            None
+        };
+        let by_user =
+            |subject: uuid::Uuid, change| Event::new(user.org_id, Some(user.id), subject, change, now);
+        let mut uow = self.store.begin().await?;
+        if let Some(reason) = failure {
+            let failed = Change::UserLoginFailed { reason };
+            uow.append_event(&by_user(user.id.as_uuid(), failed)).await?;
+            uow.commit().await?;
             return Err(DomainError::Unauthenticated);
         }
-        let now = self.clock.now();
-        let (secret, token) = self.issue_token(&credentials.user, now)?;
-        self.store.tokens().insert(&token).await?;
+        let (secret, token) = self.issue_token(user, now)?;
+        uow.insert_token(&token).await?;
+        let logged_in = Change::UserLoggedIn { token_id: token.id };
+        uow.append_event(&by_user(user.id.as_uuid(), logged_in))
+            .await?;
+        uow.append_event(&by_user(token.id.as_uuid(), issued(&token)))
+            .await?;
+        uow.commit().await?;
         Ok(LoggedIn {
             token: secret,
             expires_at: token.expires_at,
@@ -183,15 +220,33 @@ impl<S: Store> Crm<S> {
         })
     }
 
-    /// Revokes the token `secret` of the caller. Idempotent.
+    /// Revokes the token `secret` of the caller. Idempotent: an unknown or already
+    /// revoked token changes (and records) nothing.
     ///
     /// # Errors
     /// [`DomainError::Storage`] when the store fails.
     pub async fn logout(&self, actor: &Actor, secret: &str) -> Result<(), DomainError> {
-        self.store
-            .tokens()
-            .revoke(actor.user_id, &hash_secret(secret))
-            .await
+        let mut uow = self.store.begin().await?;
+        let Some(token_id) = uow
+            .revoke_token(actor.user_id, &hash_secret(secret))
+            .await?
+        else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        let by_actor = |subject: uuid::Uuid, change| {
+            Event::new(actor.org_id, Some(actor.user_id), subject, change, now)
+        };
+        let logged_out = Change::UserLoggedOut { token_id };
+        uow.append_event(&by_actor(actor.user_id.as_uuid(), logged_out))
+            .await?;
+        let revoked = Change::TokenRevoked {
+            user_id: actor.user_id,
+            reason: Revocation::Logout,
+        };
+        uow.append_event(&by_actor(token_id.as_uuid(), revoked))
+            .await?;
+        uow.commit().await
     }
 
     /// Who the bearer token `secret` belongs to.
@@ -234,6 +289,7 @@ impl<S: Store> Crm<S> {
             let agent = self
                 .add_agent(
                     organization.id,
+                    None,
                     crate::agents::CreateAgentRequest {
                         email: request.email,
                         full_name: request.full_name,
@@ -269,7 +325,16 @@ impl<S: Store> Crm<S> {
             updated_at: now,
         };
         let password_hash = self.hasher.hash(&password).await?;
-        self.store.users().create(&user, &password_hash).await?;
+        let mut uow = self.store.begin().await?;
+        uow.insert_user(&user, &password_hash).await?;
+        let created = Change::UserCreated {
+            email: user.email.as_str().to_owned(),
+            full_name: user.full_name.as_str().to_owned(),
+            role: user.role,
+        };
+        uow.append_event(&Event::new(organization.id, None, user.id, created, now))
+            .await?;
+        uow.commit().await?;
         Ok(user)
     }
 
@@ -288,5 +353,13 @@ impl<S: Store> Crm<S> {
             expires_at: now + self.settings.token_ttl,
         };
         Ok((secret, token))
+    }
+}
+
+/// The event of a newly issued token (never its secret or hash).
+fn issued(token: &ApiToken) -> Change {
+    Change::TokenIssued {
+        user_id: token.user_id,
+        expires_at: token.expires_at,
     }
 }

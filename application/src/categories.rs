@@ -1,8 +1,13 @@
 //! Lead categories.
 
-use djcrm_domain::ports::{CategoryRepository, Store};
-use djcrm_domain::{Actor, Category, CategoryId, CategoryName, DomainError, Page};
+use djcrm_domain::events::LeadSnapshot;
+use djcrm_domain::ports::{CategoryRepository, Store, UnitOfWork};
+use djcrm_domain::{
+    ActivityKind, Actor, Category, CategoryId, CategoryName, Change, DomainError, Event, LeadEdit,
+    Page,
+};
 
+use crate::leads::{activity, lead_event};
 use crate::policy::require_organizer;
 use crate::{Crm, PageParams};
 
@@ -28,7 +33,14 @@ impl<S: Store> Crm<S> {
             created_at: now,
             updated_at: now,
         };
-        self.store.categories().create(&category).await?;
+        let mut uow = self.store.begin().await?;
+        uow.insert_category(&category).await?;
+        let created = Change::CategoryCreated {
+            name: category.name.as_str().to_owned(),
+        };
+        uow.append_event(&category_event(actor, category.id, created, now))
+            .await?;
+        uow.commit().await?;
         Ok(category)
     }
 
@@ -68,25 +80,76 @@ impl<S: Store> Crm<S> {
     ) -> Result<Category, DomainError> {
         require_organizer(actor, "only organizers can manage categories")?;
         let name = parse_name(name)?;
-        let mut category = self.store.categories().get(actor.org_id, id).await?;
+        let mut uow = self.store.begin().await?;
+        let mut category = uow.category_for_update(actor.org_id, id).await?;
+        if category.name == name {
+            return Ok(category);
+        }
+        let now = self.clock.now();
+        uow.rename_category(actor.org_id, id, &name, now).await?;
+        let renamed = Change::CategoryRenamed {
+            from: category.name.as_str().to_owned(),
+            to: name.as_str().to_owned(),
+        };
+        uow.append_event(&category_event(actor, id, renamed, now))
+            .await?;
+        uow.commit().await?;
         category.name = name;
-        category.updated_at = self.clock.now();
-        self.store.categories().update(&category).await?;
+        category.updated_at = now;
         Ok(category)
     }
 
-    /// Deletes a category; its leads become uncategorised.
+    /// Deletes a category; its leads become uncategorised, each with its `updated`
+    /// activity and event, in the same transaction.
     ///
     /// # Errors
     /// - [`DomainError::Forbidden`] unless the caller is an organizer.
     /// - [`DomainError::NotFound`] when absent or in another organization.
     pub async fn delete_category(&self, actor: &Actor, id: CategoryId) -> Result<(), DomainError> {
         require_organizer(actor, "only organizers can manage categories")?;
-        self.store
-            .categories()
-            .delete(actor.org_id, id, self.clock.now())
-            .await
+        let mut uow = self.store.begin().await?;
+        let category = uow.category_for_update(actor.org_id, id).await?;
+        let leads = uow.leads_in_category_for_update(actor.org_id, id).await?;
+        let now = self.clock.now();
+        let uncategorised = leads.len();
+        for mut lead in leads {
+            let base_version = lead.version();
+            let edit = LeadEdit {
+                category_id: Some(None),
+                ..LeadEdit::default()
+            };
+            let fields = lead.edit(edit, now);
+            uow.save_lead(&lead, base_version).await?;
+            let updated = ActivityKind::Updated {
+                fields: fields.clone(),
+            };
+            uow.append_activity(&activity(actor, lead.id, updated, now))
+                .await?;
+            let change = Change::LeadUpdated {
+                fields,
+                lead: LeadSnapshot::from(&lead),
+            };
+            uow.append_event(&lead_event(actor, lead.id, change, now))
+                .await?;
+        }
+        uow.delete_category(actor.org_id, id).await?;
+        let deleted = Change::CategoryDeleted {
+            name: category.name.as_str().to_owned(),
+            leads_uncategorised: u64::try_from(uncategorised).unwrap_or(u64::MAX),
+        };
+        uow.append_event(&category_event(actor, id, deleted, now))
+            .await?;
+        uow.commit().await
     }
+}
+
+fn category_event(
+    actor: &Actor,
+    category: CategoryId,
+    change: Change,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Event {
+    Event::new(actor.org_id, Some(actor.user_id), category, change, now)
 }
 
 fn parse_name(raw: &str) -> Result<CategoryName, DomainError> {

@@ -1,18 +1,18 @@
 //! Leads: create, read, edit, delete, list, assign and move through the pipeline.
 
 use chrono::{DateTime, Utc};
-use djcrm_domain::ports::{AgentRepository, CategoryRepository, LeadRepository, Store};
+use djcrm_domain::events::LeadSnapshot;
+use djcrm_domain::ports::{
+    AgentRepository, CategoryRepository, LeadRepository, Store, UnitOfWork,
+};
 use djcrm_domain::{
-    Activity, ActivityId, ActivityKind, Actor, AgentId, CategoryId, Description, DomainError,
-    Email, Lead, LeadFilter, LeadId, LeadStatus, Page, PersonName, PhoneNumber, ValidationErrors,
+    Activity, ActivityId, ActivityKind, Actor, AgentId, CategoryId, Change, Description,
+    DomainError, Email, Event, Lead, LeadEdit, LeadFilter, LeadId, LeadStatus, Page, PersonName,
+    PhoneNumber, SearchQuery, ValidationErrors,
 };
 
 use crate::policy::{ensure_can_see_lead, require_organizer};
 use crate::{Crm, PageParams, Patch};
-
-/// How often a change without `If-Match` is re-applied on fresh data when another
-/// writer got there first. Each retry re-checks the rules (e.g. the pipeline).
-const MAX_WRITE_ATTEMPTS: usize = 32;
 
 /// A new lead.
 #[derive(Debug, Clone, Default)]
@@ -65,8 +65,8 @@ pub struct UpdateLeadRequest {
 /// Listing filters as a client sends them.
 #[derive(Debug, Clone, Default)]
 pub struct ListLeadsRequest {
-    /// Only this status (by name).
-    pub status: Option<String>,
+    /// Only this status.
+    pub status: Option<LeadStatus>,
     /// Only this category.
     pub category_id: Option<CategoryId>,
     /// Only this agent's leads.
@@ -76,9 +76,6 @@ pub struct ListLeadsRequest {
     /// Paging.
     pub page: PageParams,
 }
-
-/// The longest search text accepted.
-const MAX_QUERY_CHARS: usize = 100;
 
 impl<S: Store> Crm<S> {
     /// Creates a lead in status `new`. An agent's lead is assigned to them.
@@ -125,24 +122,22 @@ impl<S: Store> Crm<S> {
         errors.into_result()?;
 
         let now = self.clock.now();
-        let lead = Lead {
-            id: LeadId::new(),
-            org_id: actor.org_id,
-            first_name,
-            last_name,
-            email,
-            phone,
-            description,
-            status: LeadStatus::New,
-            category_id: request.category_id,
-            agent_id,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            first_contacted_at: None,
+        let mut lead = Lead::new(LeadId::new(), actor.org_id, first_name, last_name, now);
+        lead.email = email;
+        lead.phone = phone;
+        lead.description = description;
+        lead.category_id = request.category_id;
+        lead.agent_id = agent_id;
+        let mut uow = self.store.begin().await?;
+        uow.insert_lead(&lead).await?;
+        uow.append_activity(&activity(actor, lead.id, ActivityKind::Created, now))
+            .await?;
+        let created = Change::LeadCreated {
+            lead: LeadSnapshot::from(&lead),
         };
-        let activity = activity(actor, lead.id, ActivityKind::Created, now);
-        self.store.leads().create(&lead, &activity).await?;
+        uow.append_event(&lead_event(actor, lead.id, created, now))
+            .await?;
+        uow.commit().await?;
         Ok(lead)
     }
 
@@ -168,20 +163,17 @@ impl<S: Store> Crm<S> {
         request: ListLeadsRequest,
     ) -> Result<Page<Lead>, DomainError> {
         let mut errors = ValidationErrors::new();
-        let status = errors.check_optional(
-            "status",
-            request.status.as_deref().map(str::parse::<LeadStatus>),
+        // A blank `q` filters nothing; any other is checked like every text field.
+        let query = errors.check_optional(
+            "q",
+            request
+                .q
+                .as_deref()
+                .filter(|q| !q.trim().is_empty())
+                .map(SearchQuery::parse),
         );
-        let query = request
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty());
-        if query.is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
-            errors.add("q", format!("must be at most {MAX_QUERY_CHARS} characters"));
-        }
         let page = request.page.parse_into(&mut errors);
-        let (Some(status), Some(page)) = (status, page) else {
+        let (Some(query), Some(page)) = (query, page) else {
             return Err(errors.into());
         };
         errors.into_result()?;
@@ -202,10 +194,10 @@ impl<S: Store> Crm<S> {
             )
         };
         let filter = LeadFilter {
-            status,
+            status: request.status,
             category_id: request.category_id,
             agent_id,
-            query: query.map(str::to_owned),
+            query,
         };
         self.store.leads().list(actor.org_id, &filter, page).await
     }
@@ -251,41 +243,25 @@ impl<S: Store> Crm<S> {
             return Err(errors.into());
         };
         errors.into_result()?;
-        let category_id = request.category_id;
+        let edit = LeadEdit {
+            first_name,
+            last_name,
+            email,
+            phone,
+            description,
+            category_id: request.category_id.into_change(),
+        };
 
         self.modify_lead(actor, id, if_match, |lead, now| {
-            let mut changed = Vec::new();
-            set_if_changed(
-                &mut lead.first_name,
-                first_name.clone(),
-                "first_name",
-                &mut changed,
-            );
-            set_if_changed(
-                &mut lead.last_name,
-                last_name.clone(),
-                "last_name",
-                &mut changed,
-            );
-            patch_if_changed(&mut lead.email, email.clone(), "email", &mut changed);
-            patch_if_changed(&mut lead.phone, phone.clone(), "phone", &mut changed);
-            patch_if_changed(
-                &mut lead.description,
-                description.clone(),
-                "description",
-                &mut changed,
-            );
-            patch_if_changed(
-                &mut lead.category_id,
-                category_id.clone().into_change(),
-                "category_id",
-                &mut changed,
-            );
-            if changed.is_empty() {
+            let fields = lead.edit(edit, now);
+            if fields.is_empty() {
                 return Ok(None);
             }
-            lead.touch(now);
-            Ok(Some(ActivityKind::Updated { fields: changed }))
+            let change = Change::LeadUpdated {
+                fields: fields.clone(),
+                lead: LeadSnapshot::from(&*lead),
+            };
+            Ok(Some((ActivityKind::Updated { fields }, change)))
         })
         .await
     }
@@ -298,9 +274,20 @@ impl<S: Store> Crm<S> {
     #[tracing::instrument(skip_all, fields(org_id = %actor.org_id, lead_id = %id))]
     pub async fn delete_lead(&self, actor: &Actor, id: LeadId) -> Result<(), DomainError> {
         require_organizer(actor, "only organizers can delete leads")?;
+        let mut uow = self.store.begin().await?;
+        let mut lead = uow.lead_for_update(actor.org_id, id).await?;
+        let base_version = lead.version();
         let now = self.clock.now();
-        let activity = activity(actor, id, ActivityKind::Deleted, now);
-        self.store.leads().delete(actor.org_id, id, &activity).await
+        lead.delete(now);
+        uow.delete_lead(&lead, base_version).await?;
+        uow.append_activity(&activity(actor, id, ActivityKind::Deleted, now))
+            .await?;
+        let deleted = Change::LeadDeleted {
+            version: lead.version(),
+        };
+        uow.append_event(&lead_event(actor, id, deleted, now))
+            .await?;
+        uow.commit().await
     }
 
     /// Gives a lead to an active agent of the organization, or takes it back (`None`).
@@ -323,12 +310,23 @@ impl<S: Store> Crm<S> {
             .await?;
         errors.into_result()?;
         self.modify_lead(actor, id, if_match, |lead, now| {
-            if lead.agent_id == agent_id {
+            let Some(previous) = lead.assign(agent_id, now) else {
                 return Ok(None);
-            }
-            lead.agent_id = agent_id;
-            lead.touch(now);
-            Ok(Some(ActivityKind::Assigned { agent_id }))
+            };
+            let version = lead.version();
+            let change = match (agent_id, previous) {
+                (Some(agent_id), previous_agent_id) => Change::LeadAssigned {
+                    agent_id,
+                    previous_agent_id,
+                    version,
+                },
+                (None, Some(previous_agent_id)) => Change::LeadUnassigned {
+                    previous_agent_id,
+                    version,
+                },
+                (None, None) => return Ok(None),
+            };
+            Ok(Some((ActivityKind::Assigned { agent_id }, change)))
         })
         .await
     }
@@ -345,29 +343,31 @@ impl<S: Store> Crm<S> {
         &self,
         actor: &Actor,
         id: LeadId,
-        status: &str,
+        to: LeadStatus,
         note: Option<&str>,
         if_match: Option<i64>,
     ) -> Result<Lead, DomainError> {
-        let mut errors = ValidationErrors::new();
-        let to = errors.check("status", status.parse::<LeadStatus>());
-        let note = errors.check_optional("note", note.map(Description::parse));
-        let (Some(to), Some(note)) = (to, note) else {
-            return Err(errors.into());
-        };
+        let note = note
+            .map(Description::parse)
+            .transpose()
+            .map_err(|e| DomainError::invalid("note", e.to_string()))?;
         self.modify_lead(actor, id, if_match, |lead, now| {
             let from = lead.transition(to, now)?;
-            Ok(Some(ActivityKind::StatusChanged {
+            let change = Change::LeadStatusChanged {
                 from,
                 to,
-                note: note.clone(),
-            }))
+                note: note.as_ref().map(|n| n.as_str().to_owned()),
+                version: lead.version(),
+            };
+            Ok(Some((ActivityKind::StatusChanged { from, to, note }, change)))
         })
         .await
     }
 
-    /// Read-modify-write of one lead with optimistic locking. `change` edits the lead
-    /// and says what happened, or `None` when nothing changed (nothing is written).
+    /// Changes one lead in one unit of work: the lead is read locked, checked against
+    /// the caller's rights and `if_match`, changed by `change` (which says what
+    /// happened, or `None` when nothing did: then nothing is written), and saved
+    /// with its activity and its event.
     async fn modify_lead<F>(
         &self,
         actor: &Actor,
@@ -376,35 +376,25 @@ impl<S: Store> Crm<S> {
         change: F,
     ) -> Result<Lead, DomainError>
     where
-        F: Fn(&mut Lead, DateTime<Utc>) -> Result<Option<ActivityKind>, DomainError> + Send + Sync,
+        F: FnOnce(&mut Lead, DateTime<Utc>) -> Result<Option<(ActivityKind, Change)>, DomainError>
+            + Send,
     {
-        for _ in 0..MAX_WRITE_ATTEMPTS {
-            let mut lead = self.lead(actor, id).await?;
-            if let Some(expected) = if_match.filter(|expected| *expected != lead.version) {
-                return Err(DomainError::PreconditionFailed { expected });
-            }
-            let base_version = lead.version;
-            let now = self.clock.now();
-            let Some(kind) = change(&mut lead, now)? else {
-                return Ok(lead);
-            };
-            let activity = activity(actor, id, kind, now);
-            match self
-                .store
-                .leads()
-                .update(&lead, base_version, &activity)
-                .await
-            {
-                Err(DomainError::PreconditionFailed { .. }) if if_match.is_none() => {
-                    tracing::debug!("lead changed concurrently; retrying on the new version");
-                }
-                result => return result.map(|()| lead),
-            }
+        let mut uow = self.store.begin().await?;
+        let mut lead = uow.lead_for_update(actor.org_id, id).await?;
+        ensure_can_see_lead(actor, &lead)?;
+        if let Some(expected) = if_match.filter(|expected| *expected != lead.version()) {
+            return Err(DomainError::PreconditionFailed { expected });
         }
-        Err(DomainError::Conflict {
-            field: "lead",
-            message: "the lead is being changed by others; try again".into(),
-        })
+        let base_version = lead.version();
+        let now = self.clock.now();
+        let Some((kind, event)) = change(&mut lead, now)? else {
+            return Ok(lead);
+        };
+        uow.save_lead(&lead, base_version).await?;
+        uow.append_activity(&activity(actor, id, kind, now)).await?;
+        uow.append_event(&lead_event(actor, id, event, now)).await?;
+        uow.commit().await?;
+        Ok(lead)
     }
 
     /// Checks that a referenced category and agent belong to the caller's
@@ -456,6 +446,11 @@ pub(crate) fn activity(
     }
 }
 
+/// An event by `actor` about lead `lead` at `now`.
+pub(crate) fn lead_event(actor: &Actor, lead: LeadId, change: Change, now: DateTime<Utc>) -> Event {
+    Event::new(actor.org_id, Some(actor.user_id), lead, change, now)
+}
+
 fn check_patch<T, E: std::fmt::Display>(
     errors: &mut ValidationErrors,
     field: &str,
@@ -467,25 +462,4 @@ fn check_patch<T, E: std::fmt::Display>(
         Patch::Clear => Some(Some(None)),
         Patch::Set(raw) => errors.check(field, parse(raw)).map(|v| Some(Some(v))),
     }
-}
-
-fn set_if_changed<T: PartialEq>(
-    slot: &mut T,
-    new: Option<T>,
-    field: &str,
-    changed: &mut Vec<String>,
-) {
-    if let Some(new) = new.filter(|new| new != slot) {
-        *slot = new;
-        changed.push(field.to_owned());
-    }
-}
-
-fn patch_if_changed<T: PartialEq>(
-    slot: &mut Option<T>,
-    new: Option<Option<T>>,
-    field: &str,
-    changed: &mut Vec<String>,
-) {
-    set_if_changed(slot, new, field, changed);
 }

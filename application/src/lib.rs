@@ -50,6 +50,7 @@ pub mod agents;
 pub mod auth;
 pub mod categories;
 pub mod clock;
+pub mod events;
 pub mod leads;
 pub mod organization;
 pub mod patch;

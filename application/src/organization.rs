@@ -1,7 +1,7 @@
 //! The caller's organization and its settings.
 
-use djcrm_domain::ports::{OrganizationRepository, Store};
-use djcrm_domain::{Actor, DomainError, Organization, OrganizationName, ValidationErrors};
+use djcrm_domain::ports::{OrganizationRepository, Store, UnitOfWork};
+use djcrm_domain::{Actor, Change, DomainError, Event, Organization, OrganizationName, ValidationErrors};
 
 use crate::Crm;
 use crate::policy::require_organizer;
@@ -39,11 +39,22 @@ impl<S: Store> Crm<S> {
             errors.check_optional("name", request.name.as_deref().map(OrganizationName::parse));
         errors.into_result()?;
         let mut organization = self.store.organizations().get(actor.org_id).await?;
-        if let Some(Some(name)) = name {
-            organization.name = name;
-            organization.updated_at = self.clock.now();
-            self.store.organizations().update(&organization).await?;
-        }
+        let Some(Some(name)) = name.filter(|name| name.as_ref() != Some(&organization.name))
+        else {
+            return Ok(organization);
+        };
+        let now = self.clock.now();
+        let mut uow = self.store.begin().await?;
+        uow.rename_organization(actor.org_id, &name, now).await?;
+        let updated = Change::OrganizationUpdated {
+            previous_name: organization.name.as_str().to_owned(),
+            name: name.as_str().to_owned(),
+        };
+        let event = Event::new(actor.org_id, Some(actor.user_id), actor.org_id, updated, now);
+        uow.append_event(&event).await?;
+        uow.commit().await?;
+        organization.name = name;
+        organization.updated_at = now;
         Ok(organization)
     }
 }

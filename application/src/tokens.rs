@@ -12,7 +12,8 @@ pub const TOKEN_PREFIX: &str = "djcrm_";
 /// [`DomainError::Internal`] when the operating system has no randomness to give.
 pub fn generate_secret() -> Result<String, DomainError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| DomainError::Internal(format!("randomness: {e}")))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| DomainError::internal("drawing randomness", Some(e.to_string().into())))?;
     Ok(format!("{TOKEN_PREFIX}{}", hex(&bytes)))
 }
 

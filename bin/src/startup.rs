@@ -64,7 +64,7 @@ impl AnyStore {
                 busy_timeout: Duration::from_millis(db.busy_timeout_ms),
                 migrate,
             };
-            return Ok(Self::Sqlite(SqliteStore::connect(&options).await?));
+            return Ok(Self::Sqlite(djcrm_adapter_sqlite::connect(&options).await?));
         }
         if db.url.starts_with("postgres://") || db.url.starts_with("postgresql://") {
             let options = PostgresOptions {
@@ -74,7 +74,7 @@ impl AnyStore {
                 statement_timeout: Duration::from_millis(db.statement_timeout_ms),
                 migrate,
             };
-            return Ok(Self::Postgres(PostgresStore::connect(&options).await?));
+            return Ok(Self::Postgres(djcrm_adapter_postgres::connect(&options).await?));
         }
         Err(StartError::UnsupportedDatabase(redact_url(&db.url)))
     }
@@ -170,15 +170,9 @@ pub trait Closable {
     fn close(&self) -> impl Future<Output = ()> + Send;
 }
 
-impl Closable for SqliteStore {
+impl<D: djcrm_adapter_sql::Dialect> Closable for djcrm_adapter_sql::SqlStore<D> {
     async fn close(&self) {
-        SqliteStore::close(self).await;
-    }
-}
-
-impl Closable for PostgresStore {
-    async fn close(&self) {
-        PostgresStore::close(self).await;
+        djcrm_adapter_sql::SqlStore::close(self).await;
     }
 }
 

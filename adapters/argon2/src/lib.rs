@@ -5,7 +5,7 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{PasswordHasher as _, PasswordVerifier as _};
 use djcrm_domain::ports::PasswordHasher;
-use djcrm_domain::{DomainError, Password};
+use djcrm_domain::{DomainError, Password, PasswordHash as StoredHash};
 
 /// The argon2id [`PasswordHasher`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -13,20 +13,20 @@ pub struct Argon2Hasher;
 
 #[async_trait::async_trait]
 impl PasswordHasher for Argon2Hasher {
-    async fn hash(&self, password: &Password) -> Result<String, DomainError> {
+    async fn hash(&self, password: &Password) -> Result<StoredHash, DomainError> {
         let secret = password.expose().to_owned();
         tokio::task::spawn_blocking(move || {
             Argon2::default()
                 .hash_password(secret.as_bytes())
-                .map(|hash| hash.to_string())
-                .map_err(|e| DomainError::Internal(format!("password hashing failed: {e}")))
+                .map(|hash| StoredHash::new(hash.to_string()))
+                .map_err(|e| DomainError::internal("hashing a password", Some(Box::new(e))))
         })
         .await
-        .map_err(|e| DomainError::Internal(format!("password hashing task failed: {e}")))?
+        .map_err(|e| DomainError::internal("running the password hasher", Some(Box::new(e))))?
     }
 
-    async fn verify(&self, password: &str, hash: &str) -> Result<bool, DomainError> {
-        let (secret, hash) = (password.to_owned(), hash.to_owned());
+    async fn verify(&self, password: &str, hash: &StoredHash) -> Result<bool, DomainError> {
+        let (secret, hash) = (password.to_owned(), hash.as_str().to_owned());
         tokio::task::spawn_blocking(move || {
             PasswordHash::new(&hash).is_ok_and(|parsed| {
                 Argon2::default()
@@ -35,7 +35,7 @@ impl PasswordHasher for Argon2Hasher {
             })
         })
         .await
-        .map_err(|e| DomainError::Internal(format!("password check task failed: {e}")))
+        .map_err(|e| DomainError::internal("running the password check", Some(Box::new(e))))
     }
 }
 
@@ -48,7 +48,7 @@ mod tests {
         let password = Password::parse("correct horse battery")
             .map_err(|e| DomainError::invalid("p", e.to_string()))?;
         let hash = Argon2Hasher.hash(&password).await?;
-        assert!(hash.starts_with("$argon2id$"));
+        assert!(hash.as_str().starts_with("$argon2id$"));
         assert!(Argon2Hasher.verify("correct horse battery", &hash).await?);
         assert!(!Argon2Hasher.verify("wrong horse battery", &hash).await?);
         Ok(())
@@ -56,7 +56,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_malformed_hash_is_a_mismatch_not_an_error() -> Result<(), DomainError> {
-        assert!(!Argon2Hasher.verify("anything at all", "not a hash").await?);
+        let malformed = StoredHash::new("not a hash".to_owned());
+        assert!(!Argon2Hasher.verify("anything at all", &malformed).await?);
         Ok(())
     }
 }

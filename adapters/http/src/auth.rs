@@ -43,7 +43,7 @@ pub struct BearerAuth(pub Principal);
 
 async fn check_bearer(request: &Request, bearer: Bearer) -> poem::Result<Principal> {
     let authenticator = request.data::<Arc<dyn Authenticator>>().ok_or_else(|| {
-        ApiError::from(DomainError::Internal("no authenticator configured".into()))
+        ApiError::from(DomainError::internal("finding the authenticator", None))
     })?;
     let actor = authenticator
         .authenticate(&bearer.token)

@@ -65,16 +65,14 @@ impl From<LeadStatus> for LeadStatusDto {
     }
 }
 
-impl LeadStatusDto {
-    /// The status's name, as the application parses it.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::New => "new",
-            Self::Contacted => "contacted",
-            Self::Qualified => "qualified",
-            Self::Converted => "converted",
-            Self::Lost => "lost",
+impl From<LeadStatusDto> for LeadStatus {
+    fn from(status: LeadStatusDto) -> Self {
+        match status {
+            LeadStatusDto::New => Self::New,
+            LeadStatusDto::Contacted => Self::Contacted,
+            LeadStatusDto::Qualified => Self::Qualified,
+            LeadStatusDto::Converted => Self::Converted,
+            LeadStatusDto::Lost => Self::Lost,
         }
     }
 }
@@ -345,6 +343,8 @@ pub struct LeadBody {
 
 impl From<Lead> for LeadBody {
     fn from(lead: Lead) -> Self {
+        let (status, version) = (lead.status(), lead.version());
+        let (updated_at, first_contacted_at) = (lead.updated_at(), lead.first_contacted_at());
         Self {
             id: lead.id.as_uuid(),
             first_name: lead.first_name.into_inner(),
@@ -352,13 +352,13 @@ impl From<Lead> for LeadBody {
             email: lead.email.map(|e| e.as_str().to_owned()),
             phone: lead.phone.map(|p| p.as_str().to_owned()),
             description: lead.description.map(|d| d.into_inner()),
-            status: lead.status.into(),
+            status: status.into(),
             category_id: lead.category_id.map(|c| c.as_uuid()),
             agent_id: lead.agent_id.map(|a| a.as_uuid()),
-            version: lead.version,
+            version,
             created_at: lead.created_at,
-            updated_at: lead.updated_at,
-            first_contacted_at: lead.first_contacted_at,
+            updated_at,
+            first_contacted_at,
         }
     }
 }
@@ -543,7 +543,7 @@ impl From<Activity> for ActivityBody {
             ActivityKind::Deleted => body.kind = ActivityKindDto::Deleted,
             ActivityKind::Updated { fields } => {
                 body.kind = ActivityKindDto::Updated;
-                body.fields = Some(fields);
+                body.fields = Some(fields.iter().map(|f| f.as_str().to_owned()).collect());
             }
             ActivityKind::Assigned { agent_id } => {
                 body.kind = ActivityKindDto::Assigned;

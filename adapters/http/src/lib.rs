@@ -26,6 +26,7 @@ use poem_openapi::OpenApiService;
 use api::agents::AgentsApi;
 use api::auth::AuthApi;
 use api::categories::CategoriesApi;
+use api::events::EventsApi;
 use api::health::HealthApi;
 use api::leads::LeadsApi;
 use api::organization::OrganizationApi;
@@ -57,6 +58,7 @@ pub type Apis<S> = (
     CategoriesApi<S>,
     LeadsApi<S>,
     StatsApi<S>,
+    EventsApi<S>,
     HealthApi<S>,
 );
 
@@ -69,6 +71,7 @@ pub fn api_service<S: Store>(crm: &Arc<Crm<S>>) -> OpenApiService<Apis<S>, ()> {
         CategoriesApi { crm: crm.clone() },
         LeadsApi { crm: crm.clone() },
         StatsApi { crm: crm.clone() },
+        EventsApi { crm: crm.clone() },
         HealthApi { crm: crm.clone() },
     );
     OpenApiService::new(apis, "DJ CRM", env!("CARGO_PKG_VERSION"))

@@ -223,8 +223,8 @@ impl From<DomainError> for ApiError {
                 "precondition_failed",
                 "the lead has changed since the version in If-Match; fetch it again",
             ),
-            DomainError::Storage(_) | DomainError::Internal(_) => {
-                tracing::error!(error.message = %error, error.debug = ?error, "request failed");
+            DomainError::Storage { .. } | DomainError::Internal { .. } => {
+                tracing::error!(error.chain = %chain(&error), "request failed");
                 ProblemDetails::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
@@ -234,6 +234,18 @@ impl From<DomainError> for ApiError {
         };
         Self::from_problem(problem)
     }
+}
+
+/// An error and every cause below it, on one line: what the 500's log shows.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        line.push_str(": ");
+        line.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    line
 }
 
 /// Turns any error that reached the edge (route not found, unsupported media type,

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use djcrm_adapter_sqlite::{SqliteOptions, SqliteStore};
+use djcrm_adapter_sqlite::SqliteOptions;
 use djcrm_bin::config::Settings;
 use djcrm_bin::startup::{Application, crm, shutdown_signal};
 use djcrm_bin::telemetry;
@@ -70,7 +70,7 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
 async fn print_openapi(settings: &Settings) -> anyhow::Result<()> {
     // The document does not depend on data; an in-memory store keeps this command
     // free of side effects.
-    let store = SqliteStore::connect(&SqliteOptions::new("sqlite::memory:")).await?;
+    let store = djcrm_adapter_sqlite::connect(&SqliteOptions::new("sqlite::memory:")).await?;
     let crm = std::sync::Arc::new(crm(store, settings));
     println!("{}", djcrm_adapter_http::openapi_json(&crm));
     Ok(())

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use djcrm_application::Crm;
 use djcrm_application::leads::ListLeadsRequest;
-use djcrm_domain::Lead;
+use djcrm_domain::{DomainError, Lead, LeadStatus};
 use djcrm_domain::ports::Store;
 use poem::http::StatusCode;
 use poem_openapi::param::{Header, Path, Query};
@@ -24,7 +24,7 @@ use crate::problem::{ApiError, ProblemDetails};
 /// The strong entity tag of a lead version.
 #[must_use]
 pub fn etag(lead: &Lead) -> String {
-    format!("\"{}\"", lead.version)
+    format!("\"{}\"", lead.version())
 }
 
 /// The version an `If-Match` header asks for: `None` for absent or `*`.
@@ -122,8 +122,14 @@ impl<S: Store> LeadsApi<S> {
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<LeadPage>> {
+        let status = status
+            .0
+            .as_deref()
+            .map(str::parse::<LeadStatus>)
+            .transpose()
+            .map_err(|e| DomainError::invalid("status", e.to_string()))?;
         let request = ListLeadsRequest {
-            status: status.0,
+            status,
             category_id: category_id.0.map(Into::into),
             agent_id: agent_id.0.map(Into::into),
             q: q.0,
@@ -230,7 +236,7 @@ impl<S: Store> LeadsApi<S> {
             .change_lead_status(
                 &auth.0.actor,
                 id.0.into(),
-                body.status.as_str(),
+                body.status.into(),
                 body.note.as_deref(),
                 expected,
             )

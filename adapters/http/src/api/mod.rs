@@ -3,6 +3,7 @@
 pub mod agents;
 pub mod auth;
 pub mod categories;
+pub mod events;
 pub mod health;
 pub mod leads;
 pub mod organization;
@@ -32,6 +33,8 @@ pub enum ApiTags {
     Leads,
     /// Pipeline and agent statistics.
     Stats,
+    /// The organization's change feed.
+    Events,
     /// Liveness and readiness.
     Health,
 }

@@ -1,0 +1,209 @@
+//! The organization's change feed, `GET /events`.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use djcrm_application::Crm;
+use djcrm_application::events::FeedParams;
+use djcrm_domain::ports::Store;
+use djcrm_domain::{EventType, Feed, Position, RecordedEvent};
+use poem_openapi::param::Query;
+use poem_openapi::payload::Json;
+use poem_openapi::{Enum, Object, OpenApi};
+use uuid::Uuid;
+
+use super::{ApiResult, ApiTags};
+use crate::auth::BearerAuth;
+
+/// The type of an event; `data` holds the fields named here.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventTypeDto {
+    /// A lead was created. Data: `lead`.
+    #[oai(rename = "lead.created")]
+    LeadCreated,
+    /// Some of a lead's details changed. Data: `fields`, `lead`.
+    #[oai(rename = "lead.updated")]
+    LeadUpdated,
+    /// A lead was given to an agent. Data: `agent_id`, `previous_agent_id`, `version`.
+    #[oai(rename = "lead.assigned")]
+    LeadAssigned,
+    /// A lead was taken back from its agent. Data: `previous_agent_id`, `version`.
+    #[oai(rename = "lead.unassigned")]
+    LeadUnassigned,
+    /// A lead moved in the pipeline. Data: `from`, `to`, `note`, `version`.
+    #[oai(rename = "lead.status_changed")]
+    LeadStatusChanged,
+    /// A lead was deleted (its history is kept). Data: `version`.
+    #[oai(rename = "lead.deleted")]
+    LeadDeleted,
+    /// Someone wrote a note on a lead. Data: `activity_id`, `body`.
+    #[oai(rename = "lead.note_added")]
+    NoteAdded,
+    /// An agent was added. Data: `agent`.
+    #[oai(rename = "agent.created")]
+    AgentCreated,
+    /// An agent was renamed or reactivated. Data: `fields`, `agent`.
+    #[oai(rename = "agent.updated")]
+    AgentUpdated,
+    /// An agent was deactivated: signed out everywhere, can no longer log in. Data: `agent`.
+    #[oai(rename = "agent.deactivated")]
+    AgentDeactivated,
+    /// A category was created. Data: `name`.
+    #[oai(rename = "category.created")]
+    CategoryCreated,
+    /// A category was renamed. Data: `from`, `to`.
+    #[oai(rename = "category.renamed")]
+    CategoryRenamed,
+    /// A category was deleted; its leads became uncategorised (each has its own `lead.updated`). Data: `name`, `leads_uncategorised`.
+    #[oai(rename = "category.deleted")]
+    CategoryDeleted,
+    /// The organization's settings changed. Data: `previous_name`, `name`.
+    #[oai(rename = "organization.updated")]
+    OrganizationUpdated,
+    /// An organization was created with its owner. Data: `organization_name`, `email`, `full_name`.
+    #[oai(rename = "user.signed_up")]
+    UserSignedUp,
+    /// An operator added a user. Data: `email`, `full_name`, `role`.
+    #[oai(rename = "user.created")]
+    UserCreated,
+    /// A user logged in (and got the token of the `token.issued` beside it). Data: `token_id`.
+    #[oai(rename = "user.logged_in")]
+    UserLoggedIn,
+    /// A user logged out. Data: `token_id`.
+    #[oai(rename = "user.logged_out")]
+    UserLoggedOut,
+    /// A login with this user's email failed. Data: `reason`.
+    #[oai(rename = "user.login_failed")]
+    UserLoginFailed,
+    /// A token was issued (its secret is never recorded). Data: `user_id`, `expires_at`.
+    #[oai(rename = "token.issued")]
+    TokenIssued,
+    /// A token was revoked. Data: `user_id`, `reason`.
+    #[oai(rename = "token.revoked")]
+    TokenRevoked,
+}
+
+impl From<EventType> for EventTypeDto {
+    fn from(event_type: EventType) -> Self {
+        match event_type {
+            EventType::LeadCreated => Self::LeadCreated,
+            EventType::LeadUpdated => Self::LeadUpdated,
+            EventType::LeadAssigned => Self::LeadAssigned,
+            EventType::LeadUnassigned => Self::LeadUnassigned,
+            EventType::LeadStatusChanged => Self::LeadStatusChanged,
+            EventType::LeadDeleted => Self::LeadDeleted,
+            EventType::NoteAdded => Self::NoteAdded,
+            EventType::AgentCreated => Self::AgentCreated,
+            EventType::AgentUpdated => Self::AgentUpdated,
+            EventType::AgentDeactivated => Self::AgentDeactivated,
+            EventType::CategoryCreated => Self::CategoryCreated,
+            EventType::CategoryRenamed => Self::CategoryRenamed,
+            EventType::CategoryDeleted => Self::CategoryDeleted,
+            EventType::OrganizationUpdated => Self::OrganizationUpdated,
+            EventType::UserSignedUp => Self::UserSignedUp,
+            EventType::UserCreated => Self::UserCreated,
+            EventType::UserLoggedIn => Self::UserLoggedIn,
+            EventType::UserLoggedOut => Self::UserLoggedOut,
+            EventType::UserLoginFailed => Self::UserLoginFailed,
+            EventType::TokenIssued => Self::TokenIssued,
+            EventType::TokenRevoked => Self::TokenRevoked,
+        }
+    }
+}
+
+/// One change of the organization.
+#[derive(Object, Debug, Clone)]
+pub struct EventBody {
+    /// Its position in the feed: pass the last one you processed as `after`.
+    pub position: i64,
+    /// Its id (stable across reads: use it to deduplicate if you must).
+    pub id: Uuid,
+    /// What happened.
+    #[oai(rename = "type")]
+    pub event_type: EventTypeDto,
+    /// When.
+    pub occurred_at: DateTime<Utc>,
+    /// Who did it; null for an operator (`djcrm-admin`).
+    pub actor_id: Option<Uuid>,
+    /// The record it is about: the lead, agent, category, user, token or organization.
+    pub subject_id: Uuid,
+    /// The event's data, with its `type` repeated; the fields per type are listed
+    /// under `type`. Never holds a secret.
+    pub data: serde_json::Value,
+}
+
+impl TryFrom<RecordedEvent> for EventBody {
+    type Error = serde_json::Error;
+    fn try_from(recorded: RecordedEvent) -> Result<Self, Self::Error> {
+        let event = recorded.event;
+        Ok(Self {
+            position: recorded.position.get(),
+            id: event.id.as_uuid(),
+            event_type: event.event_type().into(),
+            occurred_at: event.occurred_at,
+            actor_id: event.actor_id.map(|a| a.as_uuid()),
+            subject_id: event.subject_id,
+            data: serde_json::to_value(&event.change)?,
+        })
+    }
+}
+
+/// A page of the feed, oldest first.
+#[derive(Object, Debug, Clone)]
+pub struct EventPage {
+    /// The events.
+    pub items: Vec<EventBody>,
+    /// Where to continue: the last item's position, or the `after` you sent when
+    /// there was nothing new. Always present, so a poller never loses its place.
+    pub next_after: i64,
+    /// Whether more events are already waiting (read again at once).
+    pub has_more: bool,
+}
+
+/// The change feed endpoint.
+pub struct EventsApi<S: Store> {
+    /// The CRM.
+    pub crm: Arc<Crm<S>>,
+}
+
+#[OpenApi(tag = "ApiTags::Events")]
+impl<S: Store> EventsApi<S> {
+    /// The organization's change feed, oldest first (organizers). Poll it with the
+    /// last `next_after`: every committed change appears exactly once, in order,
+    /// and nothing that was rolled back ever appears.
+    #[oai(path = "/events", method = "get", operation_id = "listEvents")]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        /// Only events after this position (default 0: from the start).
+        after: Query<Option<i64>>,
+        /// Page size, 1 to 100 (default 25).
+        limit: Query<Option<i64>>,
+        /// Only these types (repeat the parameter, or separate with commas).
+        #[oai(name = "type")]
+        types: Query<Vec<String>>,
+    ) -> ApiResult<Json<EventPage>> {
+        let params = FeedParams {
+            after: after.0,
+            limit: limit.0,
+            types: types.0,
+        };
+        let feed: Feed = self.crm.events(&auth.0.actor, &params).await?;
+        let next_after = feed
+            .next_after(Position::new(params.after.unwrap_or(0)))
+            .get();
+        let items = feed
+            .events
+            .into_iter()
+            .map(EventBody::try_from)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                djcrm_domain::DomainError::internal("encoding an event", Some(Box::new(e)))
+            })?;
+        Ok(Json(EventPage {
+            items,
+            next_after,
+            has_more: feed.has_more,
+        }))
+    }
+}
