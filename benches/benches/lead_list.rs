@@ -4,6 +4,11 @@
 //! first page, a deep cursor page, a filtered page and a `q` search (median and p99
 //! over repeated calls), and the query plan of each listing.
 //!
+//! On PostgreSQL every case is measured twice: with cold statistics (straight after
+//! the bulk insert, no ANALYZE: autovacuum can lag or be off) and after
+//! `Store::refresh_statistics`. On SQLite a third, 3-lead organization is searched
+//! beside the big ones (`q=example.com`, `q=***`): its cost must not grow with them.
+//!
 //! `cargo bench -p djcrm-benches` — `DJCRM_BENCH_LEADS` sets the number of leads
 //! (default 1,000,000); `DJCRM_BENCH_STORES` which stores (default `sqlite,postgres`);
 //! `DATABASE_URL` names the PostgreSQL server (default local).
@@ -15,7 +20,7 @@ use djcrm_adapter_postgres::{PostgresOptions, PostgresStore};
 use djcrm_adapter_sqlite::{SqliteOptions, SqliteStore};
 use djcrm_benches::{SeedLead, Tenant, measure, seed_lead, tenant};
 use djcrm_domain::ports::{LeadRepository, Store};
-use djcrm_domain::{Cursor, LeadFilter, LeadStatus, Limit, OrgId, PageRequest};
+use djcrm_domain::{Cursor, LeadFilter, LeadStatus, Limit, OrgId, PageRequest, SearchQuery};
 use sqlx::{Connection, PgConnection, QueryBuilder, Sqlite};
 
 const RUNS: usize = 200;
@@ -70,7 +75,7 @@ fn cases(
         (
             "q search",
             LeadFilter {
-                query: Some(needle.to_owned()),
+                query: SearchQuery::parse(needle).ok(),
                 ..LeadFilter::default()
             },
             first,
@@ -146,7 +151,6 @@ async fn seed_sqlite(
         }
         tx.commit().await?;
     }
-    sqlx::query("ANALYZE").execute(store.pool()).await?;
     Ok(ids)
 }
 
@@ -188,7 +192,6 @@ async fn seed_postgres(
         .execute(store.pool())
         .await?;
     }
-    sqlx::query("ANALYZE leads").execute(store.pool()).await?;
     Ok(ids)
 }
 
@@ -200,7 +203,7 @@ fn deep_cursor(ids: &[uuid::Uuid]) -> Cursor {
 async fn bench_sqlite(count: usize) -> Result<(), BoxError> {
     let dir = std::env::temp_dir().join(format!("djcrm-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let store = SqliteStore::connect(&SqliteOptions::new(format!(
+    let store: SqliteStore = djcrm_adapter_sqlite::connect(&SqliteOptions::new(format!(
         "sqlite://{}",
         dir.join("bench.db").display()
     )))
@@ -216,6 +219,7 @@ async fn bench_sqlite(count: usize) -> Result<(), BoxError> {
         seed_time.as_secs_f64()
     );
     let needle = format!("lead{}@", count / 2 + 7);
+    store.refresh_statistics().await?;
     let cases = cases(&tenant, deep_cursor(&ids), &needle);
     report(
         "sqlite",
@@ -224,6 +228,32 @@ async fn bench_sqlite(count: usize) -> Result<(), BoxError> {
         &cases,
         async |filter: &LeadFilter, page| {
             Ok(store.explain_lead_list(tenant.org, filter, page).await?)
+        },
+    )
+    .await?;
+    let small = djcrm_benches::tenant(&store, "Small").await?;
+    seed_sqlite(&store, &small, 3).await?;
+    let first = PageRequest {
+        limit: Limit::DEFAULT,
+        after: None,
+    };
+    let searches: Vec<(&'static str, LeadFilter, PageRequest)> = ["example.com", "***"]
+        .into_iter()
+        .map(|q| {
+            let filter = LeadFilter {
+                query: SearchQuery::parse(q).ok(),
+                ..LeadFilter::default()
+            };
+            (if q == "***" { "small tenant q=***" } else { "small tenant q=example.com" }, filter, first)
+        })
+        .collect();
+    report(
+        "sqlite",
+        &store,
+        small.org,
+        &searches,
+        async |filter: &LeadFilter, page| {
+            Ok(store.explain_lead_list(small.org, filter, page).await?)
         },
     )
     .await?;
@@ -246,7 +276,8 @@ async fn bench_postgres(count: usize) -> Result<(), BoxError> {
             .map_or(admin.as_str(), |(server, _)| server)
     );
     let result = async {
-        let store = PostgresStore::connect(&PostgresOptions::new(&url)).await?;
+        let store: PostgresStore =
+            djcrm_adapter_postgres::connect(&PostgresOptions::new(&url)).await?;
         let tenant = tenant(&store, "Bench").await?;
         let started = Instant::now();
         let ids = seed_postgres(&store, &tenant, count).await?;
@@ -259,16 +290,12 @@ async fn bench_postgres(count: usize) -> Result<(), BoxError> {
         );
         let needle = format!("lead{}@", count / 2 + 7);
         let cases = cases(&tenant, deep_cursor(&ids), &needle);
-        report(
-            "postgres",
-            &store,
-            tenant.org,
-            &cases,
-            async |filter: &LeadFilter, page| {
-                Ok(store.explain_lead_list(tenant.org, filter, page).await?)
-            },
-        )
-        .await?;
+        let explain = async |filter: &LeadFilter, page| {
+            Ok(store.explain_lead_list(tenant.org, filter, page).await?)
+        };
+        report("pg cold", &store, tenant.org, &cases, explain).await?;
+        store.refresh_statistics().await?;
+        report("pg analyzed", &store, tenant.org, &cases, explain).await?;
         store.close().await;
         Ok::<(), BoxError>(())
     }

@@ -3,10 +3,11 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use djcrm_domain::ports::{AgentRepository, CategoryRepository, OrganizationRepository, Store};
+use djcrm_domain::ports::{Store, UnitOfWork};
 use djcrm_domain::{
     Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, Email, LeadId, LeadStatus, OrgId,
-    Organization, OrganizationName, PersonName, Role, TokenHash, TokenId, User, UserId,
+    Organization, OrganizationName, PasswordHash, PersonName, Role, TokenHash, TokenId, User,
+    UserId,
 };
 
 /// One synthetic lead, as columns.
@@ -69,10 +70,11 @@ pub async fn tenant<S: Store>(store: &S, label: &str) -> Result<Tenant, djcrm_do
         created_at: now,
         expires_at: now + TimeDelta::hours(1),
     };
-    store
-        .organizations()
-        .create_with_owner(&org, &owner, "phc", &token)
-        .await?;
+    let phc = PasswordHash::new("phc".to_owned());
+    let mut uow = store.begin().await?;
+    uow.insert_organization(&org).await?;
+    uow.insert_user(&owner, &phc).await?;
+    uow.insert_token(&token).await?;
     let mut agents = Vec::new();
     for i in 0..20 {
         let agent = Agent {
@@ -85,7 +87,8 @@ pub async fn tenant<S: Store>(store: &S, label: &str) -> Result<Tenant, djcrm_do
             created_at: now,
             updated_at: now,
         };
-        store.agents().create(&agent, "phc").await?;
+        uow.insert_user(&agent.user(), &phc).await?;
+        uow.insert_agent(&agent).await?;
         agents.push(agent.id);
     }
     let mut categories = Vec::new();
@@ -98,9 +101,10 @@ pub async fn tenant<S: Store>(store: &S, label: &str) -> Result<Tenant, djcrm_do
             created_at: now,
             updated_at: now,
         };
-        store.categories().create(&category).await?;
+        uow.insert_category(&category).await?;
         categories.push(category.id);
     }
+    uow.commit().await?;
     Ok(Tenant {
         org: org.id,
         agents,

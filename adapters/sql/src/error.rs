@@ -28,6 +28,18 @@ pub fn on_insert(
     }
 }
 
+/// A foreign-key violation while writing a lead: the category or agent it names was
+/// removed after the use case checked it. A conflict the client can retry, not a 500.
+pub fn on_lead_write(context: &'static str) -> impl FnOnce(sqlx::Error) -> DomainError {
+    move |error| match &error {
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => DomainError::Conflict {
+            field: "lead",
+            message: "a category or agent it names was removed meanwhile; try again".to_owned(),
+        },
+        _ => DomainError::storage(context, error),
+    }
+}
+
 /// A stored value the domain refuses (hand-edited, or corrupt).
 #[derive(Debug, thiserror::Error)]
 #[error("stored {what} is invalid: {detail}")]

@@ -10,7 +10,7 @@ use djcrm_domain::{
 use sqlx::Transaction;
 
 use crate::engine::{ReadRow, Sql, SqlDatabase};
-use crate::error::{on_insert, storage};
+use crate::error::{on_insert, on_lead_write, storage};
 use crate::rows::{
     self, AGENT_SELECT, ActivityColumns, CATEGORY_COLUMNS, LEAD_COLUMNS, lead_search_text,
 };
@@ -91,7 +91,10 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         ), lead)
         .bind(deleted_at)
         .bind(expected_version);
-        if self.touched(sql, "saving a lead").await? {
+        let saved = D::Db::fetch_optional(&mut self.tx, sql)
+            .await
+            .map_err(on_lead_write("saving a lead"))?;
+        if saved.is_some() {
             return Ok(());
         }
         let live = Sql::new(
@@ -364,7 +367,9 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
             ),
             lead,
         );
-        self.execute(sql, "storing a lead").await
+        D::Db::execute(&mut self.tx, sql)
+            .await
+            .map_err(on_lead_write("storing a lead"))
     }
 
     async fn lead_for_update(&mut self, org: OrgId, id: LeadId) -> Result<Lead, DomainError> {

@@ -1,8 +1,10 @@
 //! The cross-crate test suite, one binary (one link): the real server driven over
-//! HTTP (`api`), and the store contract suite run against every store (`contract`).
+//! HTTP (`api`), and the contract suites run against every store: the store ports
+//! (`contract`) and the outbox (`outbox_contract`).
 
 mod api;
 mod contract;
 mod helpers;
+mod outbox_contract;
 mod pg;
 mod startup;

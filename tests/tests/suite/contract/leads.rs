@@ -1,0 +1,334 @@
+//! Leads: reading and saving them at a version, deleting them, their history, and
+//! what a unit of work promises (all of it at commit, none of it when dropped).
+
+use djcrm_domain::ports::{ActivityRepository, LeadRepository, Store, UnitOfWork};
+use djcrm_domain::{
+    ActivityKind, Description, LeadEdit, LeadField, LeadFilter, LeadId, LeadStatus, PhoneNumber,
+    UserId,
+};
+
+use super::fixtures::{
+    activity, assert_not_found, assert_precondition_failed, deleted, email, lead, matching,
+    name, now, page, save, stored, stored_agent, stored_category, stored_lead, tenant,
+};
+
+pub async fn a_lead_reads_back_as_written<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let web = stored_category(&store, acme.org, "Web").await;
+    let alice = stored_agent(&store, acme.org, "alice@acme.test").await;
+    let mut ada = lead(acme.org, "Ada");
+    ada.last_name = name("Lovelace");
+    ada.email = Some(email("ada@example.com"));
+    ada.phone = Some(PhoneNumber::parse("+44 20 7946 0958").expect("a valid phone"));
+    ada.description = Some(Description::parse("Met at the fair.\nWants a demo.").expect("valid"));
+    ada.category_id = Some(web.id);
+    ada.agent_id = Some(alice.id);
+    let ada = stored(&store, &acme, ada).await;
+    let read = store.leads().get(acme.org, ada.id).await.expect("stored");
+    assert_eq!(read, ada);
+}
+
+pub async fn an_unknown_lead_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    assert_not_found(store.leads().get(acme.org, LeadId::new()).await);
+}
+
+pub async fn another_tenants_lead_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let globex = tenant(&store, "Globex").await;
+    let ada = stored_lead(&store, &acme, "Ada").await;
+    assert_not_found(store.leads().get(globex.org, ada.id).await);
+}
+
+pub async fn lead_for_update_reads_the_live_lead<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let ada = stored_lead(&store, &acme, "Ada").await;
+    let mut uow = store.begin().await.expect("begin");
+    let locked = uow.lead_for_update(acme.org, ada.id).await.expect("locked");
+    assert_eq!(locked, ada);
+}
+
+pub async fn lead_for_update_of_an_unknown_lead_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let mut uow = store.begin().await.expect("begin");
+    assert_not_found(uow.lead_for_update(acme.org, LeadId::new()).await);
+}
+
+pub async fn lead_for_update_of_another_tenant_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let globex = tenant(&store, "Globex").await;
+    let ada = stored_lead(&store, &acme, "Ada").await;
+    let mut uow = store.begin().await.expect("begin");
+    assert_not_found(uow.lead_for_update(globex.org, ada.id).await);
+}
+
+pub async fn lead_for_update_of_a_deleted_lead_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let mut ada = stored_lead(&store, &acme, "Ada").await;
+    deleted(&store, &acme, &mut ada).await;
+    let mut uow = store.begin().await.expect("begin");
+    assert_not_found(uow.lead_for_update(acme.org, ada.id).await);
+}
+
+/// Everything the lead's methods change is saved: status, first contact, version,
+/// details, and a cleared category.
+pub async fn a_saved_lead_reads_back_as_saved<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let web = stored_category(&store, acme.org, "Web").await;
+    let mut ada = lead(acme.org, "Ada");
+    ada.category_id = Some(web.id);
+    let mut ada = stored(&store, &acme, ada).await;
+    let base = ada.version();
+    ada.transition(LeadStatus::Contacted, now())
+        .expect("an allowed move");
+    ada.edit(
+        LeadEdit {
+            last_name: Some(name("Byron")),
+            email: Some(Some(email("ada@byron.test"))),
+            category_id: Some(None),
+            ..LeadEdit::default()
+        },
+        now(),
+    );
+    save(&store, &ada, base).await;
+    let read = store.leads().get(acme.org, ada.id).await.expect("stored");
+    assert_eq!(read, ada);
+}
+
+/// Two writers read version 1; the first saves; the second, now stale, is refused
+/// and its save writes nothing, even when its unit of work goes on to commit.
+pub async fn a_stale_version_is_precondition_failed_and_writes_nothing<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let ada = stored_lead(&store, &acme, "Ada").await;
+    let mut first = ada.clone();
+    first.edit(
+        LeadEdit {
+            first_name: Some(name("First")),
+            ..LeadEdit::default()
+        },
+        now(),
+    );
+    save(&store, &first, ada.version()).await;
+    let mut second = ada.clone();
+    second.edit(
+        LeadEdit {
+            first_name: Some(name("Second")),
+            ..LeadEdit::default()
+        },
+        now(),
+    );
+    let mut uow = store.begin().await.expect("begin");
+    assert_precondition_failed(uow.save_lead(&second, ada.version()).await);
+    uow.commit().await.expect("commit");
+    let read = store.leads().get(acme.org, ada.id).await.expect("stored");
+    assert_eq!(read, first);
+}
+
+pub async fn saving_an_unknown_lead_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let ghost = lead(acme.org, "Ghost");
+    let mut uow = store.begin().await.expect("begin");
+    assert_not_found(uow.save_lead(&ghost, ghost.version()).await);
+}
+
+pub async fn saving_another_tenants_lead_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let globex = tenant(&store, "Globex").await;
+    let ada = stored_lead(&store, &acme, "Ada").await;
+    let mut foreign = ada.clone();
+    foreign.org_id = globex.org;
+    foreign.first_name = name("Taken");
+    let mut uow = store.begin().await.expect("begin");
+    assert_not_found(uow.save_lead(&foreign, ada.version()).await);
+}
+
+pub async fn saving_a_deleted_lead_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let mut ada = stored_lead(&store, &acme, "Ada").await;
+    deleted(&store, &acme, &mut ada).await;
+    let base = ada.version();
+    ada.first_name = name("Revived");
+    let mut uow = store.begin().await.expect("begin");
+    assert_not_found(uow.save_lead(&ada, base).await);
+}
+
+/// Deleted, a lead leaves every read, list and stat (its agent keeps no lead).
+pub async fn a_deleted_lead_leaves_reads_lists_and_stats<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let alice = stored_agent(&store, acme.org, "alice@acme.test").await;
+    let mut ada = lead(acme.org, "Ada");
+    ada.agent_id = Some(alice.id);
+    let mut ada = stored(&store, &acme, ada).await;
+    deleted(&store, &acme, &mut ada).await;
+    assert_not_found(store.leads().get(acme.org, ada.id).await);
+    assert!(matching(&store, acme.org, LeadFilter::default()).await.is_empty());
+    let counts = store.leads().pipeline_counts(acme.org).await.expect("counts");
+    assert_eq!(counts.total(), 0);
+    let performance = store
+        .leads()
+        .agent_performance(acme.org, Some(alice.id))
+        .await
+        .expect("performance");
+    assert_eq!(performance.first().map(|p| p.assigned), Some(0));
+}
+
+pub async fn a_deleted_leads_history_stays<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let mut ada = stored_lead(&store, &acme, "Ada").await;
+    deleted(&store, &acme, &mut ada).await;
+    let history = store
+        .activities()
+        .list_for_lead(acme.org, ada.id, page(10))
+        .await
+        .expect("history");
+    let kinds: Vec<ActivityKind> = history.items.into_iter().map(|a| a.kind).collect();
+    assert_eq!(kinds, vec![ActivityKind::Deleted, ActivityKind::Created]);
+}
+
+pub async fn deleting_at_a_stale_version_is_precondition_failed_and_deletes_nothing<S: Store>(
+    store: S,
+) {
+    let acme = tenant(&store, "Acme").await;
+    let ada = stored_lead(&store, &acme, "Ada").await;
+    let mut edited = ada.clone();
+    edited.edit(
+        LeadEdit {
+            first_name: Some(name("Edited")),
+            ..LeadEdit::default()
+        },
+        now(),
+    );
+    save(&store, &edited, ada.version()).await;
+    let mut gone = ada.clone();
+    gone.delete(now());
+    let mut uow = store.begin().await.expect("begin");
+    assert_precondition_failed(uow.delete_lead(&gone, ada.version()).await);
+    uow.commit().await.expect("commit");
+    let read = store.leads().get(acme.org, ada.id).await.expect("still live");
+    assert_eq!(read, edited);
+}
+
+pub async fn deleting_another_tenants_lead_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let globex = tenant(&store, "Globex").await;
+    let ada = stored_lead(&store, &acme, "Ada").await;
+    let mut foreign = ada.clone();
+    foreign.org_id = globex.org;
+    foreign.delete(now());
+    let mut uow = store.begin().await.expect("begin");
+    assert_not_found(uow.delete_lead(&foreign, ada.version()).await);
+}
+
+pub async fn deleting_a_deleted_lead_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let mut ada = stored_lead(&store, &acme, "Ada").await;
+    deleted(&store, &acme, &mut ada).await;
+    let base = ada.version();
+    ada.delete(now());
+    let mut uow = store.begin().await.expect("begin");
+    assert_not_found(uow.delete_lead(&ada, base).await);
+}
+
+/// Every kind of history entry, with every field it carries, reads back as written,
+/// newest first.
+pub async fn every_activity_kind_reads_back_as_written<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let alice = stored_agent(&store, acme.org, "alice@acme.test").await;
+    let ada = lead(acme.org, "Ada");
+    let by_owner = |kind| activity(&ada, acme.owner.id, kind);
+    let mut written = vec![
+        by_owner(ActivityKind::Created),
+        by_owner(ActivityKind::Updated {
+            fields: vec![LeadField::FirstName, LeadField::Email, LeadField::CategoryId],
+        }),
+        by_owner(ActivityKind::Assigned {
+            agent_id: Some(alice.id),
+        }),
+        by_owner(ActivityKind::Assigned { agent_id: None }),
+        by_owner(ActivityKind::StatusChanged {
+            from: LeadStatus::New,
+            to: LeadStatus::Contacted,
+            note: Some(Description::parse("Called,\ntwice.").expect("valid")),
+        }),
+        by_owner(ActivityKind::StatusChanged {
+            from: LeadStatus::Contacted,
+            to: LeadStatus::Lost,
+            note: None,
+        }),
+        by_owner(ActivityKind::Note {
+            body: Description::parse("Prefers email; ünïcødé is fine.").expect("valid"),
+        }),
+        by_owner(ActivityKind::Deleted),
+    ];
+    let mut uow = store.begin().await.expect("begin");
+    uow.insert_lead(&ada).await.expect("a lead");
+    for entry in &written {
+        uow.append_activity(entry).await.expect("an entry");
+    }
+    uow.commit().await.expect("commit");
+    let history = store
+        .activities()
+        .list_for_lead(acme.org, ada.id, page(100))
+        .await
+        .expect("history");
+    written.reverse();
+    assert_eq!(history.items, written);
+}
+
+pub async fn another_tenant_sees_no_history_of_a_lead<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let globex = tenant(&store, "Globex").await;
+    let ada = stored_lead(&store, &acme, "Ada").await;
+    let history = store
+        .activities()
+        .list_for_lead(globex.org, ada.id, page(10))
+        .await
+        .expect("history");
+    assert!(history.items.is_empty(), "{:?}", history.items);
+}
+
+/// Everything written in a unit of work becomes visible at its commit.
+pub async fn a_committed_unit_of_work_writes_everything<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let ada = lead(acme.org, "Ada");
+    let created = activity(&ada, acme.owner.id, ActivityKind::Created);
+    let mut uow = store.begin().await.expect("begin");
+    uow.insert_lead(&ada).await.expect("a lead");
+    uow.append_activity(&created).await.expect("its history");
+    uow.commit().await.expect("commit");
+    let read = store.leads().get(acme.org, ada.id).await.expect("stored");
+    let history = store
+        .activities()
+        .list_for_lead(acme.org, ada.id, page(10))
+        .await
+        .expect("history");
+    assert_eq!((read, history.items), (ada, vec![created]));
+}
+
+pub async fn a_dropped_unit_of_work_writes_nothing<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let ada = lead(acme.org, "Ada");
+    let mut uow = store.begin().await.expect("begin");
+    uow.insert_lead(&ada).await.expect("a lead");
+    uow.append_activity(&activity(&ada, acme.owner.id, ActivityKind::Created))
+        .await
+        .expect("its history");
+    drop(uow);
+    assert_not_found(store.leads().get(acme.org, ada.id).await);
+}
+
+/// A use case that fails halfway drops its unit of work: what it wrote before the
+/// failure is undone with it.
+pub async fn a_failed_write_then_a_drop_undoes_the_earlier_writes<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let ada = lead(acme.org, "Ada");
+    // No such user: the entry's actor breaks a foreign key.
+    let broken = activity(&ada, UserId::new(), ActivityKind::Created);
+    let mut uow = store.begin().await.expect("begin");
+    uow.insert_lead(&ada).await.expect("a lead");
+    uow.append_activity(&broken)
+        .await
+        .expect_err("an unknown actor");
+    drop(uow);
+    assert_not_found(store.leads().get(acme.org, ada.id).await);
+}
