@@ -50,6 +50,11 @@ fn event(t: &Tenant, label: &str) -> Event {
     Event::new(t.org, Some(t.owner.id), CategoryId::new(), change, now())
 }
 
+/// Events of the tenant, one per label.
+fn events(t: &Tenant, labels: &[&str]) -> Vec<Event> {
+    labels.iter().map(|label| event(t, label)).collect()
+}
+
 /// Appends `events` in one unit of work, and commits it.
 async fn commit_events<S: Store>(store: &S, events: &[Event]) {
     let mut uow = store.begin().await.expect("begin");
@@ -82,11 +87,7 @@ fn strictly_increasing(recorded: &[RecordedEvent]) -> bool {
 
 pub async fn committed_events_come_back_oldest_first_as_written<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
-    let written = vec![
-        event(&acme, "first"),
-        event(&acme, "second"),
-        event(&acme, "third"),
-    ];
+    let written = events(&acme, &["first", "second", "third"]);
     commit_events(&store, &written[..2]).await;
     commit_events(&store, &written[2..]).await;
     let feed = store
@@ -99,8 +100,8 @@ pub async fn committed_events_come_back_oldest_first_as_written<S: Store>(store:
 
 pub async fn committed_events_have_increasing_positions<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
-    commit_events(&store, &[event(&acme, "first"), event(&acme, "second")]).await;
-    commit_events(&store, &[event(&acme, "third")]).await;
+    commit_events(&store, &events(&acme, &["first", "second"])).await;
+    commit_events(&store, &events(&acme, &["third"])).await;
     let feed = store
         .events()
         .feed(acme.org, &everything_after(Position::START))
@@ -120,7 +121,7 @@ pub async fn every_kind_of_change_reads_back_as_written<S: Store>(store: S) {
     let mut ada = lead(acme.org, "Ada");
     ada.email = Some(email("ada@example.com"));
     let alice = AgentSnapshot::from(&agent(acme.org, "alice@acme.test"));
-    let changes = vec![
+    let changes = [
         Change::LeadCreated {
             lead: LeadSnapshot::from(&ada),
         },
@@ -276,11 +277,7 @@ pub async fn a_feed_returns_only_the_types_asked_for<S: Store>(store: S) {
 
 pub async fn a_feed_returns_at_most_limit_events_and_says_more_remain<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
-    let written = vec![
-        event(&acme, "first"),
-        event(&acme, "second"),
-        event(&acme, "third"),
-    ];
+    let written = events(&acme, &["first", "second", "third"]);
     commit_events(&store, &written).await;
     let query = FeedQuery {
         limit: Limit::new(2).expect("a valid limit"),
@@ -299,7 +296,7 @@ pub async fn a_feed_returns_at_most_limit_events_and_says_more_remain<S: Store>(
 
 pub async fn a_feed_read_to_its_end_has_no_more<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
-    let written = vec![event(&acme, "first"), event(&acme, "second")];
+    let written = events(&acme, &["first", "second"]);
     commit_events(&store, &written).await;
     let query = FeedQuery {
         limit: Limit::new(2).expect("a valid limit"),
@@ -318,11 +315,7 @@ pub async fn a_feed_read_to_its_end_has_no_more<S: Store>(store: S) {
 
 pub async fn a_feed_continues_after_the_position_given<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
-    let written = vec![
-        event(&acme, "first"),
-        event(&acme, "second"),
-        event(&acme, "third"),
-    ];
+    let written = events(&acme, &["first", "second", "third"]);
     commit_events(&store, &written).await;
     let query = FeedQuery {
         limit: Limit::new(1).expect("a valid limit"),
@@ -344,7 +337,7 @@ pub async fn a_feed_continues_after_the_position_given<S: Store>(store: S) {
 pub async fn tail_spans_organizations<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let globex = tenant(&store, "Globex").await;
-    let written = vec![
+    let written = [
         event(&acme, "acme first"),
         event(&globex, "globex"),
         event(&acme, "acme again"),
@@ -362,11 +355,7 @@ pub async fn tail_spans_organizations<S: Store>(store: S) {
 
 pub async fn tail_returns_at_most_limit_events<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
-    let written = vec![
-        event(&acme, "first"),
-        event(&acme, "second"),
-        event(&acme, "third"),
-    ];
+    let written = events(&acme, &["first", "second", "third"]);
     commit_events(&store, &written).await;
     let tailed = store
         .events()
@@ -378,11 +367,7 @@ pub async fn tail_returns_at_most_limit_events<S: Store>(store: S) {
 
 pub async fn tail_continues_after_the_position_given<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
-    let written = vec![
-        event(&acme, "first"),
-        event(&acme, "second"),
-        event(&acme, "third"),
-    ];
+    let written = events(&acme, &["first", "second", "third"]);
     commit_events(&store, &written).await;
     let first = store
         .events()

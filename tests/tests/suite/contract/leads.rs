@@ -208,6 +208,15 @@ pub async fn deleting_at_a_stale_version_is_precondition_failed_and_deletes_noth
     assert_eq!(read, edited);
 }
 
+pub async fn deleting_an_unknown_lead_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let mut ghost = lead(acme.org, "Ghost");
+    let base = ghost.version();
+    ghost.delete(now());
+    let mut uow = store.begin().await.expect("begin");
+    assert_not_found(uow.delete_lead(&ghost, base).await);
+}
+
 pub async fn deleting_another_tenants_lead_is_not_found<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let globex = tenant(&store, "Globex").await;

@@ -114,6 +114,7 @@ macro_rules! store_contract {
                     a_deleted_lead_leaves_reads_lists_and_stats,
                     a_deleted_leads_history_stays,
                     deleting_at_a_stale_version_is_precondition_failed_and_deletes_nothing,
+                    deleting_an_unknown_lead_is_not_found,
                     deleting_another_tenants_lead_is_not_found,
                     deleting_a_deleted_lead_is_not_found,
                     every_activity_kind_reads_back_as_written,
