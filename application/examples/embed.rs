@@ -9,8 +9,8 @@ use std::sync::Arc;
 use djcrm_adapter_argon2::Argon2Hasher;
 use djcrm_adapter_sqlite::SqliteOptions;
 use djcrm_application::auth::SignupRequest;
-use djcrm_application::leads::{CreateLeadRequest, ListLeadsRequest};
 use djcrm_application::events::FeedParams;
+use djcrm_application::leads::{CreateLeadRequest, ListLeadsRequest};
 use djcrm_application::{Crm, CrmSettings, SystemClock};
 use djcrm_domain::LeadStatus;
 
@@ -47,7 +47,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let lead = crm.create_lead(&owner, request).await?;
     println!(
         "created lead {} ({} {}), status {}",
-        lead.id, lead.first_name, lead.last_name, lead.status()
+        lead.id,
+        lead.first_name,
+        lead.last_name,
+        lead.status()
     );
 
     let page = crm.leads(&owner, ListLeadsRequest::default()).await?;
@@ -75,10 +78,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             event.subject_id
         );
     }
-    let types: Vec<&str> = feed.events.iter().map(|e| e.event.event_type().as_str()).collect();
+    let types: Vec<&str> = feed
+        .events
+        .iter()
+        .map(|e| e.event.event_type().as_str())
+        .collect();
     assert_eq!(
         types,
-        ["user.signed_up", "token.issued", "lead.created", "lead.status_changed"]
+        [
+            "user.signed_up",
+            "token.issued",
+            "lead.created",
+            "lead.status_changed"
+        ]
     );
 
     crm.store().close().await;

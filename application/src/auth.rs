@@ -196,12 +196,14 @@ impl<S: Store> Crm<S> {
         } else {
             None
         };
-        let by_user =
-            |subject: uuid::Uuid, change| Event::new(user.org_id, Some(user.id), subject, change, now);
+        let by_user = |subject: uuid::Uuid, change| {
+            Event::new(user.org_id, Some(user.id), subject, change, now)
+        };
         let mut uow = self.store.begin().await?;
         if let Some(reason) = failure {
             let failed = Change::UserLoginFailed { reason };
-            uow.append_event(&by_user(user.id.as_uuid(), failed)).await?;
+            uow.append_event(&by_user(user.id.as_uuid(), failed))
+                .await?;
             uow.commit().await?;
             return Err(DomainError::Unauthenticated);
         }

@@ -1,7 +1,9 @@
 //! The organization's change feed: every committed change, oldest first.
 
 use djcrm_domain::ports::{EventLog, Store};
-use djcrm_domain::{Actor, DomainError, EventType, Feed, FeedQuery, Limit, Position, ValidationErrors};
+use djcrm_domain::{
+    Actor, DomainError, EventType, Feed, FeedQuery, Limit, Position, ValidationErrors,
+};
 
 use crate::Crm;
 use crate::policy::require_organizer;

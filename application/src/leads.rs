@@ -2,9 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use djcrm_domain::events::LeadSnapshot;
-use djcrm_domain::ports::{
-    AgentRepository, CategoryRepository, LeadRepository, Store, UnitOfWork,
-};
+use djcrm_domain::ports::{AgentRepository, CategoryRepository, LeadRepository, Store, UnitOfWork};
 use djcrm_domain::{
     Activity, ActivityId, ActivityKind, Actor, AgentId, CategoryId, Change, Description,
     DomainError, Email, Event, Lead, LeadEdit, LeadFilter, LeadId, LeadStatus, Page, PersonName,
@@ -359,7 +357,10 @@ impl<S: Store> Crm<S> {
                 note: note.as_ref().map(|n| n.as_str().to_owned()),
                 version: lead.version(),
             };
-            Ok(Some((ActivityKind::StatusChanged { from, to, note }, change)))
+            Ok(Some((
+                ActivityKind::StatusChanged { from, to, note },
+                change,
+            )))
         })
         .await
     }

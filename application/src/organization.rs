@@ -1,7 +1,9 @@
 //! The caller's organization and its settings.
 
 use djcrm_domain::ports::{OrganizationRepository, Store, UnitOfWork};
-use djcrm_domain::{Actor, Change, DomainError, Event, Organization, OrganizationName, ValidationErrors};
+use djcrm_domain::{
+    Actor, Change, DomainError, Event, Organization, OrganizationName, ValidationErrors,
+};
 
 use crate::Crm;
 use crate::policy::require_organizer;
@@ -39,8 +41,7 @@ impl<S: Store> Crm<S> {
             errors.check_optional("name", request.name.as_deref().map(OrganizationName::parse));
         errors.into_result()?;
         let mut organization = self.store.organizations().get(actor.org_id).await?;
-        let Some(Some(name)) = name.filter(|name| name.as_ref() != Some(&organization.name))
-        else {
+        let Some(Some(name)) = name.filter(|name| name.as_ref() != Some(&organization.name)) else {
             return Ok(organization);
         };
         let now = self.clock.now();
@@ -50,7 +51,13 @@ impl<S: Store> Crm<S> {
             previous_name: organization.name.as_str().to_owned(),
             name: name.as_str().to_owned(),
         };
-        let event = Event::new(actor.org_id, Some(actor.user_id), actor.org_id, updated, now);
+        let event = Event::new(
+            actor.org_id,
+            Some(actor.user_id),
+            actor.org_id,
+            updated,
+            now,
+        );
         uow.append_event(&event).await?;
         uow.commit().await?;
         organization.name = name;

@@ -244,7 +244,15 @@ async fn bench_sqlite(count: usize) -> Result<(), BoxError> {
                 query: SearchQuery::parse(q).ok(),
                 ..LeadFilter::default()
             };
-            (if q == "***" { "small tenant q=***" } else { "small tenant q=example.com" }, filter, first)
+            (
+                if q == "***" {
+                    "small tenant q=***"
+                } else {
+                    "small tenant q=example.com"
+                },
+                filter,
+                first,
+            )
         })
         .collect();
     report(

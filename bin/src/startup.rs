@@ -74,7 +74,9 @@ impl AnyStore {
                 statement_timeout: Duration::from_millis(db.statement_timeout_ms),
                 migrate,
             };
-            return Ok(Self::Postgres(djcrm_adapter_postgres::connect(&options).await?));
+            return Ok(Self::Postgres(
+                djcrm_adapter_postgres::connect(&options).await?,
+            ));
         }
         Err(StartError::UnsupportedDatabase(redact_url(&db.url)))
     }

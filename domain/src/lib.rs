@@ -41,7 +41,14 @@ pub use events::{Change, Event, EventType, Feed, FeedQuery, Position, RecordedEv
 pub use ids::{ActivityId, AgentId, CategoryId, EventId, LeadId, OrgId, TokenId, UserId};
 pub use pagination::{Cursor, Limit, Page, PageRequest};
 pub use values::{
-    category_name::CategoryName, description::Description, email::Email, lead_status::LeadStatus,
-    org_name::OrganizationName, password::{Password, PasswordHash}, person_name::PersonName, phone::PhoneNumber,
-    role::Role, search_query::SearchQuery,
+    category_name::CategoryName,
+    description::Description,
+    email::Email,
+    lead_status::LeadStatus,
+    org_name::OrganizationName,
+    password::{Password, PasswordHash},
+    person_name::PersonName,
+    phone::PhoneNumber,
+    role::Role,
+    search_query::SearchQuery,
 };

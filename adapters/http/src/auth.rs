@@ -42,9 +42,9 @@ pub struct Principal {
 pub struct BearerAuth(pub Principal);
 
 async fn check_bearer(request: &Request, bearer: Bearer) -> poem::Result<Principal> {
-    let authenticator = request.data::<Arc<dyn Authenticator>>().ok_or_else(|| {
-        ApiError::from(DomainError::internal("finding the authenticator", None))
-    })?;
+    let authenticator = request
+        .data::<Arc<dyn Authenticator>>()
+        .ok_or_else(|| ApiError::from(DomainError::internal("finding the authenticator", None)))?;
     let actor = authenticator
         .authenticate(&bearer.token)
         .await

@@ -17,7 +17,6 @@ macro_rules! outbox_fence {
 /// any more (see `docs/outbox.md`).
 const OUTBOX_FENCE: i64 = outbox_fence!();
 
-
 /// PostgreSQL: concurrent writers, so positions can commit out of order and readers
 /// read only up to the fence's horizon.
 #[derive(Debug, Clone, Copy)]

@@ -9,8 +9,8 @@
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
-use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
 use sqlx::{Arguments, AssertSqlSafe};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
 use uuid::Uuid;
 
 /// One bound value.

@@ -5,9 +5,7 @@
 //! [`Dialect::outbox_horizon`] and `docs/outbox.md`).
 
 use djcrm_domain::ports::EventLog;
-use djcrm_domain::{
-    Change, DomainError, Event, Feed, FeedQuery, OrgId, Position, RecordedEvent,
-};
+use djcrm_domain::{Change, DomainError, Event, Feed, FeedQuery, OrgId, Position, RecordedEvent};
 
 use crate::engine::{ReadRow, Sql};
 use crate::error::{corrupt, storage};
@@ -36,8 +34,7 @@ pub(crate) fn insert(event: &Event) -> Result<Sql, DomainError> {
 fn recorded(row: &impl ReadRow) -> Result<RecordedEvent, DomainError> {
     let read = || storage("reading an event");
     let payload = row.text("payload").map_err(read())?;
-    let change: Change =
-        serde_json::from_str(&payload).map_err(|e| corrupt("event payload", e))?;
+    let change: Change = serde_json::from_str(&payload).map_err(|e| corrupt("event payload", e))?;
     Ok(RecordedEvent {
         position: Position::new(row.int("position").map_err(read())?),
         event: Event {
@@ -88,10 +85,7 @@ impl<D: Dialect> EventLog for SqlStore<D> {
         sql.push(" ORDER BY organization_id, position LIMIT ")
             .push_bind(i64::from(query.limit.get()) + 1);
         let rows = self.fetch_all(sql, "reading the change feed").await?;
-        let mut events = rows
-            .iter()
-            .map(recorded)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut events = rows.iter().map(recorded).collect::<Result<Vec<_>, _>>()?;
         let limit = usize::try_from(query.limit.get()).unwrap_or(usize::MAX);
         let has_more = events.len() > limit;
         events.truncate(limit);

@@ -37,7 +37,10 @@ pub const ORGANIZATION_COLUMNS: &str = "id, name, created_at, updated_at";
 pub fn organization(row: &impl ReadRow) -> Result<Organization, DomainError> {
     Ok(Organization {
         id: col(row.uuid("id"))?.into(),
-        name: parse("organization name", OrganizationName::parse(&col(row.text("name"))?))?,
+        name: parse(
+            "organization name",
+            OrganizationName::parse(&col(row.text("name"))?),
+        )?,
         created_at: col(row.time("created_at"))?,
         updated_at: col(row.time("updated_at"))?,
     })
@@ -73,7 +76,10 @@ pub fn agent(row: &impl ReadRow) -> Result<Agent, DomainError> {
         org_id: col(row.uuid("organization_id"))?.into(),
         user_id: col(row.uuid("user_id"))?.into(),
         email: parse("agent email", Email::parse(&col(row.text("email"))?))?,
-        full_name: parse("agent name", PersonName::parse(&col(row.text("full_name"))?))?,
+        full_name: parse(
+            "agent name",
+            PersonName::parse(&col(row.text("full_name"))?),
+        )?,
         active: col(row.flag("active"))?,
         created_at: col(row.time("created_at"))?,
         updated_at: col(row.time("updated_at"))?,
@@ -88,7 +94,10 @@ pub fn category(row: &impl ReadRow) -> Result<Category, DomainError> {
     Ok(Category {
         id: col(row.uuid("id"))?.into(),
         org_id: col(row.uuid("organization_id"))?.into(),
-        name: parse("category name", CategoryName::parse(&col(row.text("name"))?))?,
+        name: parse(
+            "category name",
+            CategoryName::parse(&col(row.text("name"))?),
+        )?,
         created_at: col(row.time("created_at"))?,
         updated_at: col(row.time("updated_at"))?,
     })
@@ -104,12 +113,22 @@ pub fn lead(row: &impl ReadRow) -> Result<Lead, DomainError> {
     let mut lead = Lead::new(
         col(row.uuid("id"))?.into(),
         col(row.uuid("organization_id"))?.into(),
-        parse("lead first name", PersonName::parse(&col(row.text("first_name"))?))?,
-        parse("lead last name", PersonName::parse(&col(row.text("last_name"))?))?,
+        parse(
+            "lead first name",
+            PersonName::parse(&col(row.text("first_name"))?),
+        )?,
+        parse(
+            "lead last name",
+            PersonName::parse(&col(row.text("last_name"))?),
+        )?,
         col(row.time("created_at"))?,
     );
     lead.email = parse_opt("lead email", col(row.opt_text("email"))?, Email::parse)?;
-    lead.phone = parse_opt("lead phone", col(row.opt_text("phone"))?, PhoneNumber::parse)?;
+    lead.phone = parse_opt(
+        "lead phone",
+        col(row.opt_text("phone"))?,
+        PhoneNumber::parse,
+    )?;
     lead.description = parse_opt(
         "lead description",
         col(row.opt_text("description"))?,
@@ -119,7 +138,10 @@ pub fn lead(row: &impl ReadRow) -> Result<Lead, DomainError> {
     lead.agent_id = col(row.opt_uuid("agent_id"))?.map(Into::into);
     Ok(Lead::restore(StoredLead {
         lead,
-        status: parse("lead status", col(row.text("status"))?.parse::<LeadStatus>())?,
+        status: parse(
+            "lead status",
+            col(row.text("status"))?.parse::<LeadStatus>(),
+        )?,
         version: col(row.int("version"))?,
         updated_at: col(row.time("updated_at"))?,
         first_contacted_at: col(row.opt_time("first_contacted_at"))?,
@@ -213,7 +235,11 @@ pub fn activity(row: &impl ReadRow) -> Result<Activity, DomainError> {
         "status_changed" => ActivityKind::StatusChanged {
             from: status("from_status")?,
             to: status("to_status")?,
-            note: parse_opt("activity note", col(row.opt_text("body"))?, Description::parse)?,
+            note: parse_opt(
+                "activity note",
+                col(row.opt_text("body"))?,
+                Description::parse,
+            )?,
         },
         "note" => ActivityKind::Note {
             body: parse(
@@ -237,7 +263,10 @@ pub fn activity(row: &impl ReadRow) -> Result<Activity, DomainError> {
 pub fn pipeline_counts<R: ReadRow>(rows: &[R]) -> Result<PipelineCounts, DomainError> {
     let mut counts = PipelineCounts::default();
     for row in rows {
-        let status = parse("lead status", col(row.text("status"))?.parse::<LeadStatus>())?;
+        let status = parse(
+            "lead status",
+            col(row.text("status"))?.parse::<LeadStatus>(),
+        )?;
         counts.add(status, u64::try_from(col(row.int("count"))?).unwrap_or(0));
     }
     Ok(counts)

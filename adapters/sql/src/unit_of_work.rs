@@ -81,14 +81,17 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         expected_version: i64,
         deleted_at: Option<DateTime<Utc>>,
     ) -> Result<(), DomainError> {
-        let sql = lead_values(Sql::new(
-            "UPDATE leads SET first_name = $3, last_name = $4, email = $5, phone = $6, \
+        let sql = lead_values(
+            Sql::new(
+                "UPDATE leads SET first_name = $3, last_name = $4, email = $5, phone = $6, \
              description = $7, status = $8, category_id = $9, agent_id = $10, \
              version = $11, created_at = $12, updated_at = $13, first_contacted_at = $14, \
              seconds_to_first_contact = $15, search_text = $16, deleted_at = $17 \
              WHERE organization_id = $2 AND id = $1 AND version = $18 AND deleted_at IS NULL \
              RETURNING id",
-        ), lead)
+            ),
+            lead,
+        )
         .bind(deleted_at)
         .bind(expected_version);
         let saved = D::Db::fetch_optional(&mut self.tx, sql)
@@ -159,10 +162,12 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
         name: &OrganizationName,
         now: DateTime<Utc>,
     ) -> Result<(), DomainError> {
-        let sql = Sql::new("UPDATE organizations SET name = $1, updated_at = $2 WHERE id = $3 RETURNING id")
-            .bind(name.as_str())
-            .bind(now)
-            .bind(org);
+        let sql = Sql::new(
+            "UPDATE organizations SET name = $1, updated_at = $2 WHERE id = $3 RETURNING id",
+        )
+        .bind(name.as_str())
+        .bind(now)
+        .bind(org);
         if self.touched(sql, "renaming an organization").await? {
             Ok(())
         } else {
@@ -188,9 +193,11 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
         .bind(user.active)
         .bind(user.created_at)
         .bind(user.updated_at);
-        D::Db::execute(&mut self.tx, sql)
-            .await
-            .map_err(on_insert("storing a user", "email", EMAIL_TAKEN))
+        D::Db::execute(&mut self.tx, sql).await.map_err(on_insert(
+            "storing a user",
+            "email",
+            EMAIL_TAKEN,
+        ))
     }
 
     async fn insert_agent(&mut self, agent: &Agent) -> Result<(), DomainError> {
@@ -260,9 +267,10 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
         user: UserId,
         hash: &TokenHash,
     ) -> Result<Option<TokenId>, DomainError> {
-        let sql = Sql::new("DELETE FROM api_tokens WHERE token_hash = $1 AND user_id = $2 RETURNING id")
-            .bind(hash.as_str())
-            .bind(user);
+        let sql =
+            Sql::new("DELETE FROM api_tokens WHERE token_hash = $1 AND user_id = $2 RETURNING id")
+                .bind(hash.as_str())
+                .bind(user);
         Ok(self.token_ids(sql).await?.into_iter().next())
     }
 
@@ -290,9 +298,11 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
         .bind(name_key(&category.name))
         .bind(category.created_at)
         .bind(category.updated_at);
-        D::Db::execute(&mut self.tx, sql)
-            .await
-            .map_err(on_insert("storing a category", "name", CATEGORY_TAKEN))
+        D::Db::execute(&mut self.tx, sql).await.map_err(on_insert(
+            "storing a category",
+            "name",
+            CATEGORY_TAKEN,
+        ))
     }
 
     async fn category_for_update(
@@ -393,7 +403,7 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
         .bind(org)
         .bind(category);
         let rows = self.fetch_all(sql, "locking a category's leads").await?;
-        rows::all(&rows, |row| rows::lead(row))
+        rows::all(&rows, rows::lead)
     }
 
     async fn save_lead(&mut self, lead: &Lead, expected_version: i64) -> Result<(), DomainError> {

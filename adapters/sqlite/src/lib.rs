@@ -99,5 +99,8 @@ pub async fn connect(options: &SqliteOptions) -> Result<SqliteStore, ConnectErro
 /// [`ConnectError::Migrate`] when a migration fails or the database has
 /// migrations this binary does not know (it is newer).
 pub async fn migrate(store: &SqliteStore) -> Result<(), ConnectError> {
-    MIGRATOR.run(store.pool()).await.map_err(ConnectError::Migrate)
+    MIGRATOR
+        .run(store.pool())
+        .await
+        .map_err(ConnectError::Migrate)
 }

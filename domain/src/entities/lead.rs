@@ -206,12 +206,32 @@ impl Lead {
     /// bumps only when one did).
     pub fn edit(&mut self, edit: LeadEdit, now: DateTime<Utc>) -> Vec<LeadField> {
         let mut changed = Vec::new();
-        set(&mut self.first_name, edit.first_name, LeadField::FirstName, &mut changed);
-        set(&mut self.last_name, edit.last_name, LeadField::LastName, &mut changed);
+        set(
+            &mut self.first_name,
+            edit.first_name,
+            LeadField::FirstName,
+            &mut changed,
+        );
+        set(
+            &mut self.last_name,
+            edit.last_name,
+            LeadField::LastName,
+            &mut changed,
+        );
         set(&mut self.email, edit.email, LeadField::Email, &mut changed);
         set(&mut self.phone, edit.phone, LeadField::Phone, &mut changed);
-        set(&mut self.description, edit.description, LeadField::Description, &mut changed);
-        set(&mut self.category_id, edit.category_id, LeadField::CategoryId, &mut changed);
+        set(
+            &mut self.description,
+            edit.description,
+            LeadField::Description,
+            &mut changed,
+        );
+        set(
+            &mut self.category_id,
+            edit.category_id,
+            LeadField::CategoryId,
+            &mut changed,
+        );
         if !changed.is_empty() {
             self.touch(now);
         }
@@ -220,7 +240,11 @@ impl Lead {
 
     /// Gives the lead to `agent` (or takes it back with `None`) at `now`; returns the
     /// previous agent when the assignment changed, `None` when it was already so.
-    pub fn assign(&mut self, agent: Option<AgentId>, now: DateTime<Utc>) -> Option<Option<AgentId>> {
+    pub fn assign(
+        &mut self,
+        agent: Option<AgentId>,
+        now: DateTime<Utc>,
+    ) -> Option<Option<AgentId>> {
         if self.agent_id == agent {
             return None;
         }

@@ -26,9 +26,9 @@ pub use repositories::{
     MockActivityRepository, MockAgentRepository, MockCategoryRepository, MockEventLog,
     MockLeadRepository, MockOrganizationRepository, MockTokenRepository, MockUserRepository,
 };
-pub use unit_of_work::UnitOfWork;
 #[cfg(feature = "mocks")]
 pub use unit_of_work::MockUnitOfWork;
+pub use unit_of_work::UnitOfWork;
 
 /// A storage backend: every read repository, the outbox reader, and units of work.
 pub trait Store: Send + Sync + 'static {

@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     Activity, Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, DomainError, Event,
-    Lead, LeadId, OrgId, Organization, OrganizationName, PasswordHash, TokenHash,
-    TokenId, User, UserId,
+    Lead, LeadId, OrgId, Organization, OrganizationName, PasswordHash, TokenHash, TokenId, User,
+    UserId,
 };
 
 /// One open write transaction.
@@ -50,8 +50,10 @@ pub trait UnitOfWork: Send {
     ) -> impl Future<Output = Result<(), DomainError>> + Send;
 
     /// Stores the agent profile of a user already inserted in this unit of work.
-    fn insert_agent(&mut self, agent: &Agent)
-    -> impl Future<Output = Result<(), DomainError>> + Send;
+    fn insert_agent(
+        &mut self,
+        agent: &Agent,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
 
     /// The agent `id`, locked until the end of the transaction.
     ///
@@ -186,8 +188,10 @@ pub trait UnitOfWork: Send {
     ) -> impl Future<Output = Result<(), DomainError>> + Send;
 
     /// Appends an event to the outbox.
-    fn append_event(&mut self, event: &Event)
-    -> impl Future<Output = Result<(), DomainError>> + Send;
+    fn append_event(
+        &mut self,
+        event: &Event,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
 
     /// Makes every write of this unit of work durable and visible, all at once.
     fn commit(self) -> impl Future<Output = Result<(), DomainError>> + Send;

@@ -6,7 +6,9 @@ use std::str::FromStr;
 /// Where a lead stands in the pipeline:
 /// `new -> contacted -> qualified -> converted`, and `lost` from any open stage;
 /// a lost lead can be reopened to `contacted`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LeadStatus {
     /// Not yet contacted.

@@ -267,11 +267,7 @@ pub async fn a_feed_returns_only_the_types_asked_for<S: Store>(store: S) {
         types: vec![EventType::CategoryCreated, EventType::CategoryDeleted],
         ..everything_after(Position::START)
     };
-    let feed = store
-        .events()
-        .feed(acme.org, &query)
-        .await
-        .expect("a feed");
+    let feed = store.events().feed(acme.org, &query).await.expect("a feed");
     assert_eq!(events_of(&feed.events), vec![created, deleted]);
 }
 
@@ -283,11 +279,7 @@ pub async fn a_feed_returns_at_most_limit_events_and_says_more_remain<S: Store>(
         limit: Limit::new(2).expect("a valid limit"),
         ..everything_after(Position::START)
     };
-    let feed = store
-        .events()
-        .feed(acme.org, &query)
-        .await
-        .expect("a feed");
+    let feed = store.events().feed(acme.org, &query).await.expect("a feed");
     assert_eq!(
         (events_of(&feed.events), feed.has_more),
         (written[..2].to_vec(), true)
@@ -302,15 +294,8 @@ pub async fn a_feed_read_to_its_end_has_no_more<S: Store>(store: S) {
         limit: Limit::new(2).expect("a valid limit"),
         ..everything_after(Position::START)
     };
-    let feed = store
-        .events()
-        .feed(acme.org, &query)
-        .await
-        .expect("a feed");
-    assert_eq!(
-        (events_of(&feed.events), feed.has_more),
-        (written, false)
-    );
+    let feed = store.events().feed(acme.org, &query).await.expect("a feed");
+    assert_eq!((events_of(&feed.events), feed.has_more), (written, false));
 }
 
 pub async fn a_feed_continues_after_the_position_given<S: Store>(store: S) {
@@ -321,14 +306,13 @@ pub async fn a_feed_continues_after_the_position_given<S: Store>(store: S) {
         limit: Limit::new(1).expect("a valid limit"),
         ..everything_after(Position::START)
     };
-    let first = store
-        .events()
-        .feed(acme.org, &query)
-        .await
-        .expect("a feed");
+    let first = store.events().feed(acme.org, &query).await.expect("a feed");
     let rest = store
         .events()
-        .feed(acme.org, &everything_after(first.next_after(Position::START)))
+        .feed(
+            acme.org,
+            &everything_after(first.next_after(Position::START)),
+        )
         .await
         .expect("a feed");
     assert_eq!(events_of(&rest.events), written[1..].to_vec());

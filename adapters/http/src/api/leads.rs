@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use djcrm_application::Crm;
 use djcrm_application::leads::ListLeadsRequest;
-use djcrm_domain::{DomainError, Lead, LeadStatus};
 use djcrm_domain::ports::Store;
+use djcrm_domain::{DomainError, Lead, LeadStatus};
 use poem::http::StatusCode;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;

@@ -26,8 +26,10 @@ impl<D: Dialect> AgentRepository for SqlStore<D> {
         sql.push("WHERE a.organization_id = ").push_bind(org);
         push_page(&mut sql, "a.id", page);
         let rows = self.fetch_all(sql, "listing agents").await?;
-        let agents = rows::all(&rows, |row| rows::agent(row))?;
-        Ok(Page::from_overfetched(agents, page.limit, |a| a.id.as_uuid()))
+        let agents = rows::all(&rows, rows::agent)?;
+        Ok(Page::from_overfetched(agents, page.limit, |a| {
+            a.id.as_uuid()
+        }))
     }
 }
 
@@ -52,7 +54,7 @@ impl<D: Dialect> CategoryRepository for SqlStore<D> {
             .push_bind(org);
         push_page(&mut sql, "id", page);
         let rows = self.fetch_all(sql, "listing categories").await?;
-        let categories = rows::all(&rows, |row| rows::category(row))?;
+        let categories = rows::all(&rows, rows::category)?;
         Ok(Page::from_overfetched(categories, page.limit, |c| {
             c.id.as_uuid()
         }))

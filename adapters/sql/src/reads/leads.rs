@@ -81,8 +81,10 @@ impl<D: Dialect> LeadRepository for SqlStore<D> {
         let rows = D::Db::fetch_all(&mut conn, sql)
             .await
             .map_err(storage(context))?;
-        let leads = rows::all(&rows, |row| rows::lead(row))?;
-        Ok(Page::from_overfetched(leads, page.limit, |l| l.id.as_uuid()))
+        let leads = rows::all(&rows, rows::lead)?;
+        Ok(Page::from_overfetched(leads, page.limit, |l| {
+            l.id.as_uuid()
+        }))
     }
 
     async fn pipeline_counts(&self, org: OrgId) -> Result<PipelineCounts, DomainError> {
@@ -118,7 +120,7 @@ impl<D: Dialect> LeadRepository for SqlStore<D> {
         }
         sql.push(" GROUP BY a.id ORDER BY a.id");
         let rows = self.fetch_all(sql, "measuring agents").await?;
-        rows::all(&rows, |row| rows::performance(row))
+        rows::all(&rows, rows::performance)
     }
 }
 
@@ -137,7 +139,7 @@ impl<D: Dialect> ActivityRepository for SqlStore<D> {
             .push_bind(lead);
         push_page(&mut sql, "id", page);
         let rows = self.fetch_all(sql, "reading a lead's history").await?;
-        let activities = rows::all(&rows, |row| rows::activity(row))?;
+        let activities = rows::all(&rows, rows::activity)?;
         Ok(Page::from_overfetched(activities, page.limit, |a| {
             a.id.as_uuid()
         }))

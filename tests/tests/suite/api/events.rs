@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Reply, TestApp, Tenant};
+use crate::helpers::{Reply, Tenant, TestApp};
 
 /// Every event of the organization, read page by page with `next_after`.
 async fn whole_feed(app: &TestApp, token: &str, page: usize) -> Vec<Value> {
@@ -48,23 +48,45 @@ async fn walkthrough(app: &TestApp, owner: &Tenant) {
     let ok = |reply: Reply| assert!(reply.status.is_success(), "{:?}", reply.body);
     let t = &owner.token;
     ok(app
-        .patch(&format!("/leads/{lead}"), t, json!({ "phone": "+44 20 7946 0000" }))
+        .patch(
+            &format!("/leads/{lead}"),
+            t,
+            json!({ "phone": "+44 20 7946 0000" }),
+        )
         .await);
     ok(app
-        .post(&format!("/leads/{lead}/assign"), t, json!({ "agent_id": agent }))
+        .post(
+            &format!("/leads/{lead}/assign"),
+            t,
+            json!({ "agent_id": agent }),
+        )
         .await);
     ok(app
-        .post(&format!("/leads/{lead}/status"), t, json!({ "status": "contacted" }))
+        .post(
+            &format!("/leads/{lead}/status"),
+            t,
+            json!({ "status": "contacted" }),
+        )
         .await);
     ok(app
-        .post(&format!("/leads/{lead}/notes"), t, json!({ "body": "Called" }))
+        .post(
+            &format!("/leads/{lead}/notes"),
+            t,
+            json!({ "body": "Called" }),
+        )
         .await);
     ok(app
-        .patch(&format!("/categories/{category}"), t, json!({ "name": "Referrals" }))
+        .patch(
+            &format!("/categories/{category}"),
+            t,
+            json!({ "name": "Referrals" }),
+        )
         .await);
     ok(app.delete(&format!("/categories/{category}"), t).await);
     ok(app.delete(&format!("/leads/{lead}"), t).await);
-    ok(app.patch("/organization", t, json!({ "name": "Acme Ltd" })).await);
+    ok(app
+        .patch("/organization", t, json!({ "name": "Acme Ltd" }))
+        .await);
     let logout = app.request(reqwest::Method::POST, "/auth/logout", Some(&agent_token));
     ok(app.send(logout).await);
 }
@@ -137,7 +159,10 @@ async fn another_organizations_events_never_appear(app: TestApp) {
 async fn an_agent_may_not_read_the_feed(app: TestApp) {
     let owner = app.signup("Acme").await;
     let (_, agent) = app.agent(&owner, "Alice").await;
-    assert_eq!(app.get("/events", &agent).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/events", &agent).await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 async fn the_feed_filters_by_type_and_names_an_unknown_one(app: TestApp) {
@@ -162,8 +187,7 @@ async fn renames_racing_a_deactivation_leave_the_agent_deactivated(app: TestApp)
         app.patch(&path, &owner.token, body)
     });
     let deactivation = app.patch(&path, &owner.token, json!({ "active": false }));
-    let (replies, deactivated) =
-        tokio::join!(futures::future::join_all(renames), deactivation);
+    let (replies, deactivated) = tokio::join!(futures::future::join_all(renames), deactivation);
     assert!(deactivated.status.is_success(), "{:?}", deactivated.body);
     assert!(replies.iter().all(|r| r.status.is_success()));
     let read = app.get(&path, &owner.token).await;
@@ -198,8 +222,11 @@ async fn deleting_a_category_records_an_update_on_each_lead(app: TestApp) {
 
 async fn a_search_with_control_characters_is_422_naming_q(app: TestApp) {
     let owner = app.signup("Acme").await;
-    app.lead(&owner.token, json!({ "first_name": "Ada", "last_name": "L" }))
-        .await;
+    app.lead(
+        &owner.token,
+        json!({ "first_name": "Ada", "last_name": "L" }),
+    )
+    .await;
     for q in ["%00", "%00%00%00", "a%07b"] {
         let reply = app.get(&format!("/leads?q={q}"), &owner.token).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "q={q}");

@@ -4,8 +4,7 @@ use djcrm_domain::ports::{OrganizationRepository, Store, UnitOfWork, UserReposit
 use djcrm_domain::{Credentials, OrgId, OrganizationName, Role, UserId};
 
 use super::fixtures::{
-    assert_conflict_on, assert_not_found, email, now, organization, phc, stored_user, tenant,
-    user,
+    assert_conflict_on, assert_not_found, email, now, organization, phc, stored_user, tenant, user,
 };
 
 pub async fn an_organization_reads_back_as_written<S: Store>(store: S) {
@@ -81,7 +80,9 @@ pub async fn a_signup_whose_email_is_taken_leaves_no_organization<S: Store>(stor
     let copy = organization("Copy");
     let owner = user(copy.id, acme.owner.email.as_str(), Role::Owner);
     let mut uow = store.begin().await.expect("begin");
-    uow.insert_organization(&copy).await.expect("an organization");
+    uow.insert_organization(&copy)
+        .await
+        .expect("an organization");
     uow.insert_user(&owner, &phc(&owner.email))
         .await
         .expect_err("the email is taken");

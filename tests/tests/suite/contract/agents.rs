@@ -8,7 +8,11 @@ use super::fixtures::{agent, assert_not_found, email, name, now, page, stored_ag
 pub async fn an_agent_reads_back_as_written<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let alice = stored_agent(&store, acme.org, "alice@acme.test").await;
-    let stored = store.agents().get(acme.org, alice.id).await.expect("stored");
+    let stored = store
+        .agents()
+        .get(acme.org, alice.id)
+        .await
+        .expect("stored");
     assert_eq!(stored, alice);
 }
 
@@ -70,7 +74,11 @@ pub async fn a_saved_agent_reads_back_with_its_name_and_active_flag<S: Store>(st
     let mut uow = store.begin().await.expect("begin");
     uow.save_agent(&changed).await.expect("saved");
     uow.commit().await.expect("commit");
-    let stored = store.agents().get(acme.org, alice.id).await.expect("stored");
+    let stored = store
+        .agents()
+        .get(acme.org, alice.id)
+        .await
+        .expect("stored");
     assert_eq!(stored, changed);
 }
 
@@ -102,7 +110,11 @@ pub async fn saving_an_agent_keeps_its_email<S: Store>(store: S) {
     let mut uow = store.begin().await.expect("begin");
     uow.save_agent(&changed).await.expect("saved");
     uow.commit().await.expect("commit");
-    let stored = store.agents().get(acme.org, alice.id).await.expect("stored");
+    let stored = store
+        .agents()
+        .get(acme.org, alice.id)
+        .await
+        .expect("stored");
     assert_eq!(stored.email, alice.email);
 }
 
@@ -135,7 +147,11 @@ pub async fn agents_list_newest_first_across_pages<S: Store>(store: S) {
     let mut seen = Vec::new();
     let mut request = page(2);
     loop {
-        let listed = store.agents().list(acme.org, request).await.expect("a page");
+        let listed = store
+            .agents()
+            .list(acme.org, request)
+            .await
+            .expect("a page");
         seen.extend(listed.items.iter().map(|a| a.id));
         match listed.next_cursor {
             Some(cursor) => {
@@ -154,6 +170,10 @@ pub async fn another_tenants_agents_are_not_listed<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let globex = tenant(&store, "Globex").await;
     stored_agent(&store, acme.org, "alice@acme.test").await;
-    let listed = store.agents().list(globex.org, page(10)).await.expect("a page");
+    let listed = store
+        .agents()
+        .list(globex.org, page(10))
+        .await
+        .expect("a page");
     assert!(listed.items.is_empty(), "{:?}", listed.items);
 }

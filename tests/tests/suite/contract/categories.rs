@@ -15,7 +15,11 @@ fn category_name(raw: &str) -> CategoryName {
 pub async fn a_category_reads_back_as_written<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let web = stored_category(&store, acme.org, "Web").await;
-    let stored = store.categories().get(acme.org, web.id).await.expect("stored");
+    let stored = store
+        .categories()
+        .get(acme.org, web.id)
+        .await
+        .expect("stored");
     assert_eq!(stored, web);
 }
 
@@ -95,7 +99,11 @@ pub async fn a_renamed_category_reads_back_renamed<S: Store>(store: S) {
         .await
         .expect("renamed");
     uow.commit().await.expect("commit");
-    let stored = store.categories().get(acme.org, web.id).await.expect("stored");
+    let stored = store
+        .categories()
+        .get(acme.org, web.id)
+        .await
+        .expect("stored");
     assert_eq!(
         (stored.name, stored.updated_at),
         (category_name("Website"), at)
@@ -149,7 +157,9 @@ pub async fn a_deleted_category_is_not_found<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let web = stored_category(&store, acme.org, "Web").await;
     let mut uow = store.begin().await.expect("begin");
-    uow.delete_category(acme.org, web.id).await.expect("deleted");
+    uow.delete_category(acme.org, web.id)
+        .await
+        .expect("deleted");
     uow.commit().await.expect("commit");
     assert_not_found(store.categories().get(acme.org, web.id).await);
 }

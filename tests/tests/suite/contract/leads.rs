@@ -8,8 +8,8 @@ use djcrm_domain::{
 };
 
 use super::fixtures::{
-    activity, assert_not_found, assert_precondition_failed, deleted, email, lead, matching,
-    name, now, page, save, stored, stored_agent, stored_category, stored_lead, tenant,
+    activity, assert_not_found, assert_precondition_failed, deleted, email, lead, matching, name,
+    now, page, save, stored, stored_agent, stored_category, stored_lead, tenant,
 };
 
 pub async fn a_lead_reads_back_as_written<S: Store>(store: S) {
@@ -161,8 +161,16 @@ pub async fn a_deleted_lead_leaves_reads_lists_and_stats<S: Store>(store: S) {
     let mut ada = stored(&store, &acme, ada).await;
     deleted(&store, &acme, &mut ada).await;
     assert_not_found(store.leads().get(acme.org, ada.id).await);
-    assert!(matching(&store, acme.org, LeadFilter::default()).await.is_empty());
-    let counts = store.leads().pipeline_counts(acme.org).await.expect("counts");
+    assert!(
+        matching(&store, acme.org, LeadFilter::default())
+            .await
+            .is_empty()
+    );
+    let counts = store
+        .leads()
+        .pipeline_counts(acme.org)
+        .await
+        .expect("counts");
     assert_eq!(counts.total(), 0);
     let performance = store
         .leads()
@@ -204,7 +212,11 @@ pub async fn deleting_at_a_stale_version_is_precondition_failed_and_deletes_noth
     let mut uow = store.begin().await.expect("begin");
     assert_precondition_failed(uow.delete_lead(&gone, ada.version()).await);
     uow.commit().await.expect("commit");
-    let read = store.leads().get(acme.org, ada.id).await.expect("still live");
+    let read = store
+        .leads()
+        .get(acme.org, ada.id)
+        .await
+        .expect("still live");
     assert_eq!(read, edited);
 }
 
@@ -248,7 +260,11 @@ pub async fn every_activity_kind_reads_back_as_written<S: Store>(store: S) {
     let mut written = vec![
         by_owner(ActivityKind::Created),
         by_owner(ActivityKind::Updated {
-            fields: vec![LeadField::FirstName, LeadField::Email, LeadField::CategoryId],
+            fields: vec![
+                LeadField::FirstName,
+                LeadField::Email,
+                LeadField::CategoryId,
+            ],
         }),
         by_owner(ActivityKind::Assigned {
             agent_id: Some(alice.id),

@@ -1,11 +1,11 @@
 //! Lead listings (filters, search, pages) and the statistics over live leads.
 
 use chrono::TimeDelta;
+use djcrm_domain::LeadStatus::{Contacted, Converted, Lost, Qualified};
 use djcrm_domain::ports::{LeadRepository, Store};
 use djcrm_domain::{
     AgentId, LeadEdit, LeadFilter, LeadId, LeadStatus, PageRequest, PipelineCounts, SearchQuery,
 };
-use djcrm_domain::LeadStatus::{Contacted, Converted, Lost, Qualified};
 
 use super::fixtures::{
     email, lead, matching, moved, name, now, page, save, search, stored, stored_agent,
@@ -245,7 +245,11 @@ pub async fn pipeline_counts_count_live_leads_per_status<S: Store>(store: S) {
         let l = stored_lead(&store, &acme, &format!("Lead{i}")).await;
         moved(&store, l, journey).await;
     }
-    let counts = store.leads().pipeline_counts(acme.org).await.expect("counts");
+    let counts = store
+        .leads()
+        .pipeline_counts(acme.org)
+        .await
+        .expect("counts");
     let expected = PipelineCounts {
         new: 2,
         contacted: 1,
@@ -260,7 +264,11 @@ pub async fn another_tenants_leads_are_not_counted<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let globex = tenant(&store, "Globex").await;
     stored_lead(&store, &globex, "Foreign").await;
-    let counts = store.leads().pipeline_counts(acme.org).await.expect("counts");
+    let counts = store
+        .leads()
+        .pipeline_counts(acme.org)
+        .await
+        .expect("counts");
     assert_eq!(counts, PipelineCounts::default());
 }
 
@@ -303,7 +311,8 @@ pub async fn agent_performance_averages_seconds_to_first_contact<S: Store>(store
         let mut l = stored(&store, &acme, l).await;
         let base = l.version();
         let contacted_at = l.created_at + TimeDelta::seconds(seconds);
-        l.transition(Contacted, contacted_at).expect("an allowed move");
+        l.transition(Contacted, contacted_at)
+            .expect("an allowed move");
         save(&store, &l, base).await;
     }
     // Never contacted: no part of the average.
@@ -349,7 +358,11 @@ pub async fn agent_performance_is_ordered_by_agent_id<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let mut agents = Vec::new();
     for i in 0..4 {
-        agents.push(stored_agent(&store, acme.org, &format!("agent{i}@acme.test")).await.id);
+        agents.push(
+            stored_agent(&store, acme.org, &format!("agent{i}@acme.test"))
+                .await
+                .id,
+        );
     }
     agents.sort();
     let performance = store

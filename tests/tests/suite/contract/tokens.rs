@@ -182,7 +182,11 @@ pub async fn a_deactivated_users_token_authenticates_nobody<S: Store>(store: S) 
     let acme = tenant(&store, "Acme").await;
     let alice = stored_agent(&store, acme.org, "alice@acme.test").await;
     let token = stored_token(&store, &alice.user(), TimeDelta::hours(1)).await;
-    let mut off = store.agents().get(acme.org, alice.id).await.expect("stored");
+    let mut off = store
+        .agents()
+        .get(acme.org, alice.id)
+        .await
+        .expect("stored");
     off.active = false;
     let mut uow = store.begin().await.expect("begin");
     uow.save_agent(&off).await.expect("deactivated");
