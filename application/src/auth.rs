@@ -187,8 +187,12 @@ impl<S: Store> Crm<S> {
             .hasher
             .verify(&request.password, &credentials.password_hash)
             .await?;
-        let user = &credentials.user;
         let now = self.clock.now();
+        let stored = &credentials.user;
+        let mut uow = self.store.begin().await?;
+        // Read again, locked: a deactivation that committed since the credentials
+        // were read must refuse this login, not hand out a token.
+        let user = &uow.user_for_update(stored.org_id, stored.id).await?;
         let failure = if !matches {
             Some(LoginFailure::WrongPassword)
         } else if !user.active {
@@ -196,17 +200,18 @@ impl<S: Store> Crm<S> {
         } else {
             None
         };
-        let by_user = |subject: uuid::Uuid, change| {
-            Event::new(user.org_id, Some(user.id), subject, change, now)
-        };
-        let mut uow = self.store.begin().await?;
         if let Some(reason) = failure {
+            // Nobody is signed in yet: the attempt has no actor; its subject is the
+            // account it tried.
             let failed = Change::UserLoginFailed { reason };
-            uow.append_event(&by_user(user.id.as_uuid(), failed))
+            uow.append_event(&Event::new(user.org_id, None, user.id, failed, now))
                 .await?;
             uow.commit().await?;
             return Err(DomainError::Unauthenticated);
         }
+        let by_user = |subject: uuid::Uuid, change| {
+            Event::new(user.org_id, Some(user.id), subject, change, now)
+        };
         let (secret, token) = self.issue_token(user, now)?;
         uow.insert_token(&token).await?;
         let logged_in = Change::UserLoggedIn { token_id: token.id };
@@ -218,7 +223,7 @@ impl<S: Store> Crm<S> {
         Ok(LoggedIn {
             token: secret,
             expires_at: token.expires_at,
-            user: credentials.user,
+            user: user.clone(),
         })
     }
 

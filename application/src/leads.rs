@@ -127,6 +127,9 @@ impl<S: Store> Crm<S> {
         lead.category_id = request.category_id;
         lead.agent_id = agent_id;
         let mut uow = self.store.begin().await?;
+        if let Some(agent) = lead.agent_id {
+            ensure_active_agent(&mut uow, actor, agent).await?;
+        }
         uow.insert_lead(&lead).await?;
         uow.append_activity(&activity(actor, lead.id, ActivityKind::Created, now))
             .await?;
@@ -250,7 +253,7 @@ impl<S: Store> Crm<S> {
             category_id: request.category_id.into_change(),
         };
 
-        self.modify_lead(actor, id, if_match, |lead, now| {
+        self.modify_lead(actor, id, if_match, None, |lead, now| {
             let fields = lead.edit(edit, now);
             if fields.is_empty() {
                 return Ok(None);
@@ -307,7 +310,7 @@ impl<S: Store> Crm<S> {
         self.check_references(actor, None, agent_id, &mut errors)
             .await?;
         errors.into_result()?;
-        self.modify_lead(actor, id, if_match, |lead, now| {
+        self.modify_lead(actor, id, if_match, agent_id, |lead, now| {
             let Some(previous) = lead.assign(agent_id, now) else {
                 return Ok(None);
             };
@@ -349,7 +352,7 @@ impl<S: Store> Crm<S> {
             .map(Description::parse)
             .transpose()
             .map_err(|e| DomainError::invalid("note", e.to_string()))?;
-        self.modify_lead(actor, id, if_match, |lead, now| {
+        self.modify_lead(actor, id, if_match, None, |lead, now| {
             let from = lead.transition(to, now)?;
             let change = Change::LeadStatusChanged {
                 from,
@@ -368,12 +371,13 @@ impl<S: Store> Crm<S> {
     /// Changes one lead in one unit of work: the lead is read locked, checked against
     /// the caller's rights and `if_match`, changed by `change` (which says what
     /// happened, or `None` when nothing did: then nothing is written), and saved
-    /// with its activity and its event.
+    /// with its activity and its event. An `assignee` must still be active then.
     async fn modify_lead<F>(
         &self,
         actor: &Actor,
         id: LeadId,
         if_match: Option<i64>,
+        assignee: Option<AgentId>,
         change: F,
     ) -> Result<Lead, DomainError>
     where
@@ -385,6 +389,9 @@ impl<S: Store> Crm<S> {
         ensure_can_see_lead(actor, &lead)?;
         if let Some(expected) = if_match.filter(|expected| *expected != lead.version()) {
             return Err(DomainError::PreconditionFailed { expected });
+        }
+        if let Some(agent) = assignee {
+            ensure_active_agent(&mut uow, actor, agent).await?;
         }
         let base_version = lead.version();
         let now = self.clock.now();
@@ -444,6 +451,25 @@ pub(crate) fn activity(
         actor_id: actor.user_id,
         kind,
         created_at: now,
+    }
+}
+
+/// Fails unless `agent` is an active agent of the actor's organization, and keeps it
+/// so (share-locked) until the unit of work ends: the up-front check of the request
+/// may be stale by now.
+async fn ensure_active_agent<U: UnitOfWork>(
+    uow: &mut U,
+    actor: &Actor,
+    agent: AgentId,
+) -> Result<(), DomainError> {
+    match uow.agent_for_share(actor.org_id, agent).await {
+        Ok(agent) if agent.active => Ok(()),
+        Ok(_) => Err(DomainError::invalid("agent_id", "the agent is deactivated")),
+        Err(DomainError::NotFound { .. }) => Err(DomainError::invalid(
+            "agent_id",
+            "no such agent in this organization",
+        )),
+        Err(other) => Err(other),
     }
 }
 

@@ -16,7 +16,7 @@ use djcrm_adapter_sql::SqlStore;
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-pub use dialect::PostgresDialect;
+pub use dialect::{OUTBOX_FENCE, PostgresDialect};
 pub use error::ConnectError;
 
 /// The store on PostgreSQL.
@@ -64,7 +64,7 @@ impl PostgresOptions {
 pub async fn connect(options: &PostgresOptions) -> Result<PostgresStore, ConnectError> {
     let timeout_ms = options.statement_timeout.as_millis().to_string();
     let connect = PgConnectOptions::from_str(&options.url)
-        .map_err(|e| ConnectError::Url(e.to_string()))?
+        .map_err(ConnectError::Url)?
         .application_name("djcrm")
         .options([("statement_timeout", timeout_ms.as_str())]);
     let pool = PgPoolOptions::new()
@@ -72,7 +72,7 @@ pub async fn connect(options: &PostgresOptions) -> Result<PostgresStore, Connect
         .acquire_timeout(options.acquire_timeout)
         .connect_with(connect)
         .await
-        .map_err(|e| ConnectError::Connect(e.to_string()))?;
+        .map_err(ConnectError::Connect)?;
     let store = SqlStore::new(pool);
     if options.migrate {
         migrate(&store).await?;
@@ -92,16 +92,21 @@ pub async fn migrate(store: &PostgresStore) -> Result<(), ConnectError> {
         MigrateError::VersionMissing(version) => {
             ConnectError::SchemaTooNew(format!("it has migration {version}"))
         }
-        other => ConnectError::Migrate(other.to_string()),
+        other => ConnectError::Migrate(other),
     })
 }
 
 /// Fails when the database has migrations this binary does not know.
 async fn check_schema(store: &PostgresStore) -> Result<(), ConnectError> {
-    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _crm_migrations")
+    let applied: Vec<i64> = match sqlx::query_scalar("SELECT version FROM _crm_migrations")
         .fetch_all(store.pool())
         .await
-        .unwrap_or_default();
+    {
+        Ok(applied) => applied,
+        // A database never migrated has no bookkeeping table: nothing applied yet.
+        Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42P01") => Vec::new(),
+        Err(other) => return Err(ConnectError::Connect(other)),
+    };
     match applied
         .iter()
         .find(|v| !MIGRATOR.iter().any(|m| m.version == **v))

@@ -32,8 +32,20 @@ pub trait Dialect: Send + Sync + 'static {
 
     /// The statement that opens a write transaction.
     const BEGIN_WRITE: &'static str;
-    /// What follows a `SELECT` that locks the rows it reads until the transaction ends.
+    /// A statement run first inside every write transaction (empty for none). It runs
+    /// inside the transaction, so a failure or a cancellation rolls it back too.
+    const ENTER_WRITE: &'static str;
+    /// What follows a `SELECT` that locks the rows it reads against changes until the
+    /// transaction ends.
     const LOCK_ROWS: &'static str;
+    /// What follows a `SELECT` that keeps the rows it reads from changing until the
+    /// transaction ends, without blocking other readers that do the same.
+    const SHARE_ROWS: &'static str;
+    /// A statement, run in a listing's read transaction, that makes the planner walk
+    /// the index in the listing's order rather than sort (empty for none). Without
+    /// fresh statistics a planner can think a tenant has a handful of rows and sort
+    /// all of them for one page.
+    const PIN_INDEX_ORDER: &'static str;
     /// What turns a query into its plan.
     const EXPLAIN: &'static str;
     /// The column of a plan row that holds the plan's text.

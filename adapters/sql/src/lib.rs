@@ -102,11 +102,7 @@ impl<D: Dialect> SqlStore<D> {
         filter: &LeadFilter,
         page: PageRequest,
     ) -> Result<Vec<String>, DomainError> {
-        let mut conn = self.pool.acquire().await.map_err(storage("explaining"))?;
-        let sql = reads::leads::list_query::<D>(&mut conn, D::EXPLAIN, org, filter, page).await?;
-        let rows = D::Db::fetch_all(&mut conn, sql)
-            .await
-            .map_err(storage("explaining"))?;
+        let rows = self.run_list(D::EXPLAIN, org, filter, page).await?;
         rows.iter()
             .map(|row| row.text(D::EXPLAIN_COLUMN).map_err(storage("explaining")))
             .collect()
@@ -150,11 +146,19 @@ impl<D: Dialect> Store for SqlStore<D> {
     }
 
     async fn begin(&self) -> Result<SqlUnitOfWork<D>, DomainError> {
-        let tx = self
+        let context = "opening a write transaction";
+        let mut tx = self
             .pool
             .begin_with(D::BEGIN_WRITE)
             .await
-            .map_err(storage("opening a write transaction"))?;
+            .map_err(storage(context))?;
+        if !D::ENTER_WRITE.is_empty() {
+            // Inside the transaction: if this fails or the caller goes away, dropping
+            // `tx` rolls it back and the connection returns to the pool clean.
+            D::Db::execute(&mut tx, Sql::new(D::ENTER_WRITE))
+                .await
+                .map_err(storage(context))?;
+        }
         Ok(SqlUnitOfWork::new(tx))
     }
 

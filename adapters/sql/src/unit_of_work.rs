@@ -12,7 +12,8 @@ use sqlx::Transaction;
 use crate::engine::{ReadRow, Sql, SqlDatabase};
 use crate::error::{on_insert, on_lead_write, storage};
 use crate::rows::{
-    self, AGENT_SELECT, ActivityColumns, CATEGORY_COLUMNS, LEAD_COLUMNS, lead_search_text,
+    self, AGENT_SELECT, ActivityColumns, CATEGORY_COLUMNS, LEAD_COLUMNS, ORGANIZATION_COLUMNS,
+    USER_COLUMNS, lead_search_text,
 };
 use crate::{Dialect, RowOf, outbox};
 
@@ -54,6 +55,25 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         D::Db::fetch_optional(&mut self.tx, sql)
             .await
             .map_err(storage(context))
+    }
+
+    /// The agent `id`, read with the lock clause `lock`.
+    async fn locked_agent(
+        &mut self,
+        org: OrgId,
+        id: AgentId,
+        lock: &str,
+    ) -> Result<Agent, DomainError> {
+        let mut sql = Sql::new(AGENT_SELECT);
+        sql.push("WHERE a.organization_id = ")
+            .push_bind(org)
+            .push(" AND a.id = ")
+            .push_bind(id)
+            .push(lock);
+        self.fetch_optional(sql, "locking an agent")
+            .await?
+            .ok_or(DomainError::not_found("agent"))
+            .and_then(|row| rows::agent(&row))
     }
 
     /// Runs a `... RETURNING id` statement; whether it touched a row.
@@ -156,6 +176,18 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
         self.execute(sql, "storing an organization").await
     }
 
+    async fn organization_for_update(&mut self, id: OrgId) -> Result<Organization, DomainError> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(ORGANIZATION_COLUMNS)
+            .push(" FROM organizations WHERE id = ")
+            .push_bind(id)
+            .push(D::LOCK_ROWS);
+        self.fetch_optional(sql, "locking an organization")
+            .await?
+            .ok_or(DomainError::not_found("organization"))
+            .and_then(|row| rows::organization(&row))
+    }
+
     async fn rename_organization(
         &mut self,
         org: OrgId,
@@ -200,6 +232,20 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
         ))
     }
 
+    async fn user_for_update(&mut self, org: OrgId, id: UserId) -> Result<User, DomainError> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(USER_COLUMNS)
+            .push(" FROM users WHERE organization_id = ")
+            .push_bind(org)
+            .push(" AND id = ")
+            .push_bind(id)
+            .push(D::LOCK_ROWS);
+        self.fetch_optional(sql, "locking a user")
+            .await?
+            .ok_or(DomainError::not_found("user"))
+            .and_then(|row| rows::user(&row))
+    }
+
     async fn insert_agent(&mut self, agent: &Agent) -> Result<(), DomainError> {
         let sql = Sql::new(
             "INSERT INTO agents (id, organization_id, user_id, created_at, updated_at) \
@@ -214,16 +260,11 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
     }
 
     async fn agent_for_update(&mut self, org: OrgId, id: AgentId) -> Result<Agent, DomainError> {
-        let mut sql = Sql::new(AGENT_SELECT);
-        sql.push("WHERE a.organization_id = ")
-            .push_bind(org)
-            .push(" AND a.id = ")
-            .push_bind(id)
-            .push(D::LOCK_ROWS);
-        self.fetch_optional(sql, "locking an agent")
-            .await?
-            .ok_or(DomainError::not_found("agent"))
-            .and_then(|row| rows::agent(&row))
+        self.locked_agent(org, id, D::LOCK_ROWS).await
+    }
+
+    async fn agent_for_share(&mut self, org: OrgId, id: AgentId) -> Result<Agent, DomainError> {
+        self.locked_agent(org, id, D::SHARE_ROWS).await
     }
 
     async fn save_agent(&mut self, agent: &Agent) -> Result<(), DomainError> {

@@ -40,8 +40,12 @@ impl Dialect for SqliteDialect {
     // Takes the write lock up front: concurrent writers queue on the busy timeout
     // instead of failing halfway through a transaction.
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
-    // The write lock already serialises every writer.
+    // The write lock already serialises every writer: nothing to enter, nothing to lock.
+    const ENTER_WRITE: &'static str = "";
     const LOCK_ROWS: &'static str = "";
+    const SHARE_ROWS: &'static str = "";
+    // SQLite's planner already walks the (organization_id, id) index for these.
+    const PIN_INDEX_ORDER: &'static str = "";
     const EXPLAIN: &'static str = "EXPLAIN QUERY PLAN ";
     const EXPLAIN_COLUMN: &'static str = "detail";
     const ANALYZE: &'static str = "ANALYZE";

@@ -10,7 +10,7 @@ use djcrm_domain::events::LoginFailure;
 use djcrm_domain::ports::{MockPasswordHasher, MockUnitOfWork};
 use djcrm_domain::{
     ApiToken, Change, Credentials, DomainError, Email, Event, OrgId, Organization, PasswordHash,
-    Role, TokenHash, User,
+    Role, TokenHash, User, UserId,
 };
 
 use crate::support::{
@@ -165,6 +165,23 @@ async fn log_in_as(
     password_matches: bool,
     uow: MockUnitOfWork,
 ) -> Result<LoggedIn, DomainError> {
+    let locked = user.clone();
+    log_in_seeing(user, locked, password_matches, uow).await
+}
+
+/// A login whose credentials show `user` but whose unit of work, re-reading the user
+/// locked, finds `locked` (changed meanwhile).
+async fn log_in_seeing(
+    user: User,
+    locked: User,
+    password_matches: bool,
+    mut uow: MockUnitOfWork,
+) -> Result<LoggedIn, DomainError> {
+    let (org, id) = (user.org_id, user.id);
+    uow.expect_user_for_update()
+        .times(1)
+        .withf(move |o: &OrgId, i: &UserId| *o == org && *i == id)
+        .returning(move |_, _| done(Ok(locked.clone())));
     let mut store = TestStore::default();
     let credentials = Credentials {
         user,
@@ -221,7 +238,30 @@ async fn a_wrong_password_records_user_login_failed_and_answers_unauthenticated(
     );
     assert_eq!(
         (event.org_id, event.actor_id, event.subject_id),
-        (ada.org_id, Some(ada.id), ada.id.as_uuid())
+        (ada.org_id, None, ada.id.as_uuid())
+    );
+}
+
+#[tokio::test]
+async fn a_deactivation_committed_since_the_credentials_were_read_refuses_the_login() {
+    let ada = user(OrgId::new(), true);
+    let deactivated = User {
+        active: false,
+        ..ada.clone()
+    };
+    let mut uow = MockUnitOfWork::new();
+    uow.expect_insert_token().never();
+    let events = record_events(&mut uow);
+    commits_once(&mut uow);
+    let err = log_in_seeing(ada, deactivated, true, uow)
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, DomainError::Unauthenticated), "{err:?}");
+    assert_eq!(
+        all(&events)[0].change,
+        Change::UserLoginFailed {
+            reason: LoginFailure::Deactivated
+        }
     );
 }
 

@@ -6,7 +6,7 @@ use djcrm_application::leads::{CreateLeadRequest, UpdateLeadRequest};
 use djcrm_domain::events::LeadSnapshot;
 use djcrm_domain::ports::MockUnitOfWork;
 use djcrm_domain::{
-    Activity, ActivityKind, AgentId, Change, Description, DomainError, Event, Lead, LeadId,
+    Activity, ActivityKind, Agent, AgentId, Change, Description, DomainError, Event, Lead, LeadId,
     LeadStatus, OrgId,
 };
 use mockall::Sequence;
@@ -14,7 +14,8 @@ use mockall::predicate::eq;
 
 use crate::support::{
     Captured, TestStore, active_agent, agent_actor, assert_not_found, captured, commits_once, crm,
-    done, lead, lead_at, locking, now, ok, only, organizer, push, record_activities, record_events,
+    done, invalid_fields, lead, lead_at, locking, now, ok, only, organizer, push,
+    record_activities, record_events,
 };
 
 #[tokio::test]
@@ -30,6 +31,10 @@ async fn an_agents_new_lead_is_assigned_to_them_and_recorded_in_one_unit_of_work
         .with(eq(org), eq(own))
         .returning(|org, id| done(Ok(active_agent(org, id))));
     let mut uow = MockUnitOfWork::new();
+    uow.expect_agent_for_share()
+        .times(1)
+        .with(eq(org), eq(own))
+        .returning(|org, id| done(Ok(active_agent(org, id))));
     let inserted: Captured<Lead> = captured();
     let sink = Arc::clone(&inserted);
     uow.expect_insert_lead().times(1).returning(move |lead| {
@@ -257,12 +262,44 @@ async fn an_unchanged_assignment_writes_and_commits_nothing() {
         .times(1)
         .with(eq(org), eq(agent))
         .returning(|org, id| done(Ok(active_agent(org, id))));
-    store.expect_unit_of_work(untouched(current.clone()));
+    let mut uow = untouched(current.clone());
+    uow.expect_agent_for_share()
+        .times(1)
+        .with(eq(org), eq(agent))
+        .returning(|org, id| done(Ok(active_agent(org, id))));
+    store.expect_unit_of_work(uow);
     let lead = crm(store)
         .assign_lead(&organizer(org), id, Some(agent), None)
         .await
         .expect("unchanged");
     assert_eq!(lead, current);
+}
+
+#[tokio::test]
+async fn assigning_to_an_agent_deactivated_meanwhile_is_422_on_agent_id_and_saves_nothing() {
+    let org = OrgId::new();
+    let agent = AgentId::new();
+    let current = lead(org, None);
+    let id = current.id;
+    let mut store = TestStore::default();
+    store
+        .agents
+        .expect_get()
+        .times(1)
+        .returning(|org, id| done(Ok(active_agent(org, id))));
+    let mut uow = untouched(current);
+    uow.expect_agent_for_share().times(1).returning(|org, id| {
+        let deactivated = Agent {
+            active: false,
+            ..active_agent(org, id)
+        };
+        done(Ok(deactivated))
+    });
+    store.expect_unit_of_work(uow);
+    let refused = crm(store)
+        .assign_lead(&organizer(org), id, Some(agent), None)
+        .await;
+    assert_eq!(invalid_fields(refused), ["agent_id"]);
 }
 
 #[tokio::test]

@@ -27,6 +27,15 @@ pub trait UnitOfWork: Send {
         org: &Organization,
     ) -> impl Future<Output = Result<(), DomainError>> + Send;
 
+    /// The organization `id`, locked until the end of the transaction.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when there is none.
+    fn organization_for_update(
+        &mut self,
+        id: OrgId,
+    ) -> impl Future<Output = Result<Organization, DomainError>> + Send;
+
     /// Renames an organization.
     ///
     /// # Errors
@@ -49,6 +58,16 @@ pub trait UnitOfWork: Send {
         password_hash: &PasswordHash,
     ) -> impl Future<Output = Result<(), DomainError>> + Send;
 
+    /// The user `id`, locked until the end of the transaction.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn user_for_update(
+        &mut self,
+        org: OrgId,
+        id: UserId,
+    ) -> impl Future<Output = Result<User, DomainError>> + Send;
+
     /// Stores the agent profile of a user already inserted in this unit of work.
     fn insert_agent(
         &mut self,
@@ -60,6 +79,17 @@ pub trait UnitOfWork: Send {
     /// # Errors
     /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
     fn agent_for_update(
+        &mut self,
+        org: OrgId,
+        id: AgentId,
+    ) -> impl Future<Output = Result<Agent, DomainError>> + Send;
+
+    /// The agent `id`, kept from changing (e.g. being deactivated) until the end of
+    /// the transaction, while others may read it the same way.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn agent_for_share(
         &mut self,
         org: OrgId,
         id: AgentId,

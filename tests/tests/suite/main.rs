@@ -7,4 +7,5 @@ mod contract;
 mod helpers;
 mod outbox_contract;
 mod pg;
+mod pg_fence;
 mod startup;

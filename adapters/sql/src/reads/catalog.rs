@@ -24,7 +24,8 @@ impl<D: Dialect> AgentRepository for SqlStore<D> {
     async fn list(&self, org: OrgId, page: PageRequest) -> Result<Page<Agent>, DomainError> {
         let mut sql = Sql::new(AGENT_SELECT);
         sql.push("WHERE a.organization_id = ").push_bind(org);
-        push_page(&mut sql, "a.id", page);
+        // The (organization_id, id) key's order, whatever the statistics say.
+        push_page(&mut sql, "a.id", "a.organization_id DESC, a.id DESC", page);
         let rows = self.fetch_all(sql, "listing agents").await?;
         let agents = rows::all(&rows, rows::agent)?;
         Ok(Page::from_overfetched(agents, page.limit, |a| {
@@ -52,7 +53,7 @@ impl<D: Dialect> CategoryRepository for SqlStore<D> {
         sql.push(CATEGORY_COLUMNS)
             .push(" FROM categories WHERE organization_id = ")
             .push_bind(org);
-        push_page(&mut sql, "id", page);
+        push_page(&mut sql, "id", "organization_id DESC, id DESC", page);
         let rows = self.fetch_all(sql, "listing categories").await?;
         let categories = rows::all(&rows, rows::category)?;
         Ok(Page::from_overfetched(categories, page.limit, |c| {

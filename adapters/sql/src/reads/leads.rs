@@ -11,7 +11,7 @@ use super::{push_limit, push_page};
 use crate::engine::{Sql, SqlDatabase};
 use crate::error::storage;
 use crate::rows::{self, ACTIVITY_COLUMNS, LEAD_COLUMNS};
-use crate::{Dialect, SqlStore};
+use crate::{Dialect, RowOf, SqlStore};
 
 /// The lead listing query, after `prefix` (empty, or the dialect's EXPLAIN).
 ///
@@ -54,6 +54,33 @@ pub(crate) async fn list_query<D: Dialect>(
     Ok(sql)
 }
 
+impl<D: Dialect> SqlStore<D> {
+    /// Runs the lead listing after `prefix` in a read transaction of its own, with
+    /// the index order pinned unless a search decides the plan (there the trigram
+    /// index and a sort of the few matches is what we want).
+    pub(crate) async fn run_list(
+        &self,
+        prefix: &str,
+        org: OrgId,
+        filter: &LeadFilter,
+        page: PageRequest,
+    ) -> Result<Vec<RowOf<D>>, DomainError> {
+        let context = "listing leads";
+        let mut tx = self.pool.begin().await.map_err(storage(context))?;
+        if filter.query.is_none() && !D::PIN_INDEX_ORDER.is_empty() {
+            D::Db::execute(&mut tx, Sql::new(D::PIN_INDEX_ORDER))
+                .await
+                .map_err(storage(context))?;
+        }
+        let sql = list_query::<D>(&mut tx, prefix, org, filter, page).await?;
+        let rows = D::Db::fetch_all(&mut tx, sql)
+            .await
+            .map_err(storage(context))?;
+        tx.commit().await.map_err(storage(context))?;
+        Ok(rows)
+    }
+}
+
 impl<D: Dialect> LeadRepository for SqlStore<D> {
     async fn get(&self, org: OrgId, id: LeadId) -> Result<Lead, DomainError> {
         let mut sql = Sql::new("SELECT ");
@@ -75,12 +102,7 @@ impl<D: Dialect> LeadRepository for SqlStore<D> {
         filter: &LeadFilter,
         page: PageRequest,
     ) -> Result<Page<Lead>, DomainError> {
-        let context = "listing leads";
-        let mut conn = self.pool.acquire().await.map_err(storage(context))?;
-        let sql = list_query::<D>(&mut conn, "", org, filter, page).await?;
-        let rows = D::Db::fetch_all(&mut conn, sql)
-            .await
-            .map_err(storage(context))?;
+        let rows = self.run_list("", org, filter, page).await?;
         let leads = rows::all(&rows, rows::lead)?;
         Ok(Page::from_overfetched(leads, page.limit, |l| {
             l.id.as_uuid()
@@ -137,7 +159,12 @@ impl<D: Dialect> ActivityRepository for SqlStore<D> {
             .push_bind(org)
             .push(" AND lead_id = ")
             .push_bind(lead);
-        push_page(&mut sql, "id", page);
+        push_page(
+            &mut sql,
+            "id",
+            "organization_id DESC, lead_id DESC, id DESC",
+            page,
+        );
         let rows = self.fetch_all(sql, "reading a lead's history").await?;
         let activities = rows::all(&rows, rows::activity)?;
         Ok(Page::from_overfetched(activities, page.limit, |a| {

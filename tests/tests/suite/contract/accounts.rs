@@ -114,3 +114,32 @@ pub async fn credentials_by_an_unknown_email_are_none<S: Store>(store: S) {
         .expect("a query");
     assert_eq!(found, None);
 }
+
+pub async fn organization_for_update_reads_the_organization<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let mut uow = store.begin().await.expect("begin");
+    let locked = uow.organization_for_update(acme.org).await.expect("locked");
+    assert_eq!(locked, acme.organization);
+}
+
+pub async fn organization_for_update_of_an_unknown_one_is_not_found<S: Store>(store: S) {
+    let mut uow = store.begin().await.expect("begin");
+    assert_not_found(uow.organization_for_update(OrgId::new()).await);
+}
+
+pub async fn user_for_update_reads_the_user<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let mut uow = store.begin().await.expect("begin");
+    let locked = uow
+        .user_for_update(acme.org, acme.owner.id)
+        .await
+        .expect("locked");
+    assert_eq!(locked, acme.owner);
+}
+
+pub async fn user_for_update_of_another_tenants_user_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let globex = tenant(&store, "Globex").await;
+    let mut uow = store.begin().await.expect("begin");
+    assert_not_found(uow.user_for_update(globex.org, acme.owner.id).await);
+}

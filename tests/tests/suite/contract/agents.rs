@@ -177,3 +177,19 @@ pub async fn another_tenants_agents_are_not_listed<S: Store>(store: S) {
         .expect("a page");
     assert!(listed.items.is_empty(), "{:?}", listed.items);
 }
+
+pub async fn agent_for_share_reads_the_agent<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let alice = stored_agent(&store, acme.org, "alice@acme.test").await;
+    let mut uow = store.begin().await.expect("begin");
+    let shared = uow.agent_for_share(acme.org, alice.id).await.expect("read");
+    assert_eq!(shared, alice);
+}
+
+pub async fn agent_for_share_of_another_tenant_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let globex = tenant(&store, "Globex").await;
+    let alice = stored_agent(&store, acme.org, "alice@acme.test").await;
+    let mut uow = store.begin().await.expect("begin");
+    assert_not_found(uow.agent_for_share(globex.org, alice.id).await);
+}

@@ -2,7 +2,7 @@
 
 use chrono::TimeDelta;
 use djcrm_domain::LeadStatus::{Contacted, Converted, Lost, Qualified};
-use djcrm_domain::ports::{LeadRepository, Store};
+use djcrm_domain::ports::{LeadRepository, Store, UnitOfWork};
 use djcrm_domain::{
     AgentId, LeadEdit, LeadFilter, LeadId, LeadStatus, PageRequest, PipelineCounts, SearchQuery,
 };
@@ -397,4 +397,42 @@ pub async fn another_tenants_agents_have_no_performance<S: Store>(store: S) {
         .await
         .expect("performance");
     assert!(performance.is_empty(), "{performance:?}");
+}
+
+/// More leads than an organization the SQLite store searches by scanning (5,000):
+/// there the search goes through the trigram index, and must find the same.
+const LARGE: usize = 5_001;
+
+async fn large_tenant<S: Store>(store: &S) -> (super::fixtures::Tenant, Vec<LeadId>) {
+    let acme = tenant(store, "Acme").await;
+    let mut ids = Vec::with_capacity(LARGE);
+    let mut uow = store.begin().await.expect("begin");
+    for i in 0..LARGE {
+        let mut lead = lead(acme.org, &format!("Lead{i}"));
+        lead.email = Some(email(&format!("lead{i}@example.com")));
+        uow.insert_lead(&lead).await.expect("a lead");
+        ids.push(lead.id);
+    }
+    uow.commit().await.expect("commit");
+    (acme, ids)
+}
+
+pub async fn q_finds_a_lead_in_a_large_organization<S: Store>(store: S) {
+    let (acme, ids) = large_tenant(&store).await;
+    assert_eq!(
+        search(&store, acme.org, "LEAD4999@example").await,
+        [ids[4999]]
+    );
+}
+
+pub async fn q_matching_many_in_a_large_organization_lists_newest_first<S: Store>(store: S) {
+    let (acme, ids) = large_tenant(&store).await;
+    let newest: Vec<LeadId> = ids.iter().rev().take(100).copied().collect();
+    assert_eq!(search(&store, acme.org, "example.com").await, newest);
+}
+
+pub async fn glob_characters_in_q_match_literally_in_a_large_organization<S: Store>(store: S) {
+    let (acme, _) = large_tenant(&store).await;
+    assert!(search(&store, acme.org, "lead*@").await.is_empty());
+    assert!(search(&store, acme.org, "lead[1]").await.is_empty());
 }

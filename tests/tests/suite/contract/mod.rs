@@ -42,6 +42,10 @@ macro_rules! store_contract {
                     a_signup_whose_email_is_taken_leaves_no_organization,
                     credentials_by_email_are_the_user_and_password_hash,
                     credentials_by_an_unknown_email_are_none,
+                    organization_for_update_reads_the_organization,
+                    organization_for_update_of_an_unknown_one_is_not_found,
+                    user_for_update_reads_the_user,
+                    user_for_update_of_another_tenants_user_is_not_found,
                 },
                 tokens::{
                     a_live_token_authenticates_its_user,
@@ -66,6 +70,8 @@ macro_rules! store_contract {
                     agent_for_update_reads_the_agent,
                     agent_for_update_of_an_unknown_agent_is_not_found,
                     agent_for_update_of_another_tenant_is_not_found,
+                    agent_for_share_reads_the_agent,
+                    agent_for_share_of_another_tenant_is_not_found,
                     a_saved_agent_reads_back_with_its_name_and_active_flag,
                     saving_an_agent_saves_its_user,
                     saving_an_agent_keeps_its_email,
@@ -149,6 +155,9 @@ macro_rules! store_contract {
                     agent_performance_is_ordered_by_agent_id,
                     agent_performance_of_one_agent_is_that_agent_alone,
                     another_tenants_agents_have_no_performance,
+                    q_finds_a_lead_in_a_large_organization,
+                    q_matching_many_in_a_large_organization_lists_newest_first,
+                    glob_characters_in_q_match_literally_in_a_large_organization,
                 },
             );
         }
