@@ -100,4 +100,8 @@ fn an_operator_migrates_and_creates_an_organization_and_its_users() {
     );
     assert!(!ok);
     assert!(err.contains("--organization"), "{err}");
+
+    let (ok, out, err) = admin(dir.path(), &["analyze"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("statistics refreshed"), "{out}");
 }

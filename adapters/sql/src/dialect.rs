@@ -41,11 +41,10 @@ pub trait Dialect: Send + Sync + 'static {
     /// What follows a `SELECT` that keeps the rows it reads from changing until the
     /// transaction ends, without blocking other readers that do the same.
     const SHARE_ROWS: &'static str;
-    /// A statement, run in a listing's read transaction, that makes the planner walk
-    /// the index in the listing's order rather than sort (empty for none). Without
-    /// fresh statistics a planner can think a tenant has a handful of rows and sort
-    /// all of them for one page.
-    const PIN_INDEX_ORDER: &'static str;
+    /// What opens the read transaction of a listing that must walk its index in
+    /// order rather than sort. Without fresh statistics a planner can think a tenant
+    /// has a handful of rows and sort all of them for one page.
+    const BEGIN_PINNED_LIST: &'static str;
     /// What turns a query into its plan.
     const EXPLAIN: &'static str;
     /// The column of a plan row that holds the plan's text.

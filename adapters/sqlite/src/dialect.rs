@@ -45,7 +45,7 @@ impl Dialect for SqliteDialect {
     const LOCK_ROWS: &'static str = "";
     const SHARE_ROWS: &'static str = "";
     // SQLite's planner already walks the (organization_id, id) index for these.
-    const PIN_INDEX_ORDER: &'static str = "";
+    const BEGIN_PINNED_LIST: &'static str = "BEGIN";
     const EXPLAIN: &'static str = "EXPLAIN QUERY PLAN ";
     const EXPLAIN_COLUMN: &'static str = "detail";
     const ANALYZE: &'static str = "ANALYZE";

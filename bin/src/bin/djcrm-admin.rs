@@ -23,6 +23,9 @@ struct Cli {
 enum Command {
     /// Apply pending database migrations.
     Migrate,
+    /// Refresh the query planner's statistics: after a bulk load, or where
+    /// autovacuum is off or lagging.
+    Analyze,
     /// Create an organization and its owner; prints the owner's API token.
     CreateOrganization {
         /// The organization's name.
@@ -126,6 +129,13 @@ async fn run_on<S: Store + Clone>(
         Command::Migrate => {
             println!(
                 "migrations applied to {}",
+                redact_url(&settings.database.url)
+            );
+        }
+        Command::Analyze => {
+            store.refresh_statistics().await.map_err(describe)?;
+            println!(
+                "statistics refreshed on {}",
                 redact_url(&settings.database.url)
             );
         }

@@ -66,12 +66,12 @@ impl<D: Dialect> SqlStore<D> {
         page: PageRequest,
     ) -> Result<Vec<RowOf<D>>, DomainError> {
         let context = "listing leads";
-        let mut tx = self.pool.begin().await.map_err(storage(context))?;
-        if filter.query.is_none() && !D::PIN_INDEX_ORDER.is_empty() {
-            D::Db::execute(&mut tx, Sql::new(D::PIN_INDEX_ORDER))
-                .await
-                .map_err(storage(context))?;
-        }
+        let begin = if filter.query.is_none() {
+            self.pool.begin_with(D::BEGIN_PINNED_LIST).await
+        } else {
+            self.pool.begin().await
+        };
+        let mut tx = begin.map_err(storage(context))?;
         let sql = list_query::<D>(&mut tx, prefix, org, filter, page).await?;
         let rows = D::Db::fetch_all(&mut tx, sql)
             .await

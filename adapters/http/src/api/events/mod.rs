@@ -1,5 +1,7 @@
 //! The organization's change feed, `GET /events`.
 
+mod data;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -14,6 +16,7 @@ use uuid::Uuid;
 
 use super::{ApiResult, ApiTags};
 use crate::auth::BearerAuth;
+pub use data::EventData;
 
 /// The type of an event; `data` holds the fields named here.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,24 +130,23 @@ pub struct EventBody {
     pub actor_id: Option<Uuid>,
     /// The record it is about: the lead, agent, category, user, token or organization.
     pub subject_id: Uuid,
-    /// The event's data, with its `type` repeated; the fields per type are listed
-    /// under `type`. Never holds a secret.
-    pub data: serde_json::Value,
+    /// The event's data, one schema per type, told apart by its own `type`. Never
+    /// holds a secret.
+    pub data: EventData,
 }
 
-impl TryFrom<RecordedEvent> for EventBody {
-    type Error = serde_json::Error;
-    fn try_from(recorded: RecordedEvent) -> Result<Self, Self::Error> {
+impl From<RecordedEvent> for EventBody {
+    fn from(recorded: RecordedEvent) -> Self {
         let event = recorded.event;
-        Ok(Self {
+        Self {
             position: recorded.position.get(),
             id: event.id.as_uuid(),
             event_type: event.event_type().into(),
             occurred_at: event.occurred_at,
             actor_id: event.actor_id.map(|a| a.as_uuid()),
             subject_id: event.subject_id,
-            data: serde_json::to_value(&event.change)?,
-        })
+            data: event.change.into(),
+        }
     }
 }
 
@@ -192,14 +194,7 @@ impl<S: Store> EventsApi<S> {
         let next_after = feed
             .next_after(Position::new(params.after.unwrap_or(0)))
             .get();
-        let items = feed
-            .events
-            .into_iter()
-            .map(EventBody::try_from)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| {
-                djcrm_domain::DomainError::internal("encoding an event", Some(Box::new(e)))
-            })?;
+        let items = feed.events.into_iter().map(EventBody::from).collect();
         Ok(Json(EventPage {
             items,
             next_after,

@@ -1,0 +1,429 @@
+//! The data of each event type, as typed schemas: a generated client gets one class
+//! per event type, told apart by `type`.
+
+use chrono::{DateTime, Utc};
+use djcrm_domain::events::{AgentField, AgentSnapshot, LeadSnapshot, LoginFailure, Revocation};
+use djcrm_domain::{Change, LeadField};
+use poem_openapi::{Enum, Object, Union};
+use uuid::Uuid;
+
+use crate::dto::{LeadStatusDto, RoleDto};
+
+/// A lead as an event shows it, after the change.
+#[derive(Object, Debug, Clone)]
+pub struct LeadSnapshotBody {
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Pipeline status.
+    pub status: LeadStatusDto,
+    /// Category.
+    pub category_id: Option<Uuid>,
+    /// Assigned agent.
+    pub agent_id: Option<Uuid>,
+    /// Version after the change (the lead's `ETag`).
+    pub version: i64,
+}
+
+impl From<LeadSnapshot> for LeadSnapshotBody {
+    fn from(lead: LeadSnapshot) -> Self {
+        Self {
+            first_name: lead.first_name,
+            last_name: lead.last_name,
+            email: lead.email,
+            phone: lead.phone,
+            description: lead.description,
+            status: lead.status.into(),
+            category_id: lead.category_id.map(|c| c.as_uuid()),
+            agent_id: lead.agent_id.map(|a| a.as_uuid()),
+            version: lead.version,
+        }
+    }
+}
+
+/// An agent as an event shows it, after the change.
+#[derive(Object, Debug, Clone)]
+pub struct AgentSnapshotBody {
+    /// The user behind the agent profile.
+    pub user_id: Uuid,
+    /// Email.
+    pub email: String,
+    /// Name.
+    pub full_name: String,
+    /// Whether the agent can log in and receive leads.
+    pub active: bool,
+}
+
+impl From<AgentSnapshot> for AgentSnapshotBody {
+    fn from(agent: AgentSnapshot) -> Self {
+        Self {
+            user_id: agent.user_id.as_uuid(),
+            email: agent.email,
+            full_name: agent.full_name,
+            active: agent.active,
+        }
+    }
+}
+
+/// A lead field an edit changed.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum LeadFieldDto {
+    /// `first_name`.
+    FirstName,
+    /// `last_name`.
+    LastName,
+    /// `email`.
+    Email,
+    /// `phone`.
+    Phone,
+    /// `description`.
+    Description,
+    /// `category_id`.
+    CategoryId,
+}
+
+impl From<LeadField> for LeadFieldDto {
+    fn from(field: LeadField) -> Self {
+        match field {
+            LeadField::FirstName => Self::FirstName,
+            LeadField::LastName => Self::LastName,
+            LeadField::Email => Self::Email,
+            LeadField::Phone => Self::Phone,
+            LeadField::Description => Self::Description,
+            LeadField::CategoryId => Self::CategoryId,
+        }
+    }
+}
+
+/// An agent field a change touched.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum AgentFieldDto {
+    /// The name.
+    FullName,
+    /// Reactivation.
+    Active,
+}
+
+/// Why a login failed.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum LoginFailureDto {
+    /// The password did not match.
+    WrongPassword,
+    /// The account is deactivated.
+    Deactivated,
+}
+
+/// Why a token stopped working.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum RevocationDto {
+    /// Its holder logged out.
+    Logout,
+    /// Its user was deactivated.
+    Deactivated,
+}
+
+macro_rules! event_data {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident = $name:literal as $body:ident { $($(#[$fdoc:meta])* $field:ident : $ty:ty),* $(,)? }
+    )*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Object, Debug, Clone)]
+            pub struct $body {
+                $($(#[$fdoc])* pub $field: $ty,)*
+            }
+        )*
+
+        /// What happened, typed by `type`.
+        #[derive(Union, Debug, Clone)]
+        #[oai(discriminator_name = "type", one_of)]
+        pub enum EventData {
+            $(
+                $(#[$doc])*
+                #[oai(mapping = $name)]
+                $variant($body),
+            )*
+        }
+    };
+}
+
+event_data! {
+    /// `lead.created`: a lead was created.
+    LeadCreated = "lead.created" as LeadCreatedData {
+        /// The new lead.
+        lead: LeadSnapshotBody,
+    }
+    /// `lead.updated`: some of a lead's details changed.
+    LeadUpdated = "lead.updated" as LeadUpdatedData {
+        /// The fields that changed.
+        fields: Vec<LeadFieldDto>,
+        /// The lead after the change.
+        lead: LeadSnapshotBody,
+    }
+    /// `lead.assigned`: a lead was given to an agent.
+    LeadAssigned = "lead.assigned" as LeadAssignedData {
+        /// The agent it was given to.
+        agent_id: Uuid,
+        /// The agent it was taken from, if any.
+        previous_agent_id: Option<Uuid>,
+        /// The lead's version after the change.
+        version: i64,
+    }
+    /// `lead.unassigned`: a lead was taken back from its agent.
+    LeadUnassigned = "lead.unassigned" as LeadUnassignedData {
+        /// The agent it was taken from.
+        previous_agent_id: Uuid,
+        /// The lead's version after the change.
+        version: i64,
+    }
+    /// `lead.status_changed`: a lead moved in the pipeline.
+    LeadStatusChanged = "lead.status_changed" as LeadStatusChangedData {
+        /// The status before.
+        from: LeadStatusDto,
+        /// The status after.
+        to: LeadStatusDto,
+        /// Why, if the actor said.
+        note: Option<String>,
+        /// The lead's version after the change.
+        version: i64,
+    }
+    /// `lead.deleted`: a lead was deleted (its history is kept).
+    LeadDeleted = "lead.deleted" as LeadDeletedData {
+        /// The lead's last version.
+        version: i64,
+    }
+    /// `lead.note_added`: someone wrote a note on a lead.
+    NoteAdded = "lead.note_added" as NoteAddedData {
+        /// The history entry holding the note.
+        activity_id: Uuid,
+        /// The note.
+        body: String,
+    }
+    /// `agent.created`: an agent was added.
+    AgentCreated = "agent.created" as AgentCreatedData {
+        /// The new agent.
+        agent: AgentSnapshotBody,
+    }
+    /// `agent.updated`: an agent was renamed or reactivated.
+    AgentUpdated = "agent.updated" as AgentUpdatedData {
+        /// What changed.
+        fields: Vec<AgentFieldDto>,
+        /// The agent after the change.
+        agent: AgentSnapshotBody,
+    }
+    /// `agent.deactivated`: an agent was deactivated and signed out everywhere.
+    AgentDeactivated = "agent.deactivated" as AgentDeactivatedData {
+        /// The agent after the change.
+        agent: AgentSnapshotBody,
+    }
+    /// `category.created`: a category was created.
+    CategoryCreated = "category.created" as CategoryCreatedData {
+        /// Its name.
+        name: String,
+    }
+    /// `category.renamed`: a category was renamed.
+    CategoryRenamed = "category.renamed" as CategoryRenamedData {
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    }
+    /// `category.deleted`: a category was deleted; each of its leads has its own
+    /// `lead.updated`.
+    CategoryDeleted = "category.deleted" as CategoryDeletedData {
+        /// Its name.
+        name: String,
+        /// How many live leads it had.
+        leads_uncategorised: u64,
+    }
+    /// `organization.updated`: the organization's settings changed.
+    OrganizationUpdated = "organization.updated" as OrganizationUpdatedData {
+        /// The old name.
+        previous_name: String,
+        /// The new name.
+        name: String,
+    }
+    /// `user.signed_up`: the organization was created with its owner.
+    UserSignedUp = "user.signed_up" as UserSignedUpData {
+        /// The organization's name.
+        organization_name: String,
+        /// The owner's email.
+        email: String,
+        /// The owner's name.
+        full_name: String,
+    }
+    /// `user.created`: an operator added a user.
+    UserCreated = "user.created" as UserCreatedData {
+        /// Email.
+        email: String,
+        /// Name.
+        full_name: String,
+        /// Role.
+        role: RoleDto,
+    }
+    /// `user.logged_in`: a user logged in.
+    UserLoggedIn = "user.logged_in" as UserLoggedInData {
+        /// The token issued (see the `token.issued` beside it).
+        token_id: Uuid,
+    }
+    /// `user.logged_out`: a user logged out.
+    UserLoggedOut = "user.logged_out" as UserLoggedOutData {
+        /// The token revoked.
+        token_id: Uuid,
+    }
+    /// `user.login_failed`: a login with this user's email failed.
+    UserLoginFailed = "user.login_failed" as UserLoginFailedData {
+        /// Why.
+        reason: LoginFailureDto,
+    }
+    /// `token.issued`: a token was issued (its secret is never recorded).
+    TokenIssued = "token.issued" as TokenIssuedData {
+        /// Whose.
+        user_id: Uuid,
+        /// Until when it works.
+        expires_at: DateTime<Utc>,
+    }
+    /// `token.revoked`: a token was revoked.
+    TokenRevoked = "token.revoked" as TokenRevokedData {
+        /// Whose.
+        user_id: Uuid,
+        /// Why.
+        reason: RevocationDto,
+    }
+}
+
+impl From<Change> for EventData {
+    fn from(change: Change) -> Self {
+        match change {
+            Change::LeadCreated { lead } => {
+                Self::LeadCreated(LeadCreatedData { lead: lead.into() })
+            }
+            Change::LeadUpdated { fields, lead } => Self::LeadUpdated(LeadUpdatedData {
+                fields: fields.into_iter().map(Into::into).collect(),
+                lead: lead.into(),
+            }),
+            Change::LeadAssigned {
+                agent_id,
+                previous_agent_id,
+                version,
+            } => Self::LeadAssigned(LeadAssignedData {
+                agent_id: agent_id.as_uuid(),
+                previous_agent_id: previous_agent_id.map(|a| a.as_uuid()),
+                version,
+            }),
+            Change::LeadUnassigned {
+                previous_agent_id,
+                version,
+            } => Self::LeadUnassigned(LeadUnassignedData {
+                previous_agent_id: previous_agent_id.as_uuid(),
+                version,
+            }),
+            Change::LeadStatusChanged {
+                from,
+                to,
+                note,
+                version,
+            } => Self::LeadStatusChanged(LeadStatusChangedData {
+                from: from.into(),
+                to: to.into(),
+                note,
+                version,
+            }),
+            Change::LeadDeleted { version } => Self::LeadDeleted(LeadDeletedData { version }),
+            Change::NoteAdded { activity_id, body } => Self::NoteAdded(NoteAddedData {
+                activity_id: activity_id.as_uuid(),
+                body,
+            }),
+            Change::AgentCreated { agent } => Self::AgentCreated(AgentCreatedData {
+                agent: agent.into(),
+            }),
+            Change::AgentUpdated { fields, agent } => Self::AgentUpdated(AgentUpdatedData {
+                fields: fields
+                    .into_iter()
+                    .map(|field| match field {
+                        AgentField::FullName => AgentFieldDto::FullName,
+                        AgentField::Active => AgentFieldDto::Active,
+                    })
+                    .collect(),
+                agent: agent.into(),
+            }),
+            Change::AgentDeactivated { agent } => Self::AgentDeactivated(AgentDeactivatedData {
+                agent: agent.into(),
+            }),
+            Change::CategoryCreated { name } => Self::CategoryCreated(CategoryCreatedData { name }),
+            Change::CategoryRenamed { from, to } => {
+                Self::CategoryRenamed(CategoryRenamedData { from, to })
+            }
+            Change::CategoryDeleted {
+                name,
+                leads_uncategorised,
+            } => Self::CategoryDeleted(CategoryDeletedData {
+                name,
+                leads_uncategorised,
+            }),
+            Change::OrganizationUpdated {
+                previous_name,
+                name,
+            } => Self::OrganizationUpdated(OrganizationUpdatedData {
+                previous_name,
+                name,
+            }),
+            Change::UserSignedUp {
+                organization_name,
+                email,
+                full_name,
+            } => Self::UserSignedUp(UserSignedUpData {
+                organization_name,
+                email,
+                full_name,
+            }),
+            Change::UserCreated {
+                email,
+                full_name,
+                role,
+            } => Self::UserCreated(UserCreatedData {
+                email,
+                full_name,
+                role: role.into(),
+            }),
+            Change::UserLoggedIn { token_id } => Self::UserLoggedIn(UserLoggedInData {
+                token_id: token_id.as_uuid(),
+            }),
+            Change::UserLoggedOut { token_id } => Self::UserLoggedOut(UserLoggedOutData {
+                token_id: token_id.as_uuid(),
+            }),
+            Change::UserLoginFailed { reason } => Self::UserLoginFailed(UserLoginFailedData {
+                reason: match reason {
+                    LoginFailure::WrongPassword => LoginFailureDto::WrongPassword,
+                    LoginFailure::Deactivated => LoginFailureDto::Deactivated,
+                },
+            }),
+            Change::TokenIssued {
+                user_id,
+                expires_at,
+            } => Self::TokenIssued(TokenIssuedData {
+                user_id: user_id.as_uuid(),
+                expires_at,
+            }),
+            Change::TokenRevoked { user_id, reason } => Self::TokenRevoked(TokenRevokedData {
+                user_id: user_id.as_uuid(),
+                reason: match reason {
+                    Revocation::Logout => RevocationDto::Logout,
+                    Revocation::Deactivated => RevocationDto::Deactivated,
+                },
+            }),
+        }
+    }
+}
