@@ -3,11 +3,12 @@
 use djcrm_domain::events::{AgentField, AgentSnapshot, Revocation};
 use djcrm_domain::ports::{AgentRepository, Store, UnitOfWork};
 use djcrm_domain::{
-    Actor, Agent, AgentId, Change, DomainError, Event, OrgId, Page, PersonName, UserId,
-    ValidationErrors,
+    ActivityKind, Actor, Agent, AgentId, Change, DomainError, Event, OrgId, Page, PersonName,
+    UserId, ValidationErrors,
 };
 
 use crate::account::NewAccount;
+use crate::leads::activity;
 use crate::policy::require_organizer;
 use crate::{Crm, PageParams};
 
@@ -192,16 +193,53 @@ impl<S: Store> Crm<S> {
         Ok(agent)
     }
 
-    /// Deactivates an agent (`DELETE /agents/{id}`): the account and its history are
-    /// kept, the agent can no longer log in.
+    /// Deletes an agent (`DELETE /agents/{id}`): signed out everywhere, its leads
+    /// unassigned for the organizer to reassign, and gone from every read, list and
+    /// stat. Its user is kept, so the history still names who acted. To keep an agent
+    /// but stop them working, deactivate instead ([`Crm::update_agent`]).
     ///
     /// # Errors
-    /// As [`Crm::update_agent`].
-    pub async fn deactivate_agent(&self, actor: &Actor, id: AgentId) -> Result<(), DomainError> {
-        let request = UpdateAgentRequest {
-            full_name: None,
-            active: Some(false),
+    /// - [`DomainError::Forbidden`] unless the caller is an organizer.
+    /// - [`DomainError::NotFound`] when absent, already deleted or in another organization.
+    #[tracing::instrument(skip_all, fields(org_id = %actor.org_id, agent_id = %id))]
+    pub async fn delete_agent(&self, actor: &Actor, id: AgentId) -> Result<(), DomainError> {
+        require_organizer(actor, "only organizers can delete agents")?;
+        let mut uow = self.store.begin().await?;
+        let mut agent = uow.agent_for_update(actor.org_id, id).await?;
+        let now = self.clock.now();
+        let event = |subject: uuid::Uuid, change| {
+            Event::new(actor.org_id, Some(actor.user_id), subject, change, now)
         };
-        self.update_agent(actor, id, request).await.map(|_| ())
+        for mut lead in uow.leads_of_agent_for_update(actor.org_id, id).await? {
+            let base_version = lead.version();
+            if lead.assign(None, now).is_none() {
+                continue;
+            }
+            uow.save_lead(&lead, base_version).await?;
+            let unassigned = ActivityKind::Assigned { agent_id: None };
+            uow.append_activity(&activity(actor, lead.id, unassigned, now))
+                .await?;
+            let change = Change::LeadUnassigned {
+                previous_agent_id: id,
+                version: lead.version(),
+            };
+            uow.append_event(&event(lead.id.as_uuid(), change)).await?;
+        }
+        agent.active = false;
+        agent.updated_at = now;
+        uow.save_agent(&agent).await?;
+        for token in uow.revoke_tokens_of(actor.org_id, agent.user_id).await? {
+            let revoked = Change::TokenRevoked {
+                user_id: agent.user_id,
+                reason: Revocation::Deactivated,
+            };
+            uow.append_event(&event(token.as_uuid(), revoked)).await?;
+        }
+        uow.delete_agent(actor.org_id, id, now).await?;
+        let deleted = Change::AgentDeleted {
+            agent: AgentSnapshot::from(&agent),
+        };
+        uow.append_event(&event(id.as_uuid(), deleted)).await?;
+        uow.commit().await
     }
 }

@@ -314,6 +314,12 @@ changes! {
         /// The agent after the change.
         agent: AgentSnapshot,
     }
+    /// An agent was deleted: signed out, its leads unassigned (each with its own
+    /// `lead.unassigned`), gone from the API; the history still names it.
+    AgentDeleted = "agent.deleted" {
+        /// The agent as it was.
+        agent: AgentSnapshot,
+    }
     /// A category was created.
     CategoryCreated = "category.created" {
         /// Its name.

@@ -67,7 +67,8 @@ pub fn user(row: &impl ReadRow) -> Result<User, DomainError> {
 /// The agent query up to its `WHERE`: a profile joined with its user.
 pub const AGENT_SELECT: &str = "SELECT a.id, a.organization_id, a.user_id, u.email, u.full_name, \
      u.active, a.created_at, a.updated_at \
-     FROM agents a JOIN users u ON u.organization_id = a.organization_id AND u.id = a.user_id ";
+     FROM agents a JOIN users u ON u.organization_id = a.organization_id AND u.id = a.user_id \
+     WHERE a.deleted_at IS NULL ";
 
 /// An agent row (see [`AGENT_SELECT`]).
 pub fn agent(row: &impl ReadRow) -> Result<Agent, DomainError> {

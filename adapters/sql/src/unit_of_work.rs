@@ -65,7 +65,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         lock: &str,
     ) -> Result<Agent, DomainError> {
         let mut sql = Sql::new(AGENT_SELECT);
-        sql.push("WHERE a.organization_id = ")
+        sql.push("AND a.organization_id = ")
             .push_bind(org)
             .push(" AND a.id = ")
             .push_bind(id)
@@ -287,6 +287,40 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
         .bind(agent.org_id)
         .bind(agent.user_id);
         self.execute(user, "saving an agent").await
+    }
+
+    async fn delete_agent(
+        &mut self,
+        org: OrgId,
+        id: AgentId,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let sql = Sql::new(
+            "UPDATE agents SET deleted_at = $1, updated_at = $1 \
+             WHERE organization_id = $2 AND id = $3 AND deleted_at IS NULL RETURNING id",
+        )
+        .bind(now)
+        .bind(org)
+        .bind(id);
+        if self.touched(sql, "deleting an agent").await? {
+            Ok(())
+        } else {
+            Err(DomainError::not_found("agent"))
+        }
+    }
+
+    async fn leads_of_agent_for_update(
+        &mut self,
+        org: OrgId,
+        agent: AgentId,
+    ) -> Result<Vec<Lead>, DomainError> {
+        let sql = lead_query::<D>(
+            "organization_id = $1 AND agent_id = $2 AND deleted_at IS NULL ORDER BY id",
+        )
+        .bind(org)
+        .bind(agent);
+        let rows = self.fetch_all(sql, "locking an agent's leads").await?;
+        rows::all(&rows, rows::lead)
     }
 
     async fn insert_token(&mut self, token: &ApiToken) -> Result<(), DomainError> {

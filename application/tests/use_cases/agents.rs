@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 
+use djcrm_application::agents::UpdateAgentRequest;
+
 use djcrm_domain::events::{AgentSnapshot, Revocation};
 use djcrm_domain::ports::MockUnitOfWork;
-use djcrm_domain::{Agent, AgentId, Change, OrgId, TokenId};
+use djcrm_domain::{Agent, AgentId, Change, Lead, OrgId, TokenId};
 use mockall::predicate::eq;
 
 use crate::support::{
@@ -42,8 +44,12 @@ async fn deactivating_an_agent_saves_it_inactive_and_revokes_its_tokens_in_one_u
     let mut store = TestStore::default();
     store.expect_unit_of_work(uow);
 
+    let deactivate = UpdateAgentRequest {
+        full_name: None,
+        active: Some(false),
+    };
     crm(store)
-        .deactivate_agent(&actor, id)
+        .update_agent(&actor, id, deactivate)
         .await
         .expect("deactivated");
 
@@ -78,4 +84,54 @@ async fn deactivating_an_agent_saves_it_inactive_and_revokes_its_tokens_in_one_u
     for event in &events {
         assert_eq!((event.org_id, event.actor_id), (org, Some(actor.user_id)));
     }
+}
+
+#[tokio::test]
+async fn deleting_an_agent_unassigns_its_leads_signs_it_out_and_deletes_it_in_one_unit_of_work() {
+    let org = OrgId::new();
+    let actor = organizer(org);
+    let id = AgentId::new();
+    let agent = active_agent(org, id);
+    let user_id = agent.user_id;
+    let assigned = crate::support::lead(org, Some(id));
+    let lead_id = assigned.id;
+    let mut uow = MockUnitOfWork::new();
+    uow.expect_agent_for_update()
+        .times(1)
+        .with(eq(org), eq(id))
+        .returning(move |_, _| done(Ok(agent.clone())));
+    uow.expect_leads_of_agent_for_update()
+        .times(1)
+        .with(eq(org), eq(id))
+        .returning(move |_, _| done(Ok(vec![assigned.clone()])));
+    uow.expect_save_lead()
+        .times(1)
+        .withf(move |lead: &Lead, base: &i64| {
+            lead.id == lead_id && lead.agent_id.is_none() && *base == 1
+        })
+        .returning(|_, _| ok());
+    uow.expect_append_activity().times(1).returning(|_| ok());
+    uow.expect_save_agent()
+        .times(1)
+        .withf(|agent: &Agent| !agent.active)
+        .returning(|_| ok());
+    uow.expect_revoke_tokens_of()
+        .times(1)
+        .with(eq(org), eq(user_id))
+        .returning(|_, _| done(Ok(vec![TokenId::new()])));
+    uow.expect_delete_agent()
+        .times(1)
+        .withf(move |o: &OrgId, a: &AgentId, _| *o == org && *a == id)
+        .returning(|_, _, _| ok());
+    let events = record_events(&mut uow);
+    commits_once(&mut uow);
+    let mut store = TestStore::default();
+    store.expect_unit_of_work(uow);
+
+    crm(store).delete_agent(&actor, id).await.expect("deleted");
+
+    assert_eq!(
+        type_names(&all(&events)),
+        ["lead.unassigned", "token.revoked", "agent.deleted"]
+    );
 }

@@ -42,7 +42,7 @@ async fn agents_are_forbidden_every_organizer_only_use_case_and_nothing_is_touch
         active: None,
     };
     assert_forbidden(crm.update_agent(&actor, AgentId::new(), rename).await);
-    assert_forbidden(crm.deactivate_agent(&actor, AgentId::new()).await);
+    assert_forbidden(crm.delete_agent(&actor, AgentId::new()).await);
     assert_forbidden(crm.create_category(&actor, "Web").await);
     assert_forbidden(crm.rename_category(&actor, CategoryId::new(), "Web").await);
     assert_forbidden(crm.delete_category(&actor, CategoryId::new()).await);

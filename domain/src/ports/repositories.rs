@@ -59,14 +59,15 @@ pub trait AgentRepository: Send + Sync + 'static {
     /// The agent `id` of organization `org`.
     ///
     /// # Errors
-    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    /// - MUST return [`DomainError::NotFound`] when absent, deleted or in another
+    ///   organization.
     fn get(
         &self,
         org: OrgId,
         id: AgentId,
     ) -> impl Future<Output = Result<Agent, DomainError>> + Send;
 
-    /// The organization's agents, newest first.
+    /// The organization's agents (not deleted ones), newest first.
     fn list(
         &self,
         org: OrgId,
@@ -120,7 +121,7 @@ pub trait LeadRepository: Send + Sync + 'static {
     ) -> impl Future<Output = Result<PipelineCounts, DomainError>> + Send;
 
     /// Performance of every agent of the organization (one agent when `agent` is
-    /// given), agents without leads included, ordered by agent id.
+    /// given), agents without leads included, deleted agents not, ordered by agent id.
     fn agent_performance(
         &self,
         org: OrgId,

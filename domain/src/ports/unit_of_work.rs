@@ -102,6 +102,26 @@ pub trait UnitOfWork: Send {
     fn save_agent(&mut self, agent: &Agent)
     -> impl Future<Output = Result<(), DomainError>> + Send;
 
+    /// Marks the agent deleted: it leaves every read, list and stat; its user stays,
+    /// so the history still names who acted.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent, already deleted or in
+    ///   another organization.
+    fn delete_agent(
+        &mut self,
+        org: OrgId,
+        id: AgentId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// The live leads assigned to an agent, locked until the end of the transaction.
+    fn leads_of_agent_for_update(
+        &mut self,
+        org: OrgId,
+        agent: AgentId,
+    ) -> impl Future<Output = Result<Vec<Lead>, DomainError>> + Send;
+
     /// Stores a newly issued token.
     fn insert_token(
         &mut self,

@@ -4,5 +4,5 @@ use super::text::text_value;
 
 text_value!(
     /// Free text of up to 10,000 characters; newlines and tabs allowed.
-    Description, max = 10_000, newlines = true
+    Description, max = 10_000, kind = MultiLine
 );

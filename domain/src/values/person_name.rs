@@ -4,7 +4,7 @@ use super::text::text_value;
 
 text_value!(
     /// A person's name: 1 to 100 characters, trimmed, one line.
-    PersonName, max = 100, newlines = false
+    PersonName, max = 100, kind = Name
 );
 
 #[cfg(test)]

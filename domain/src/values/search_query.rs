@@ -5,7 +5,7 @@ use super::text::text_value;
 text_value!(
     /// Search text over names and email: trimmed, 1 to 100 characters, no control
     /// characters (a NUL would otherwise reach the store as a pattern).
-    SearchQuery, max = 100, newlines = false
+    SearchQuery, max = 100, kind = Line
 );
 
 #[cfg(test)]

@@ -23,12 +23,12 @@ pub enum CreateAgentResponse {
     Created(Json<AgentBody>, #[oai(header = "Location")] String),
 }
 
-/// Agent deactivation result.
+/// Agent deletion result.
 #[derive(ApiResponse)]
-pub enum DeactivateAgentResponse {
-    /// The agent is deactivated and signed out.
+pub enum DeleteAgentResponse {
+    /// The agent is deleted: signed out, its leads unassigned, gone from the API.
     #[oai(status = 204)]
-    Deactivated,
+    Deleted,
 }
 
 /// Agent endpoints.
@@ -104,17 +104,14 @@ impl<S: Store> AgentsApi<S> {
         ))
     }
 
-    /// Deactivate an agent: they can no longer log in; history is kept (organizers).
-    #[oai(
-        path = "/agents/:id",
-        method = "delete",
-        operation_id = "deactivateAgent"
-    )]
-    async fn delete(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<DeactivateAgentResponse> {
-        self.crm
-            .deactivate_agent(&auth.0.actor, id.0.into())
-            .await?;
-        Ok(DeactivateAgentResponse::Deactivated)
+    /// Delete an agent (organizers): they are signed out, their leads are unassigned
+    /// for you to reassign, and the agent is gone from the API (404 from then on).
+    /// The history still names them where they acted. To keep an agent but stop
+    /// them working, `PATCH` it with `{"active": false}` instead.
+    #[oai(path = "/agents/:id", method = "delete", operation_id = "deleteAgent")]
+    async fn delete(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<DeleteAgentResponse> {
+        self.crm.delete_agent(&auth.0.actor, id.0.into()).await?;
+        Ok(DeleteAgentResponse::Deleted)
     }
 
     /// An agent's performance (organizers, or that agent).

@@ -67,6 +67,24 @@ impl From<Lead> for LeadResponse {
     }
 }
 
+/// One lead, or word that the client's copy is current.
+#[derive(ApiResponse)]
+pub enum GetLeadResponse {
+    /// The lead.
+    #[oai(status = 200)]
+    Ok(Json<LeadBody>, #[oai(header = "ETag")] String),
+    /// The lead is unchanged since the `ETag` in `If-None-Match`.
+    #[oai(status = 304)]
+    NotModified(#[oai(header = "ETag")] String),
+}
+
+/// Whether `If-None-Match: held` names `tag` (weak comparison, as RFC 9110 asks).
+fn none_match_holds(held: &str, tag: &str) -> bool {
+    held.split(',')
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == tag)
+}
+
 /// Lead creation result.
 #[derive(ApiResponse)]
 pub enum CreateLeadResponse {
@@ -157,10 +175,27 @@ impl<S: Store> LeadsApi<S> {
         ))
     }
 
-    /// One lead, with its `ETag`.
+    /// One lead, with its `ETag`. With `If-None-Match` naming the current `ETag`,
+    /// 304 and no body: the copy the client holds is current.
     #[oai(path = "/leads/:id", method = "get", operation_id = "getLead")]
-    async fn get(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<LeadResponse> {
-        Ok(self.crm.lead(&auth.0.actor, id.0.into()).await?.into())
+    async fn get(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        /// `ETag`s the client holds (or `*`).
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> ApiResult<GetLeadResponse> {
+        let lead = self.crm.lead(&auth.0.actor, id.0.into()).await?;
+        let tag = etag(&lead);
+        if if_none_match
+            .0
+            .as_deref()
+            .is_some_and(|held| none_match_holds(held, &tag))
+        {
+            return Ok(GetLeadResponse::NotModified(tag));
+        }
+        Ok(GetLeadResponse::Ok(Json(lead.into()), tag))
     }
 
     /// Edit a lead's details. With `If-Match`, only if the lead is still at that version.
@@ -291,6 +326,15 @@ impl<S: Store> LeadsApi<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn if_none_match_compares_weakly_and_accepts_lists_and_star() {
+        assert!(none_match_holds("\"3\"", "\"3\""));
+        assert!(none_match_holds("W/\"3\"", "\"3\""));
+        assert!(none_match_holds("\"1\", \"3\"", "\"3\""));
+        assert!(none_match_holds("*", "\"3\""));
+        assert!(!none_match_holds("\"2\"", "\"3\""));
+    }
 
     #[test]
     fn if_match_accepts_strong_tags_and_star() {

@@ -11,7 +11,7 @@ use crate::{Dialect, SqlStore};
 impl<D: Dialect> AgentRepository for SqlStore<D> {
     async fn get(&self, org: OrgId, id: AgentId) -> Result<Agent, DomainError> {
         let mut sql = Sql::new(AGENT_SELECT);
-        sql.push("WHERE a.organization_id = ")
+        sql.push("AND a.organization_id = ")
             .push_bind(org)
             .push(" AND a.id = ")
             .push_bind(id);
@@ -23,7 +23,7 @@ impl<D: Dialect> AgentRepository for SqlStore<D> {
 
     async fn list(&self, org: OrgId, page: PageRequest) -> Result<Page<Agent>, DomainError> {
         let mut sql = Sql::new(AGENT_SELECT);
-        sql.push("WHERE a.organization_id = ").push_bind(org);
+        sql.push("AND a.organization_id = ").push_bind(org);
         // The (organization_id, id) key's order, whatever the statistics say.
         push_page(&mut sql, "a.id", "a.organization_id DESC, a.id DESC", page);
         let rows = self.fetch_all(sql, "listing agents").await?;

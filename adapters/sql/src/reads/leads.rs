@@ -134,7 +134,7 @@ impl<D: Dialect> LeadRepository for SqlStore<D> {
              FROM agents a \
              LEFT JOIN leads l ON l.organization_id = a.organization_id AND l.agent_id = a.id \
                  AND l.deleted_at IS NULL \
-             WHERE a.organization_id = ",
+             WHERE a.deleted_at IS NULL AND a.organization_id = ",
         );
         sql.push_bind(org);
         if let Some(agent) = agent {

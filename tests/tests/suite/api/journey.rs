@@ -183,10 +183,14 @@ async fn an_organizer_manages_agents_categories_and_the_organization(app: TestAp
 
     // Deactivation signs the agent out and keeps them from logging in.
     assert_eq!(
-        app.delete(&format!("/agents/{agent_id}"), &owner.token)
-            .await
-            .status,
-        StatusCode::NO_CONTENT
+        app.patch(
+            &format!("/agents/{agent_id}"),
+            &owner.token,
+            json!({ "active": false })
+        )
+        .await
+        .status,
+        StatusCode::OK
     );
     assert_eq!(
         app.get("/me", &agent_token).await.status,

@@ -5,6 +5,7 @@ mod events;
 mod isolation;
 mod journey;
 mod leads;
+mod rest;
 mod roles;
 mod service;
 

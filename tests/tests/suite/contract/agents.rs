@@ -193,3 +193,59 @@ pub async fn agent_for_share_of_another_tenant_is_not_found<S: Store>(store: S) 
     let mut uow = store.begin().await.expect("begin");
     assert_not_found(uow.agent_for_share(globex.org, alice.id).await);
 }
+
+async fn delete<S: Store>(
+    store: &S,
+    org: djcrm_domain::OrgId,
+    id: AgentId,
+) -> Result<(), djcrm_domain::DomainError> {
+    let mut uow = store.begin().await.expect("begin");
+    uow.delete_agent(org, id, now()).await?;
+    uow.commit().await.expect("commit");
+    Ok(())
+}
+
+pub async fn a_deleted_agent_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let alice = stored_agent(&store, acme.org, "alice@acme.test").await;
+    delete(&store, acme.org, alice.id).await.expect("deleted");
+    assert_not_found(store.agents().get(acme.org, alice.id).await);
+}
+
+pub async fn a_deleted_agent_is_not_listed<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let alice = stored_agent(&store, acme.org, "alice@acme.test").await;
+    delete(&store, acme.org, alice.id).await.expect("deleted");
+    let listed = store
+        .agents()
+        .list(acme.org, page(10))
+        .await
+        .expect("a page");
+    assert!(listed.items.is_empty());
+}
+
+pub async fn deleting_a_deleted_agent_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let alice = stored_agent(&store, acme.org, "alice@acme.test").await;
+    delete(&store, acme.org, alice.id).await.expect("deleted");
+    assert_not_found(delete(&store, acme.org, alice.id).await);
+}
+
+pub async fn deleting_another_tenants_agent_is_not_found<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let globex = tenant(&store, "Globex").await;
+    let alice = stored_agent(&store, acme.org, "alice@acme.test").await;
+    assert_not_found(delete(&store, globex.org, alice.id).await);
+}
+
+pub async fn a_deleted_agents_user_still_reads_back<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let alice = stored_agent(&store, acme.org, "alice@acme.test").await;
+    delete(&store, acme.org, alice.id).await.expect("deleted");
+    let user = store
+        .users()
+        .get(acme.org, alice.user_id)
+        .await
+        .expect("the user stays for the history");
+    assert_eq!(user.full_name, alice.full_name);
+}

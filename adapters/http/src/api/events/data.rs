@@ -228,6 +228,12 @@ event_data! {
         /// The agent after the change.
         agent: AgentSnapshotBody,
     }
+    /// `agent.deleted`: an agent was deleted, its leads unassigned; the history
+    /// still names it.
+    AgentDeleted = "agent.deleted" as AgentDeletedData {
+        /// The agent as it was.
+        agent: AgentSnapshotBody,
+    }
     /// `category.created`: a category was created.
     CategoryCreated = "category.created" as CategoryCreatedData {
         /// Its name.
@@ -360,6 +366,9 @@ impl From<Change> for EventData {
                 agent: agent.into(),
             }),
             Change::AgentDeactivated { agent } => Self::AgentDeactivated(AgentDeactivatedData {
+                agent: agent.into(),
+            }),
+            Change::AgentDeleted { agent } => Self::AgentDeleted(AgentDeletedData {
                 agent: agent.into(),
             }),
             Change::CategoryCreated { name } => Self::CategoryCreated(CategoryCreatedData { name }),

@@ -51,6 +51,10 @@ pub enum EventTypeDto {
     /// An agent was deactivated: signed out everywhere, can no longer log in. Data: `agent`.
     #[oai(rename = "agent.deactivated")]
     AgentDeactivated,
+    /// An agent was deleted: signed out, its leads unassigned (each with its own
+    /// `lead.unassigned`), gone from the API; the history still names it. Data: `agent`.
+    #[oai(rename = "agent.deleted")]
+    AgentDeleted,
     /// A category was created. Data: `name`.
     #[oai(rename = "category.created")]
     CategoryCreated,
@@ -99,6 +103,7 @@ impl From<EventType> for EventTypeDto {
             EventType::AgentCreated => Self::AgentCreated,
             EventType::AgentUpdated => Self::AgentUpdated,
             EventType::AgentDeactivated => Self::AgentDeactivated,
+            EventType::AgentDeleted => Self::AgentDeleted,
             EventType::CategoryCreated => Self::CategoryCreated,
             EventType::CategoryRenamed => Self::CategoryRenamed,
             EventType::CategoryDeleted => Self::CategoryDeleted,
