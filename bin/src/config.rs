@@ -34,6 +34,16 @@ pub struct HttpConfig {
     pub body_limit_bytes: usize,
     /// How long in-flight requests may finish after a shutdown signal, in seconds.
     pub shutdown_grace_seconds: u64,
+    /// How long a client may take to send a request's headers, from its first byte
+    /// (or from connecting), in milliseconds; slower connections are closed.
+    pub header_read_timeout_ms: u64,
+    /// How long a connection may stay silent (keep-alive between requests
+    /// included) before it is closed, in seconds.
+    pub idle_timeout_seconds: u64,
+    /// Most connections open at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// Origins allowed to call the API from a browser (CORS). Empty: CORS is off.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl Default for HttpConfig {
@@ -42,6 +52,10 @@ impl Default for HttpConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
             body_limit_bytes: 1024 * 1024,
             shutdown_grace_seconds: 10,
+            header_read_timeout_ms: 10_000,
+            idle_timeout_seconds: 60,
+            max_connections: 1024,
+            cors_allowed_origins: Vec::new(),
         }
     }
 }
@@ -153,8 +167,49 @@ pub enum LogFormat {
 
 /// Why configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid configuration: {0}")]
-pub struct ConfigError(#[from] Box<figment::Error>);
+pub enum ConfigError {
+    /// A value of the wrong type, or an unknown key.
+    #[error("invalid configuration: {0}")]
+    Figment(#[from] Box<figment::Error>),
+    /// A value outside the range the server can work with.
+    #[error("invalid configuration: {key} = {value} is out of range ({min} to {max})")]
+    OutOfRange {
+        /// The key, as in `djcrm.toml`.
+        key: &'static str,
+        /// The value given.
+        value: u64,
+        /// The smallest value accepted.
+        min: u64,
+        /// The largest value accepted.
+        max: u64,
+    },
+    /// A value the server cannot use, with why.
+    #[error("invalid configuration: {key}: {reason}")]
+    Invalid {
+        /// The key, as in `djcrm.toml`.
+        key: &'static str,
+        /// Why it is refused.
+        reason: String,
+    },
+}
+
+/// Checks that `value` of `key` lies in `min..=max`.
+fn in_range(key: &'static str, value: u64, min: u64, max: u64) -> Result<(), ConfigError> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(ConfigError::OutOfRange {
+            key,
+            value,
+            min,
+            max,
+        })
+    }
+}
+
+fn wide(value: usize) -> u64 {
+    u64::try_from(value).unwrap_or(u64::MAX)
+}
 
 impl Settings {
     /// The layered figment: defaults, the TOML file, the environment.
@@ -177,9 +232,89 @@ impl Settings {
     /// [`ConfigError`] naming the offending key when a value has the wrong type or a
     /// key is unknown (a typo in `DJCRM_*` is an error, not silently ignored).
     pub fn load() -> Result<Self, ConfigError> {
-        Self::figment()
+        let settings: Self = Self::figment()
             .extract()
-            .map_err(|e| ConfigError(Box::new(e)))
+            .map_err(|e| ConfigError::Figment(Box::new(e)))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks every value against the range the server can work with, so a bad one
+    /// stops the start with its key named instead of failing requests later (a
+    /// token lifetime of 4294967295 hours once made every login a 500).
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the first offending key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let http = &self.http;
+        in_range(
+            "http.body_limit_bytes",
+            wide(http.body_limit_bytes),
+            1024,
+            64 << 20,
+        )?;
+        in_range(
+            "http.shutdown_grace_seconds",
+            http.shutdown_grace_seconds,
+            0,
+            600,
+        )?;
+        in_range(
+            "http.header_read_timeout_ms",
+            http.header_read_timeout_ms,
+            100,
+            300_000,
+        )?;
+        in_range(
+            "http.idle_timeout_seconds",
+            http.idle_timeout_seconds,
+            1,
+            3600,
+        )?;
+        in_range(
+            "http.max_connections",
+            wide(http.max_connections),
+            1,
+            1_000_000,
+        )?;
+        for origin in &http.cors_allowed_origins {
+            if !(origin.starts_with("https://") || origin.starts_with("http://"))
+                || origin.ends_with('/')
+            {
+                return Err(ConfigError::Invalid {
+                    key: "http.cors_allowed_origins",
+                    reason: format!("{origin:?} is not an origin (scheme://host[:port], no path)"),
+                });
+            }
+        }
+        let db = &self.database;
+        in_range(
+            "database.max_connections",
+            u64::from(db.max_connections),
+            1,
+            1000,
+        )?;
+        in_range(
+            "database.acquire_timeout_ms",
+            db.acquire_timeout_ms,
+            100,
+            600_000,
+        )?;
+        in_range(
+            "database.statement_timeout_ms",
+            db.statement_timeout_ms,
+            100,
+            3_600_000,
+        )?;
+        in_range("database.busy_timeout_ms", db.busy_timeout_ms, 0, 600_000)?;
+        // A year at most: longer-lived secrets belong to API tokens issued on purpose.
+        in_range(
+            "auth.token_ttl_hours",
+            u64::from(self.auth.token_ttl_hours),
+            1,
+            24 * 366,
+        )?;
+        Ok(())
     }
 }
 
@@ -260,5 +395,39 @@ mod tests {
             ..DatabaseConfig::default()
         };
         assert!(!format!("{config:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn an_out_of_range_value_names_its_key_and_range() {
+        Jail::expect_with(|jail| {
+            jail.set_env("DJCRM_AUTH__TOKEN_TTL_HOURS", "4294967295");
+            let error = Settings::load().expect_err("refused").to_string();
+            assert!(error.contains("auth.token_ttl_hours"), "{error}");
+            assert!(error.contains("1 to 8784"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_zero_pool_is_refused() {
+        Jail::expect_with(|jail| {
+            jail.set_env("DJCRM_DATABASE__MAX_CONNECTIONS", "0");
+            let error = Settings::load().expect_err("refused").to_string();
+            assert!(error.contains("database.max_connections"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_cors_origin_with_a_path_is_refused() {
+        let mut settings = Settings::default();
+        settings.http.cors_allowed_origins = vec!["https://app.acme.test/".to_owned()];
+        let error = settings.validate().expect_err("refused").to_string();
+        assert!(error.contains("http.cors_allowed_origins"), "{error}");
+    }
+
+    #[test]
+    fn the_defaults_are_in_range() {
+        assert!(Settings::default().validate().is_ok());
     }
 }

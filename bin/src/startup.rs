@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use djcrm_adapter_argon2::Argon2Hasher;
+use djcrm_adapter_http::connections::{ConnectionLimits, GuardedAcceptor};
 use djcrm_adapter_http::{HttpSettings, app};
 use djcrm_adapter_postgres::{PostgresOptions, PostgresStore};
 use djcrm_adapter_sqlite::{SqliteOptions, SqliteStore};
@@ -128,6 +129,7 @@ impl Application {
         let crm = Arc::new(crm(store, settings));
         let http = HttpSettings {
             body_limit: settings.http.body_limit_bytes,
+            cors_allowed_origins: settings.http.cors_allowed_origins.clone(),
         };
         let endpoint = app(crm.clone(), http);
         let bind = settings.http.bind;
@@ -135,14 +137,21 @@ impl Application {
             .into_acceptor()
             .await
             .map_err(|source| StartError::Bind { addr: bind, source })?;
+        let limits = ConnectionLimits {
+            max_connections: settings.http.max_connections,
+            header_read_timeout: Duration::from_millis(settings.http.header_read_timeout_ms),
+        };
+        let acceptor = GuardedAcceptor::new(acceptor, limits);
         let addr = acceptor
             .local_addr()
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .unwrap_or(bind);
         let grace = Duration::from_secs(settings.http.shutdown_grace_seconds);
+        let idle = Duration::from_secs(settings.http.idle_timeout_seconds);
         let server = Box::pin(async move {
             let result = Server::new_with_acceptor(acceptor)
+                .idle_timeout(idle)
                 .run_with_graceful_shutdown(endpoint, shutdown, Some(grace))
                 .await;
             crm.store().close().await;

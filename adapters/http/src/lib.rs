@@ -11,15 +11,18 @@
 pub mod api;
 pub mod auth;
 pub mod body;
+pub mod connections;
 pub mod dto;
 mod observe;
 pub mod problem;
+mod security;
 
 use std::sync::Arc;
 
 use djcrm_application::Crm;
 use djcrm_domain::ports::Store;
-use poem::middleware::CatchPanic;
+use poem::http::Method;
+use poem::middleware::{CatchPanic, Cors};
 use poem::{Endpoint, EndpointExt, Response, Route, get, handler};
 use poem_openapi::OpenApiService;
 
@@ -36,18 +39,39 @@ use body::BodyLimit;
 use problem::{ProblemDetails, problem_for_error};
 
 /// HTTP settings.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct HttpSettings {
     /// The largest request body accepted, in bytes; larger ones get 413.
     pub body_limit: usize,
+    /// Origins allowed to call the API from a browser; empty turns CORS off.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
         Self {
             body_limit: 1024 * 1024,
+            cors_allowed_origins: Vec::new(),
         }
     }
+}
+
+/// CORS for the allowed origins: the methods and headers the API uses, and the
+/// response headers a browser client needs to read.
+fn cors(origins: &[String]) -> Cors {
+    Cors::new()
+        .allow_origins(origins.iter().map(String::as_str))
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_headers([
+            "authorization",
+            "content-type",
+            "if-match",
+            "if-none-match",
+            "idempotency-key",
+            "x-request-id",
+        ])
+        .expose_headers(["etag", "location", "x-request-id", "retry-after"])
+        .max_age(600)
 }
 
 /// Every `/api/v1` area, combined.
@@ -115,6 +139,10 @@ pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: HttpSettings) -> impl Endpoint<
             .into_http_response()
         }))
         .catch_all_error(problem_for_error)
+        .with_if(
+            !settings.cors_allowed_origins.is_empty(),
+            cors(&settings.cors_allowed_origins),
+        )
         .around(move |next, request| observe::observe(next, request, settings.body_limit))
 }
 

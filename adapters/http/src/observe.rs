@@ -37,6 +37,7 @@ pub async fn observe<E: Endpoint>(
     body_limit: usize,
 ) -> poem::Result<Response> {
     let id = request_id(&request);
+    let path = request.uri().path().to_owned();
     let span = tracing::info_span!(
         "request",
         method = %request.method(),
@@ -73,6 +74,7 @@ pub async fn observe<E: Endpoint>(
         if let Ok(value) = HeaderValue::from_str(&id) {
             response.headers_mut().insert(REQUEST_ID, value);
         }
+        crate::security::secure(&mut response, &path);
         Ok(response)
     }
     .instrument(span)

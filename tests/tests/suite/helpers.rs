@@ -74,10 +74,27 @@ impl TestApp {
         Self::spawn_with(format!("sqlite://{}", path.display())).await
     }
 
+    /// A fresh server on SQLite with settings changed by `configure`.
+    pub async fn spawn_configured(configure: impl FnOnce(&mut Settings)) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("djcrm.db").display());
+        let mut app = Self::spawn_with_settings(url, configure).await;
+        app._dir = Some(dir);
+        app
+    }
+
     async fn spawn_with(database_url: String) -> Self {
+        Self::spawn_with_settings(database_url, |_| {}).await
+    }
+
+    async fn spawn_with_settings(
+        database_url: String,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Self {
         let mut settings = Settings::default();
         settings.http.bind = SocketAddr::from(([127, 0, 0, 1], 0));
         settings.database.url = database_url;
+        configure(&mut settings);
         let (stop, stopped) = oneshot::channel::<()>();
         let app = Application::build(&settings, async {
             let _ = stopped.await;
