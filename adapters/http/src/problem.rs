@@ -15,6 +15,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// One invalid field of a request.
 #[derive(Object, Debug, Clone, PartialEq, Eq)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FieldProblem {
     /// The field, as named in the request (`email`, `status`, `limit`, ...).
     pub field: String,
@@ -24,6 +25,7 @@ pub struct FieldProblem {
 
 /// An error, as RFC 9457 problem details.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProblemDetails {
     /// A URI identifying the problem type; `about:blank` means the status says it all.
     #[oai(rename = "type")]
@@ -36,8 +38,7 @@ pub struct ProblemDetails {
     pub detail: String,
     /// A stable machine-readable code (`validation_failed`, `not_found`, ...).
     pub code: String,
-    /// Every offending field, for validation errors and conflicts.
-    #[oai(skip_serializing_if_is_empty)]
+    /// Every offending field, for validation errors and conflicts; empty otherwise.
     pub errors: Vec<FieldProblem>,
 }
 

@@ -11,6 +11,7 @@ use super::ApiTags;
 
 /// A health report.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct HealthBody {
     /// `ok`, or `unavailable`.
     pub status: String,
@@ -20,6 +21,7 @@ pub struct HealthBody {
 
 /// One dependency's health.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CheckBody {
     /// The dependency (`store`).
     pub name: String,

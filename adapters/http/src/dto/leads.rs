@@ -12,6 +12,7 @@ use super::LeadStatusDto;
 
 /// A lead.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LeadBody {
     /// Its id.
     pub id: Uuid,
@@ -65,6 +66,7 @@ impl From<Lead> for LeadBody {
 
 /// A new lead.
 #[derive(Object, Debug, Clone, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreateLeadBody {
     /// First name.
     pub first_name: String,
@@ -98,6 +100,7 @@ impl From<CreateLeadBody> for leads::CreateLeadRequest {
 
 /// Lead changes: omit a field to keep it, send null to clear it.
 #[derive(Object, Debug, Clone, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UpdateLeadBody {
     /// First name.
     #[serde(default)]
@@ -151,6 +154,7 @@ impl UpdateLeadBody {
 
 /// A page of leads.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LeadPage {
     /// The leads, newest first.
     pub items: Vec<LeadBody>,
@@ -160,6 +164,7 @@ pub struct LeadPage {
 
 /// Assignment: an agent, or null to unassign.
 #[derive(Object, Debug, Clone, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssignBody {
     /// An active agent of the organization, or null.
     pub agent_id: Option<Uuid>,
@@ -167,6 +172,7 @@ pub struct AssignBody {
 
 /// A move in the pipeline.
 #[derive(Object, Debug, Clone, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StatusChangeBody {
     /// The new status.
     pub status: LeadStatusDto,
@@ -176,6 +182,7 @@ pub struct StatusChangeBody {
 
 /// A note.
 #[derive(Object, Debug, Clone, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NoteBody {
     /// The note, up to 10,000 characters.
     pub body: String,
@@ -201,6 +208,7 @@ pub enum ActivityKindDto {
 
 /// One entry of a lead's history.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ActivityBody {
     /// Its id.
     pub id: Uuid,
@@ -266,6 +274,7 @@ impl From<Activity> for ActivityBody {
 
 /// A page of history.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ActivityPage {
     /// Activities, newest first.
     pub items: Vec<ActivityBody>,

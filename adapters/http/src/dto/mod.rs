@@ -81,6 +81,7 @@ impl From<LeadStatusDto> for LeadStatus {
 
 /// An organization.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OrganizationBody {
     /// Its id.
     pub id: Uuid,
@@ -105,6 +106,7 @@ impl From<Organization> for OrganizationBody {
 
 /// A user.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UserBody {
     /// Their id.
     pub id: Uuid,
@@ -135,6 +137,7 @@ impl From<User> for UserBody {
 
 /// Signup: a new organization and its owner.
 #[derive(Object, Debug, Clone, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SignupBody {
     /// The organization's name.
     pub organization_name: String,
@@ -159,6 +162,7 @@ impl From<SignupBody> for auth::SignupRequest {
 
 /// The new organization, its owner, and the owner's token (shown once).
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SignupResponseBody {
     /// Bearer token; store it, it is not shown again.
     pub token: String,
@@ -172,6 +176,7 @@ pub struct SignupResponseBody {
 
 /// Login credentials.
 #[derive(Object, Debug, Clone, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LoginBody {
     /// The login email.
     pub email: String,
@@ -181,6 +186,7 @@ pub struct LoginBody {
 
 /// A new token (shown once).
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LoginResponseBody {
     /// Bearer token; store it, it is not shown again.
     pub token: String,
@@ -192,6 +198,7 @@ pub struct LoginResponseBody {
 
 /// The caller.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MeBody {
     /// The user.
     pub user: UserBody,
@@ -205,6 +212,7 @@ pub struct MeBody {
 
 /// Organization changes.
 #[derive(Object, Debug, Clone, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UpdateOrganizationBody {
     /// A new name.
     pub name: Option<String>,
@@ -212,6 +220,7 @@ pub struct UpdateOrganizationBody {
 
 /// An agent.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AgentBody {
     /// The agent profile's id (leads are assigned to it).
     pub id: Uuid,
@@ -245,6 +254,7 @@ impl From<Agent> for AgentBody {
 
 /// A new agent.
 #[derive(Object, Debug, Clone, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreateAgentBody {
     /// Their email, their login.
     pub email: String,
@@ -256,6 +266,7 @@ pub struct CreateAgentBody {
 
 /// Agent changes.
 #[derive(Object, Debug, Clone, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UpdateAgentBody {
     /// A new name.
     pub full_name: Option<String>,
@@ -265,6 +276,7 @@ pub struct UpdateAgentBody {
 
 /// A page of agents.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AgentPage {
     /// The agents, newest first.
     pub items: Vec<AgentBody>,
@@ -274,6 +286,7 @@ pub struct AgentPage {
 
 /// A category.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CategoryBody {
     /// Its id.
     pub id: Uuid,
@@ -298,6 +311,7 @@ impl From<Category> for CategoryBody {
 
 /// A category name.
 #[derive(Object, Debug, Clone, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CategoryNameBody {
     /// 1 to 100 characters, unique in the organization ignoring case.
     pub name: String,
@@ -305,6 +319,7 @@ pub struct CategoryNameBody {
 
 /// A page of categories.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CategoryPage {
     /// The categories, newest first.
     pub items: Vec<CategoryBody>,

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 /// Live leads per status.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StatusCounts {
     /// Status `new`.
     pub new: u64,
@@ -21,6 +22,7 @@ pub struct StatusCounts {
 
 /// The pipeline at a glance.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PipelineStatsBody {
     /// All live leads.
     pub total: u64,
@@ -45,6 +47,7 @@ impl From<PipelineCounts> for PipelineStatsBody {
 
 /// One agent's performance over the leads assigned to them.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AgentStatsBody {
     /// The agent.
     pub agent_id: Uuid,
@@ -75,6 +78,7 @@ impl From<AgentPerformance> for AgentStatsBody {
 
 /// Every agent's performance.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AgentStatsList {
     /// One entry per agent.
     pub items: Vec<AgentStatsBody>,

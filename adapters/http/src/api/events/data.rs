@@ -11,6 +11,7 @@ use crate::dto::{LeadStatusDto, RoleDto};
 
 /// A lead as an event shows it, after the change.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LeadSnapshotBody {
     /// First name.
     pub first_name: String,
@@ -50,6 +51,7 @@ impl From<LeadSnapshot> for LeadSnapshotBody {
 
 /// An agent as an event shows it, after the change.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AgentSnapshotBody {
     /// The user behind the agent profile.
     pub user_id: Uuid,
@@ -141,6 +143,7 @@ macro_rules! event_data {
         $(
             $(#[$doc])*
             #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
             pub struct $body {
                 $($(#[$fdoc])* pub $field: $ty,)*
             }

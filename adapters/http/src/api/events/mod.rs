@@ -121,6 +121,7 @@ impl From<EventType> for EventTypeDto {
 
 /// One change of the organization.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EventBody {
     /// Its position in the feed: pass the last one you processed as `after`.
     pub position: i64,
@@ -157,6 +158,7 @@ impl From<RecordedEvent> for EventBody {
 
 /// A page of the feed, oldest first.
 #[derive(Object, Debug, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EventPage {
     /// The events.
     pub items: Vec<EventBody>,
