@@ -8,6 +8,7 @@
 //! translates between HTTP and the use cases, and maps errors to statuses once, in
 //! [`problem`].
 
+mod allow;
 pub mod api;
 pub mod auth;
 pub mod body;
@@ -111,6 +112,11 @@ pub fn openapi_json<S: Store>(crm: &Arc<Crm<S>>) -> String {
 /// The whole HTTP application.
 pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: HttpSettings) -> impl Endpoint<Output = Response> {
     let service = api_service(&crm);
+    let allowed = Arc::new(allow::AllowedMethods::from_spec(
+        &service.spec(),
+        "/api/v1",
+        &["/api/openapi.json", "/api/docs", "/healthz", "/readyz"],
+    ));
     let spec = service.spec_endpoint();
     let docs = service.swagger_ui();
     let authenticator: Arc<dyn Authenticator> = crm.clone();
@@ -143,7 +149,9 @@ pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: HttpSettings) -> impl Endpoint<
             !settings.cors_allowed_origins.is_empty(),
             cors(&settings.cors_allowed_origins),
         )
-        .around(move |next, request| observe::observe(next, request, settings.body_limit))
+        .around(move |next, request| {
+            observe::observe(next, request, settings.body_limit, allowed.clone())
+        })
 }
 
 #[handler]

@@ -35,6 +35,7 @@ pub async fn observe<E: Endpoint>(
     next: Arc<E>,
     request: Request,
     body_limit: usize,
+    allowed: Arc<crate::allow::AllowedMethods>,
 ) -> poem::Result<Response> {
     let id = request_id(&request);
     let path = request.uri().path().to_owned();
@@ -75,6 +76,7 @@ pub async fn observe<E: Endpoint>(
             response.headers_mut().insert(REQUEST_ID, value);
         }
         crate::security::secure(&mut response, &path);
+        allowed.apply(&mut response, &path);
         Ok(response)
     }
     .instrument(span)

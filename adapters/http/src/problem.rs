@@ -262,13 +262,21 @@ pub async fn problem_for_error(error: poem::Error) -> Response {
         )
         .into_http_response();
     }
+    // A parameter the document constrains (type, range, pattern, enum) that fails
+    // its constraint is invalid input like any other: 422, naming the parameter.
+    if let Some(param) = error.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        return ProblemDetails::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            format!("{}: {}", param.name, param.reason),
+        )
+        .with_errors(vec![FieldProblem {
+            field: param.name.to_owned(),
+            message: param.reason.clone(),
+        }])
+        .into_http_response();
+    }
     let status = error.status();
-    let field = error
-        .downcast_ref::<poem_openapi::error::ParseParamError>()
-        .map(|e| FieldProblem {
-            field: e.name.to_owned(),
-            message: e.reason.clone(),
-        });
     let detail = error.to_string();
     let response = error.into_response();
     let is_problem = response
@@ -294,7 +302,5 @@ pub async fn problem_for_error(error: poem::Error) -> Response {
     } else {
         detail
     };
-    ProblemDetails::new(status, code, detail)
-        .with_errors(field.into_iter().collect())
-        .into_http_response()
+    ProblemDetails::new(status, code, detail).into_http_response()
 }

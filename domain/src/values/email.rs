@@ -36,7 +36,6 @@ impl Email {
         }
         let (local, domain) = email.split_once('@').ok_or(EmailError::Malformed)?;
         let local_ok = !local.is_empty()
-            && local.len() <= 64
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")

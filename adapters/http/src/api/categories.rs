@@ -44,8 +44,10 @@ impl<S: Store> CategoriesApi<S> {
         &self,
         auth: BearerAuth,
         /// Page size, 1 to 100 (default 25).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
         /// `next_cursor` of the previous page.
+        #[oai(validator(pattern = r"^[0-9a-fA-F]{32}$"))]
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<CategoryPage>> {
         let page = self

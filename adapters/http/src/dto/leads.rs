@@ -69,18 +69,49 @@ impl From<Lead> for LeadBody {
 #[oai(skip_serializing_if_is_none)]
 pub struct CreateLeadBody {
     /// First name.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*[^\\s\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}][^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*$"
+    ))]
     pub first_name: String,
     /// Last name.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*[^\\s\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}][^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*$"
+    ))]
     pub last_name: String,
     /// Email.
+    #[oai(
+        nullable,
+        validator(
+            max_length = 254,
+            pattern = "^\\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\\s*$"
+        )
+    )]
     pub email: Option<String>,
     /// Phone (7 to 15 digits; spaces, `+`, `-`, `.`, parentheses allowed).
+    #[oai(
+        nullable,
+        validator(pattern = "^\\s*\\+?[ ().-]*([0-9][ ().-]*){7,15}\\s*$")
+    )]
     pub phone: Option<String>,
     /// Free text, up to 10,000 characters.
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 10000,
+            pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     pub description: Option<String>,
     /// A category of the organization.
+    #[oai(nullable)]
     pub category_id: Option<Uuid>,
     /// An active agent of the organization (organizers only).
+    #[oai(nullable)]
     pub agent_id: Option<Uuid>,
 }
 
@@ -104,18 +135,38 @@ impl From<CreateLeadBody> for leads::CreateLeadRequest {
 pub struct UpdateLeadBody {
     /// First name.
     #[serde(default)]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*[^\\s\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}][^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*$"
+    ))]
     pub first_name: MaybeUndefined<String>,
     /// Last name.
     #[serde(default)]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*[^\\s\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}][^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*$"
+    ))]
     pub last_name: MaybeUndefined<String>,
     /// Email.
     #[serde(default)]
+    #[oai(validator(
+        max_length = 254,
+        pattern = "^\\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\\s*$"
+    ))]
     pub email: MaybeUndefined<String>,
     /// Phone.
     #[serde(default)]
+    #[oai(validator(pattern = "^\\s*\\+?[ ().-]*([0-9][ ().-]*){7,15}\\s*$"))]
     pub phone: MaybeUndefined<String>,
     /// Free text.
     #[serde(default)]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    ))]
     pub description: MaybeUndefined<String>,
     /// Category.
     #[serde(default)]
@@ -167,6 +218,7 @@ pub struct LeadPage {
 #[oai(skip_serializing_if_is_none)]
 pub struct AssignBody {
     /// An active agent of the organization, or null.
+    #[oai(nullable)]
     pub agent_id: Option<Uuid>,
 }
 
@@ -177,6 +229,14 @@ pub struct StatusChangeBody {
     /// The new status.
     pub status: LeadStatusDto,
     /// Why (optional).
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 10000,
+            pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+        )
+    )]
     pub note: Option<String>,
 }
 
@@ -185,6 +245,11 @@ pub struct StatusChangeBody {
 #[oai(skip_serializing_if_is_none)]
 pub struct NoteBody {
     /// The note, up to 10,000 characters.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 10000,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    ))]
     pub body: String,
 }
 

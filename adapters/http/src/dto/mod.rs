@@ -140,12 +140,27 @@ impl From<User> for UserBody {
 #[oai(skip_serializing_if_is_none)]
 pub struct SignupBody {
     /// The organization's name.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*[^\\s\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}][^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*$"
+    ))]
     pub organization_name: String,
     /// The owner's email, their login.
+    #[oai(validator(
+        max_length = 254,
+        pattern = "^\\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\\s*$"
+    ))]
     pub email: String,
     /// At least 10 characters.
+    #[oai(validator(min_length = 10, max_length = 1024))]
     pub password: String,
     /// The owner's name.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*[^\\s\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}][^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*$"
+    ))]
     pub full_name: String,
 }
 
@@ -215,6 +230,14 @@ pub struct MeBody {
 #[oai(skip_serializing_if_is_none)]
 pub struct UpdateOrganizationBody {
     /// A new name.
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 200,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*[^\\s\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}][^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*$"
+        )
+    )]
     pub name: Option<String>,
 }
 
@@ -257,10 +280,20 @@ impl From<Agent> for AgentBody {
 #[oai(skip_serializing_if_is_none)]
 pub struct CreateAgentBody {
     /// Their email, their login.
+    #[oai(validator(
+        max_length = 254,
+        pattern = "^\\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\\s*$"
+    ))]
     pub email: String,
     /// Their name.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*[^\\s\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}][^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*$"
+    ))]
     pub full_name: String,
     /// Their initial password, at least 10 characters.
+    #[oai(validator(min_length = 10, max_length = 1024))]
     pub password: String,
 }
 
@@ -269,8 +302,17 @@ pub struct CreateAgentBody {
 #[oai(skip_serializing_if_is_none)]
 pub struct UpdateAgentBody {
     /// A new name.
+    #[oai(
+        nullable,
+        validator(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*[^\\s\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}][^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*$"
+        )
+    )]
     pub full_name: Option<String>,
     /// Deactivate (false) or reactivate (true).
+    #[oai(nullable)]
     pub active: Option<bool>,
 }
 
@@ -314,6 +356,11 @@ impl From<Category> for CategoryBody {
 #[oai(skip_serializing_if_is_none)]
 pub struct CategoryNameBody {
     /// 1 to 100 characters, unique in the organization ignoring case.
+    #[oai(validator(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*[^\\s\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}][^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*$"
+    ))]
     pub name: String,
 }
 

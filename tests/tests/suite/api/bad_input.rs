@@ -136,10 +136,11 @@ async fn paging_parameters_are_checked(app: TestApp) {
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
         assert_eq!(reply.error_fields(), vec![field], "{query}");
     }
+    // A wrongly typed parameter is invalid input like an out-of-range one.
     let reply = app
         .send(app.request(Method::GET, "/leads?limit=abc", Some(&owner.token)))
         .await;
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.error_fields(), vec!["limit"]);
 }
 

@@ -185,17 +185,28 @@ impl<S: Store> EventsApi<S> {
         &self,
         auth: BearerAuth,
         /// Only events after this position (default 0: from the start).
+        #[oai(validator(minimum(value = "0")))]
         after: Query<Option<i64>>,
         /// Page size, 1 to 100 (default 25).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
-        /// Only these types (repeat the parameter, or separate with commas).
+        /// Only these types (repeat the parameter for several).
         #[oai(name = "type")]
-        types: Query<Vec<String>>,
+        types: Query<Vec<EventTypeDto>>,
     ) -> ApiResult<Json<EventPage>> {
         let params = FeedParams {
             after: after.0,
             limit: limit.0,
-            types: types.0,
+            types: types
+                .0
+                .into_iter()
+                .filter_map(|wanted| {
+                    EventType::ALL
+                        .iter()
+                        .find(|t| EventTypeDto::from(**t) == wanted)
+                        .map(|t| t.as_str().to_owned())
+                })
+                .collect(),
         };
         let feed: Feed = self.crm.events(&auth.0.actor, &params).await?;
         let next_after = feed
