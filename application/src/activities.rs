@@ -1,14 +1,16 @@
 //! Notes and the history of a lead.
 
-use djcrm_domain::ports::{ActivityRepository, Store, UnitOfWork};
-use djcrm_domain::{Activity, ActivityKind, Actor, Change, Description, DomainError, LeadId, Page};
+use djcrm_domain::ports::{ActivityRepository, Store, UnitOfWork, UserRepository};
+use djcrm_domain::{
+    ActivityKind, Actor, Change, Description, DomainError, HistoryEntry, LeadId, Page,
+};
 
 use crate::leads::{activity, lead_event};
 use crate::policy::ensure_can_see_lead;
 use crate::{Crm, PageParams};
 
 impl<S: Store> Crm<S> {
-    /// Adds a note to a lead the caller may see.
+    /// Adds a note to a lead the caller may see; the note as the history shows it.
     ///
     /// # Errors
     /// - [`DomainError::Validation`] on `body`.
@@ -19,7 +21,7 @@ impl<S: Store> Crm<S> {
         actor: &Actor,
         lead_id: LeadId,
         body: &str,
-    ) -> Result<Activity, DomainError> {
+    ) -> Result<HistoryEntry, DomainError> {
         let body =
             Description::parse(body).map_err(|e| DomainError::invalid("body", e.to_string()))?;
         let mut uow = self.store.begin().await?;
@@ -37,7 +39,12 @@ impl<S: Store> Crm<S> {
         uow.append_event(&lead_event(actor, lead_id, added, now))
             .await?;
         uow.commit().await?;
-        Ok(note)
+        // The history names whoever acted: the caller, as named now.
+        let author = self.store.users().get(actor.org_id, actor.user_id).await?;
+        Ok(HistoryEntry {
+            activity: note,
+            actor_name: author.full_name,
+        })
     }
 
     /// The history of a lead the caller may see, newest first.
@@ -50,7 +57,7 @@ impl<S: Store> Crm<S> {
         actor: &Actor,
         lead_id: LeadId,
         page: &PageParams,
-    ) -> Result<Page<Activity>, DomainError> {
+    ) -> Result<Page<HistoryEntry>, DomainError> {
         let page = page.parse()?;
         self.lead(actor, lead_id).await?;
         self.store

@@ -28,7 +28,7 @@ pub mod values;
 
 pub use actor::Actor;
 pub use entities::{
-    activity::{Activity, ActivityKind},
+    activity::{Activity, ActivityKind, HistoryEntry},
     agent::{Agent, AgentPerformance},
     category::Category,
     lead::{Lead, LeadEdit, LeadField, LeadFilter, PipelineCounts, StoredLead},

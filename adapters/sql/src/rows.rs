@@ -3,8 +3,8 @@
 
 use djcrm_domain::{
     Activity, ActivityKind, Agent, AgentPerformance, Category, CategoryName, Description,
-    DomainError, Email, Lead, LeadField, LeadStatus, Organization, OrganizationName, PersonName,
-    PhoneNumber, PipelineCounts, Role, StoredLead, User,
+    DomainError, Email, HistoryEntry, Lead, LeadField, LeadStatus, Organization, OrganizationName,
+    PersonName, PhoneNumber, PipelineCounts, Role, StoredLead, User,
 };
 
 use crate::engine::ReadRow;
@@ -257,6 +257,17 @@ pub fn activity(row: &impl ReadRow) -> Result<Activity, DomainError> {
         actor_id: col(row.uuid("actor_id"))?.into(),
         kind,
         created_at: col(row.time("created_at"))?,
+    })
+}
+
+/// An activity row with its actor's name in `actor_name`.
+pub fn history_entry(row: &impl ReadRow) -> Result<HistoryEntry, DomainError> {
+    Ok(HistoryEntry {
+        activity: activity(row)?,
+        actor_name: parse(
+            "actor name",
+            PersonName::parse(&col(row.text("actor_name"))?),
+        )?,
     })
 }
 

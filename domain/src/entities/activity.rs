@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{ActivityId, AgentId, Description, LeadField, LeadId, LeadStatus, OrgId, UserId};
+use crate::{
+    ActivityId, AgentId, Description, LeadField, LeadId, LeadStatus, OrgId, PersonName, UserId,
+};
 
 /// What happened to a lead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,4 +70,14 @@ pub struct Activity {
     pub kind: ActivityKind,
     /// When.
     pub created_at: DateTime<Utc>,
+}
+
+/// An activity as the history shows it: with the name of whoever acted, as that
+/// person is named now (the name of an agent deleted since included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// What happened.
+    pub activity: Activity,
+    /// Who did it, by name.
+    pub actor_name: PersonName,
 }

@@ -9,8 +9,8 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    Activity, Actor, Agent, AgentId, AgentPerformance, Category, CategoryId, Credentials,
-    DomainError, Email, Feed, FeedQuery, Lead, LeadFilter, LeadId, OrgId, Organization, Page,
+    Actor, Agent, AgentId, AgentPerformance, Category, CategoryId, Credentials, DomainError, Email,
+    Feed, FeedQuery, HistoryEntry, Lead, LeadFilter, LeadId, OrgId, Organization, Page,
     PageRequest, PipelineCounts, Position, RecordedEvent, TokenHash, User, UserId,
 };
 
@@ -132,13 +132,13 @@ pub trait LeadRepository: Send + Sync + 'static {
 /// The history of leads.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 pub trait ActivityRepository: Send + Sync + 'static {
-    /// The history of lead `lead`, newest first.
+    /// The history of lead `lead`, newest first, each entry with its actor's name.
     fn list_for_lead(
         &self,
         org: OrgId,
         lead: LeadId,
         page: PageRequest,
-    ) -> impl Future<Output = Result<Page<Activity>, DomainError>> + Send;
+    ) -> impl Future<Output = Result<Page<HistoryEntry>, DomainError>> + Send;
 }
 
 /// The outbox, read: the committed events in position order.

@@ -316,7 +316,7 @@ impl<S: Store> LeadsApi<S> {
             .crm
             .add_note(&auth.0.actor, id.0.into(), &body.0.body)
             .await?;
-        let location = format!("/api/v1/leads/{}/activities", note.lead_id);
+        let location = format!("/api/v1/leads/{}/activities", note.activity.lead_id);
         Ok(CreateNoteResponse::Created(Json(note.into()), location))
     }
 }

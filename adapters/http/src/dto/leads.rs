@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use djcrm_application::leads;
-use djcrm_domain::{Activity, ActivityKind, Lead};
+use djcrm_domain::{ActivityKind, HistoryEntry, Lead};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 use serde::Deserialize;
@@ -283,6 +283,8 @@ pub struct ActivityBody {
     pub kind: ActivityKindDto,
     /// Who did it.
     pub actor_id: Uuid,
+    /// Their name, as they are named now (also for agents deleted since).
+    pub actor_name: String,
     /// When.
     pub created_at: DateTime<Utc>,
     /// For `status_changed`: the status before.
@@ -297,13 +299,15 @@ pub struct ActivityBody {
     pub fields: Option<Vec<String>>,
 }
 
-impl From<Activity> for ActivityBody {
-    fn from(activity: Activity) -> Self {
+impl From<HistoryEntry> for ActivityBody {
+    fn from(entry: HistoryEntry) -> Self {
+        let activity = entry.activity;
         let mut body = Self {
             id: activity.id.as_uuid(),
             lead_id: activity.lead_id.as_uuid(),
             kind: ActivityKindDto::Created,
             actor_id: activity.actor_id.as_uuid(),
+            actor_name: entry.actor_name.into_inner(),
             created_at: activity.created_at,
             from_status: None,
             to_status: None,

@@ -2,7 +2,7 @@
 
 use djcrm_domain::ports::{ActivityRepository, LeadRepository};
 use djcrm_domain::{
-    Activity, AgentId, AgentPerformance, DomainError, Lead, LeadFilter, LeadId, OrgId, Page,
+    AgentId, AgentPerformance, DomainError, HistoryEntry, Lead, LeadFilter, LeadId, OrgId, Page,
     PageRequest, PipelineCounts,
 };
 use sqlx::Database;
@@ -152,23 +152,31 @@ impl<D: Dialect> ActivityRepository for SqlStore<D> {
         org: OrgId,
         lead: LeadId,
         page: PageRequest,
-    ) -> Result<Page<Activity>, DomainError> {
+    ) -> Result<Page<HistoryEntry>, DomainError> {
         let mut sql = Sql::new("SELECT ");
-        sql.push(ACTIVITY_COLUMNS)
-            .push(" FROM activities WHERE organization_id = ")
+        let columns: Vec<String> = ACTIVITY_COLUMNS
+            .split(',')
+            .map(|column| format!("a.{}", column.trim()))
+            .collect();
+        sql.push(&columns.join(", "))
+            .push(
+                ", u.full_name AS actor_name FROM activities a \
+                 JOIN users u ON u.organization_id = a.organization_id AND u.id = a.actor_id \
+                 WHERE a.organization_id = ",
+            )
             .push_bind(org)
-            .push(" AND lead_id = ")
+            .push(" AND a.lead_id = ")
             .push_bind(lead);
         push_page(
             &mut sql,
-            "id",
-            "organization_id DESC, lead_id DESC, id DESC",
+            "a.id",
+            "a.organization_id DESC, a.lead_id DESC, a.id DESC",
             page,
         );
         let rows = self.fetch_all(sql, "reading a lead's history").await?;
-        let activities = rows::all(&rows, rows::activity)?;
-        Ok(Page::from_overfetched(activities, page.limit, |a| {
-            a.id.as_uuid()
+        let entries = rows::all(&rows, rows::history_entry)?;
+        Ok(Page::from_overfetched(entries, page.limit, |e| {
+            e.activity.id.as_uuid()
         }))
     }
 }

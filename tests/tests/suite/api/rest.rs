@@ -44,6 +44,38 @@ async fn a_deleted_agent_is_gone_and_its_leads_are_unassigned(app: TestApp) {
     assert_eq!(history.body["items"][0]["agent_id"], json!(null));
 }
 
+async fn the_history_still_names_a_deleted_agent(app: TestApp) {
+    let owner = app.signup("Acme").await;
+    let (agent, agent_token) = app.agent(&owner, "Alice").await;
+    let lead = app
+        .lead(
+            &owner.token,
+            json!({ "first_name": "Ada", "last_name": "L", "agent_id": agent }),
+        )
+        .await
+        .id();
+    let note = app
+        .post(
+            &format!("/leads/{lead}/notes"),
+            &agent_token,
+            json!({ "body": "Called" }),
+        )
+        .await;
+    assert_eq!(note.body["actor_name"], json!("Alice"), "{:?}", note.body);
+    app.delete(&format!("/agents/{agent}"), &owner.token).await;
+    let history = app
+        .get(&format!("/leads/{lead}/activities"), &owner.token)
+        .await;
+    let names: Vec<&str> = history.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["kind"] == json!("note"))
+        .map(|e| e["actor_name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["Alice"]);
+}
+
 async fn a_deleted_agent_receives_no_leads(app: TestApp) {
     let owner = app.signup("Acme").await;
     let (agent, _) = app.agent(&owner, "Alice").await;
@@ -87,4 +119,5 @@ crate::on_every_store!(
     a_lead_read_with_its_current_etag_is_304,
     a_deleted_agent_is_gone_and_its_leads_are_unassigned,
     a_deleted_agent_receives_no_leads,
+    the_history_still_names_a_deleted_agent,
 );

@@ -189,7 +189,7 @@ pub async fn a_deleted_leads_history_stays<S: Store>(store: S) {
         .list_for_lead(acme.org, ada.id, page(10))
         .await
         .expect("history");
-    let kinds: Vec<ActivityKind> = history.items.into_iter().map(|a| a.kind).collect();
+    let kinds: Vec<ActivityKind> = history.items.into_iter().map(|e| e.activity.kind).collect();
     assert_eq!(kinds, vec![ActivityKind::Deleted, ActivityKind::Created]);
 }
 
@@ -297,7 +297,20 @@ pub async fn every_activity_kind_reads_back_as_written<S: Store>(store: S) {
         .await
         .expect("history");
     written.reverse();
-    assert_eq!(history.items, written);
+    let read: Vec<_> = history.items.into_iter().map(|e| e.activity).collect();
+    assert_eq!(read, written);
+}
+
+pub async fn history_entries_name_their_actor<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let ada = stored_lead(&store, &acme, "Ada").await;
+    let history = store
+        .activities()
+        .list_for_lead(acme.org, ada.id, page(10))
+        .await
+        .expect("history");
+    let names: Vec<_> = history.items.into_iter().map(|e| e.actor_name).collect();
+    assert_eq!(names, std::slice::from_ref(&acme.owner.full_name));
 }
 
 pub async fn another_tenant_sees_no_history_of_a_lead<S: Store>(store: S) {
@@ -327,7 +340,8 @@ pub async fn a_committed_unit_of_work_writes_everything<S: Store>(store: S) {
         .list_for_lead(acme.org, ada.id, page(10))
         .await
         .expect("history");
-    assert_eq!((read, history.items), (ada, vec![created]));
+    let entries: Vec<_> = history.items.into_iter().map(|e| e.activity).collect();
+    assert_eq!((read, entries), (ada, vec![created]));
 }
 
 pub async fn a_dropped_unit_of_work_writes_nothing<S: Store>(store: S) {

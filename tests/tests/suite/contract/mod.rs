@@ -130,6 +130,7 @@ macro_rules! store_contract {
                     deleting_a_deleted_lead_is_not_found,
                     every_activity_kind_reads_back_as_written,
                     another_tenant_sees_no_history_of_a_lead,
+                    history_entries_name_their_actor,
                     a_committed_unit_of_work_writes_everything,
                     a_dropped_unit_of_work_writes_nothing,
                     a_failed_write_then_a_drop_undoes_the_earlier_writes,
