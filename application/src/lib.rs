@@ -51,6 +51,7 @@ pub mod auth;
 pub mod categories;
 pub mod clock;
 pub mod events;
+pub mod idempotency;
 pub mod leads;
 pub mod organization;
 pub mod patch;

@@ -21,6 +21,7 @@ pub mod actor;
 pub mod entities;
 pub mod error;
 pub mod events;
+pub mod idempotency;
 pub mod ids;
 pub mod pagination;
 pub mod ports;
@@ -38,6 +39,7 @@ pub use entities::{
 };
 pub use error::{BoxError, DomainError, FieldError, ValidationErrors};
 pub use events::{Change, Event, EventType, Feed, FeedQuery, Position, RecordedEvent};
+pub use idempotency::{IdempotencyKey, RecordedResponse, Reservation};
 pub use ids::{ActivityId, AgentId, CategoryId, EventId, LeadId, OrgId, TokenId, UserId};
 pub use pagination::{Cursor, Limit, Page, PageRequest};
 pub use values::{

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod body;
 pub mod connections;
 pub mod dto;
+pub mod idempotency;
 mod observe;
 pub mod problem;
 mod security;
@@ -145,6 +146,11 @@ pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: HttpSettings) -> impl Endpoint<
             .into_http_response()
         }))
         .catch_all_error(problem_for_error)
+        .around({
+            let crm = crm.clone();
+            let body_limit = settings.body_limit;
+            move |next, request| idempotency::guard(crm.clone(), next, request, body_limit)
+        })
         .with_if(
             !settings.cors_allowed_origins.is_empty(),
             cors(&settings.cors_allowed_origins),

@@ -137,6 +137,8 @@ pub trait ReadRow {
     fn opt_text(&self, column: &str) -> Result<Option<String>, sqlx::Error>;
     /// An integer column.
     fn int(&self, column: &str) -> Result<i64, sqlx::Error>;
+    /// A nullable integer column.
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error>;
     /// A boolean column.
     fn flag(&self, column: &str) -> Result<bool, sqlx::Error>;
     /// A nullable floating-point column.
@@ -171,6 +173,9 @@ where
         self.try_get(column)
     }
     fn int(&self, column: &str) -> Result<i64, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error> {
         self.try_get(column)
     }
     fn flag(&self, column: &str) -> Result<bool, sqlx::Error> {

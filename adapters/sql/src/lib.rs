@@ -11,6 +11,7 @@
 pub mod dialect;
 pub mod engine;
 mod error;
+mod idempotency;
 mod outbox;
 mod reads;
 mod rows;
@@ -118,6 +119,7 @@ impl<D: Dialect> Store for SqlStore<D> {
     type Leads = Self;
     type Activities = Self;
     type Events = Self;
+    type Idempotency = Self;
     type UnitOfWork = SqlUnitOfWork<D>;
 
     fn organizations(&self) -> &Self {
@@ -142,6 +144,9 @@ impl<D: Dialect> Store for SqlStore<D> {
         self
     }
     fn events(&self) -> &Self {
+        self
+    }
+    fn idempotency(&self) -> &Self {
         self
     }
 

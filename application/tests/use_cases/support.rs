@@ -9,8 +9,8 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use djcrm_application::{Crm, CrmSettings};
 use djcrm_domain::ports::{
     MockActivityRepository, MockAgentRepository, MockCategoryRepository, MockClock, MockEventLog,
-    MockLeadRepository, MockOrganizationRepository, MockPasswordHasher, MockTokenRepository,
-    MockUnitOfWork, MockUserRepository, Store,
+    MockIdempotencyRepository, MockLeadRepository, MockOrganizationRepository, MockPasswordHasher,
+    MockTokenRepository, MockUnitOfWork, MockUserRepository, Store,
 };
 use djcrm_domain::{
     Activity, Actor, Agent, AgentId, DomainError, Email, Event, Lead, LeadId, LeadStatus, OrgId,
@@ -30,6 +30,7 @@ pub struct TestStore {
     pub leads: MockLeadRepository,
     pub activities: MockActivityRepository,
     pub events: MockEventLog,
+    pub idempotency: MockIdempotencyRepository,
     units: Mutex<VecDeque<MockUnitOfWork>>,
 }
 
@@ -65,6 +66,7 @@ impl Store for TestStore {
     type Leads = MockLeadRepository;
     type Activities = MockActivityRepository;
     type Events = MockEventLog;
+    type Idempotency = MockIdempotencyRepository;
     type UnitOfWork = MockUnitOfWork;
 
     fn organizations(&self) -> &Self::Organizations {
@@ -90,6 +92,9 @@ impl Store for TestStore {
     }
     fn events(&self) -> &Self::Events {
         &self.events
+    }
+    fn idempotency(&self) -> &Self::Idempotency {
+        &self.idempotency
     }
 
     fn begin(&self) -> impl Future<Output = Result<MockUnitOfWork, DomainError>> + Send {

@@ -18,13 +18,14 @@ use chrono::{DateTime, Utc};
 use crate::{DomainError, Password, PasswordHash};
 
 pub use repositories::{
-    ActivityRepository, AgentRepository, CategoryRepository, EventLog, LeadRepository,
-    OrganizationRepository, TokenRepository, UserRepository,
+    ActivityRepository, AgentRepository, CategoryRepository, EventLog, IdempotencyRepository,
+    LeadRepository, OrganizationRepository, TokenRepository, UserRepository,
 };
 #[cfg(feature = "mocks")]
 pub use repositories::{
     MockActivityRepository, MockAgentRepository, MockCategoryRepository, MockEventLog,
-    MockLeadRepository, MockOrganizationRepository, MockTokenRepository, MockUserRepository,
+    MockIdempotencyRepository, MockLeadRepository, MockOrganizationRepository, MockTokenRepository,
+    MockUserRepository,
 };
 #[cfg(feature = "mocks")]
 pub use unit_of_work::MockUnitOfWork;
@@ -48,6 +49,8 @@ pub trait Store: Send + Sync + 'static {
     type Activities: ActivityRepository;
     /// Its outbox reader.
     type Events: EventLog;
+    /// Its idempotency records.
+    type Idempotency: IdempotencyRepository;
     /// Its write transactions.
     type UnitOfWork: UnitOfWork;
 
@@ -67,6 +70,8 @@ pub trait Store: Send + Sync + 'static {
     fn activities(&self) -> &Self::Activities;
     /// The outbox.
     fn events(&self) -> &Self::Events;
+    /// Idempotency records.
+    fn idempotency(&self) -> &Self::Idempotency;
 
     /// Opens a write transaction. On SQLite it takes the write lock up front, so
     /// concurrent writers queue instead of failing halfway.

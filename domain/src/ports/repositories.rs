@@ -10,8 +10,9 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     Actor, Agent, AgentId, AgentPerformance, Category, CategoryId, Credentials, DomainError, Email,
-    Feed, FeedQuery, HistoryEntry, Lead, LeadFilter, LeadId, OrgId, Organization, Page,
-    PageRequest, PipelineCounts, Position, RecordedEvent, TokenHash, User, UserId,
+    Feed, FeedQuery, HistoryEntry, IdempotencyKey, Lead, LeadFilter, LeadId, OrgId, Organization,
+    Page, PageRequest, PipelineCounts, Position, RecordedEvent, RecordedResponse, Reservation,
+    TokenHash, User, UserId,
 };
 
 /// Organizations.
@@ -139,6 +140,38 @@ pub trait ActivityRepository: Send + Sync + 'static {
         lead: LeadId,
         page: PageRequest,
     ) -> impl Future<Output = Result<Page<HistoryEntry>, DomainError>> + Send;
+}
+
+/// Idempotency records: one per (scope, key), kept 24 hours. Not domain changes
+/// (they record answers, not facts), so they are written outside units of work.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+pub trait IdempotencyRepository: Send + Sync + 'static {
+    /// Claims `key` in `scope` for the request with this `fingerprint` at `now`, or
+    /// says what an earlier claim found. A record older than `expires_before` no
+    /// longer counts.
+    fn reserve(
+        &self,
+        scope: &str,
+        key: &IdempotencyKey,
+        fingerprint: &str,
+        now: DateTime<Utc>,
+        expires_before: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Reservation, DomainError>> + Send;
+
+    /// Records the answer to a reserved key.
+    fn complete(
+        &self,
+        scope: &str,
+        key: &IdempotencyKey,
+        response: &RecordedResponse,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Gives a reserved key up (the request failed in a way worth retrying).
+    fn release(
+        &self,
+        scope: &str,
+        key: &IdempotencyKey,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
 }
 
 /// The outbox, read: the committed events in position order.

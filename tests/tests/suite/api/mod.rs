@@ -4,6 +4,7 @@ mod bad_input;
 mod document;
 mod edge;
 mod events;
+mod idempotency;
 mod isolation;
 mod journey;
 mod leads;

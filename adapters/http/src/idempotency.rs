@@ -1,0 +1,185 @@
+//! `Idempotency-Key` on the requests that create (leads, agents, categories, notes):
+//! the first answer is recorded and replayed to a retry of the same request; the
+//! same key with another request is a 422; a retry while the first is still being
+//! served is a 409. Keys are per organization.
+//!
+//! Signup is not guarded yet: its answer carries a bearer token, which must not be
+//! stored in clear beside the key (tokens are kept only as hashes). It needs the
+//! recorded answer encrypted under a key derived from the client's key.
+
+use std::sync::Arc;
+
+use djcrm_application::Crm;
+use djcrm_domain::ports::Store;
+use djcrm_domain::{DomainError, RecordedResponse, Reservation};
+use poem::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use poem::{Endpoint, IntoResponse, Request, Response};
+
+use crate::problem::{ApiError, ProblemDetails};
+
+/// The header clients send.
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// The header marking a replayed answer.
+pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+/// Whether `path` is one of the creating operations.
+fn creates(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("/api/v1/") else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split('/').collect();
+    matches!(
+        parts.as_slice(),
+        ["leads"] | ["agents"] | ["categories"] | ["leads", _, "notes"]
+    )
+}
+
+/// Whose keys these are: the caller's organization. `None` when the request is not
+/// authenticated (its handler answers 401).
+async fn scope<S: Store>(crm: &Crm<S>, request: &Request) -> Option<String> {
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))?;
+    crm.authenticate(token.trim())
+        .await
+        .ok()
+        .map(|actor| format!("org:{}", actor.org_id))
+}
+
+fn problem(error: DomainError) -> Response {
+    ApiError::from(error).into_response()
+}
+
+fn replay(recorded: RecordedResponse) -> Response {
+    let status = StatusCode::from_u16(recorded.status).unwrap_or(StatusCode::OK);
+    let content_type = if status.is_success() {
+        "application/json; charset=utf-8"
+    } else {
+        "application/problem+json"
+    };
+    let mut response = Response::builder()
+        .status(status)
+        .content_type(content_type)
+        .body(recorded.body);
+    let headers = response.headers_mut();
+    headers.insert(REPLAYED, HeaderValue::from_static("true"));
+    for (name, value) in [
+        (header::LOCATION, recorded.location),
+        (header::ETAG, recorded.etag),
+    ] {
+        if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
+/// Serves `request` through `next`, applying its `Idempotency-Key` if it has one.
+pub async fn guard<S: Store, E: Endpoint>(
+    crm: Arc<Crm<S>>,
+    next: Arc<E>,
+    mut request: Request,
+    body_limit: usize,
+) -> poem::Result<Response> {
+    let key = request
+        .headers()
+        .get(&IDEMPOTENCY_KEY)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let applies = request.method() == Method::POST && creates(request.uri().path());
+    let (Some(key), true) = (key, applies) else {
+        return next.call(request).await.map(IntoResponse::into_response);
+    };
+    let Some(scope) = scope(&crm, &request).await else {
+        return next.call(request).await.map(IntoResponse::into_response);
+    };
+    // One byte over the limit is enough to let the handler answer 413.
+    let Ok(body) = request.take_body().into_bytes_limit(body_limit + 1).await else {
+        return Ok(ProblemDetails::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the request body exceeds {body_limit} bytes"),
+        )
+        .into_http_response());
+    };
+    let path = request.uri().path().to_owned();
+    let claimed = crm
+        .claim_idempotency_key(&scope, &key, request.method().as_str(), &path, &body)
+        .await;
+    let (claim, reservation) = match claimed {
+        Ok(claimed) => claimed,
+        Err(error) => return Ok(problem(error)),
+    };
+    match reservation {
+        Reservation::Replay(recorded) => return Ok(replay(recorded)),
+        Reservation::Mismatch => {
+            return Ok(problem(DomainError::invalid(
+                "Idempotency-Key",
+                "was used for a different request; use a new key for a new request",
+            )));
+        }
+        Reservation::InProgress => {
+            return Ok(problem(DomainError::Conflict {
+                field: "Idempotency-Key",
+                message: "a request with this key is still being served; retry shortly".into(),
+            }));
+        }
+        Reservation::Reserved => {}
+    }
+    request.set_body(body);
+    let response = next.call(request).await.map(IntoResponse::into_response);
+    let response = match response {
+        Ok(response) if !response.status().is_server_error() => response,
+        other => {
+            // The server failed: the client may retry the same request afresh.
+            if let Err(error) = crm.release_idempotency_key(&claim).await {
+                tracing::error!(%error, "cannot release an idempotency key");
+            }
+            return other;
+        }
+    };
+    let (parts, body) = response.into_parts();
+    let bytes = body.into_bytes().await.unwrap_or_default();
+    let header = |name: &HeaderName| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let recorded = RecordedResponse {
+        status: parts.status.as_u16(),
+        location: header(&header::LOCATION),
+        etag: header(&header::ETAG),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    if let Err(error) = crm.record_idempotent_answer(&claim, &recorded).await {
+        tracing::error!(%error, "cannot record an idempotent answer");
+    }
+    Ok(Response::from_parts(parts, bytes.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_creating_paths_are_guarded() {
+        for path in [
+            "/api/v1/leads",
+            "/api/v1/agents",
+            "/api/v1/categories",
+            "/api/v1/leads/0192/notes",
+        ] {
+            assert!(creates(path), "{path}");
+        }
+        for path in [
+            "/api/v1/auth/signup",
+            "/api/v1/leads/0192/status",
+            "/healthz",
+        ] {
+            assert!(!creates(path), "{path}");
+        }
+    }
+}
