@@ -5,7 +5,7 @@ use std::sync::Arc;
 use djcrm_application::Crm;
 use djcrm_application::agents::{CreateAgentRequest, UpdateAgentRequest};
 use djcrm_domain::ports::Store;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
@@ -64,6 +64,13 @@ impl<S: Store> AgentsApi<S> {
     async fn create(
         &self,
         auth: BearerAuth,
+        /// Makes a retry safe: the same key and body within 24 hours answer the first
+        /// answer again without creating again; the same key with another body is a 422.
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+$")
+        )]
+        _idempotency_key: Header<Option<String>>,
         body: JsonBody<CreateAgentBody>,
     ) -> ApiResult<CreateAgentResponse> {
         let body = body.0;

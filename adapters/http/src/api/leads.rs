@@ -159,6 +159,13 @@ impl<S: Store> LeadsApi<S> {
     async fn create(
         &self,
         auth: BearerAuth,
+        /// Makes a retry safe: the same key and body within 24 hours answer the first
+        /// answer again without creating again; the same key with another body is a 422.
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+$")
+        )]
+        _idempotency_key: Header<Option<String>>,
         body: JsonBody<CreateLeadBody>,
     ) -> ApiResult<CreateLeadResponse> {
         let lead = self.crm.create_lead(&auth.0.actor, body.0.into()).await?;
@@ -309,6 +316,13 @@ impl<S: Store> LeadsApi<S> {
     async fn add_note(
         &self,
         auth: BearerAuth,
+        /// Makes a retry safe: the same key and body within 24 hours answer the first
+        /// answer again without creating again; the same key with another body is a 422.
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+$")
+        )]
+        _idempotency_key: Header<Option<String>>,
         id: Path<Uuid>,
         body: JsonBody<NoteBody>,
     ) -> ApiResult<CreateNoteResponse> {
