@@ -3,12 +3,14 @@
 use djcrm_domain::events::{AgentField, AgentSnapshot, Revocation};
 use djcrm_domain::ports::{AgentRepository, Store, UnitOfWork};
 use djcrm_domain::{
-    ActivityKind, Actor, Agent, AgentId, Change, DomainError, Event, OrgId, Page, PersonName,
-    UserId, ValidationErrors,
+    Actor, Agent, AgentId, Change, DomainError, Event, OrgId, Page, PersonName, UserId,
+    ValidationErrors,
 };
 
+use chrono::{DateTime, Utc};
+
 use crate::account::NewAccount;
-use crate::leads::activity;
+use crate::leads::{reassigned, save_lead_change};
 use crate::policy::require_organizer;
 use crate::{Crm, PageParams};
 
@@ -180,14 +182,7 @@ impl<S: Store> Crm<S> {
                 agent: AgentSnapshot::from(&agent),
             };
             uow.append_event(&event(deactivated)).await?;
-            for token in uow.revoke_tokens_of(actor.org_id, agent.user_id).await? {
-                let revoked = Change::TokenRevoked {
-                    user_id: agent.user_id,
-                    reason: Revocation::Deactivated,
-                };
-                let event = Event::new(actor.org_id, Some(actor.user_id), token, revoked, now);
-                uow.append_event(&event).await?;
-            }
+            sign_out(&mut uow, actor, &agent, now).await?;
         }
         uow.commit().await?;
         Ok(agent)
@@ -212,29 +207,17 @@ impl<S: Store> Crm<S> {
         };
         for mut lead in uow.leads_of_agent_for_update(actor.org_id, id).await? {
             let base_version = lead.version();
-            if lead.assign(None, now).is_none() {
-                continue;
+            let recorded = lead
+                .assign(None, now)
+                .and_then(|previous| reassigned(&lead, previous));
+            if let Some(recorded) = recorded {
+                save_lead_change(&mut uow, actor, &lead, base_version, recorded, now).await?;
             }
-            uow.save_lead(&lead, base_version).await?;
-            let unassigned = ActivityKind::Assigned { agent_id: None };
-            uow.append_activity(&activity(actor, lead.id, unassigned, now))
-                .await?;
-            let change = Change::LeadUnassigned {
-                previous_agent_id: id,
-                version: lead.version(),
-            };
-            uow.append_event(&event(lead.id.as_uuid(), change)).await?;
         }
         agent.active = false;
         agent.updated_at = now;
         uow.save_agent(&agent).await?;
-        for token in uow.revoke_tokens_of(actor.org_id, agent.user_id).await? {
-            let revoked = Change::TokenRevoked {
-                user_id: agent.user_id,
-                reason: Revocation::Deactivated,
-            };
-            uow.append_event(&event(token.as_uuid(), revoked)).await?;
-        }
+        sign_out(&mut uow, actor, &agent, now).await?;
         uow.delete_agent(actor.org_id, id, now).await?;
         let deleted = Change::AgentDeleted {
             agent: AgentSnapshot::from(&agent),
@@ -242,4 +225,22 @@ impl<S: Store> Crm<S> {
         uow.append_event(&event(id.as_uuid(), deleted)).await?;
         uow.commit().await
     }
+}
+
+/// Revokes every token of `agent`'s user, each with its `token.revoked`.
+async fn sign_out<U: UnitOfWork>(
+    uow: &mut U,
+    actor: &Actor,
+    agent: &Agent,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    for token in uow.revoke_tokens_of(actor.org_id, agent.user_id).await? {
+        let revoked = Change::TokenRevoked {
+            user_id: agent.user_id,
+            reason: Revocation::Deactivated,
+        };
+        let event = Event::new(actor.org_id, Some(actor.user_id), token, revoked, now);
+        uow.append_event(&event).await?;
+    }
+    Ok(())
 }

@@ -1,13 +1,11 @@
 //! Lead categories.
 
-use djcrm_domain::events::LeadSnapshot;
 use djcrm_domain::ports::{CategoryRepository, Store, UnitOfWork};
 use djcrm_domain::{
-    ActivityKind, Actor, Category, CategoryId, CategoryName, Change, DomainError, Event, LeadEdit,
-    Page,
+    Actor, Category, CategoryId, CategoryName, Change, DomainError, Event, LeadEdit, Page,
 };
 
-use crate::leads::{activity, lead_event};
+use crate::leads::{edited, save_lead_change};
 use crate::policy::require_organizer;
 use crate::{Crm, PageParams};
 
@@ -119,18 +117,8 @@ impl<S: Store> Crm<S> {
                 ..LeadEdit::default()
             };
             let fields = lead.edit(edit, now);
-            uow.save_lead(&lead, base_version).await?;
-            let updated = ActivityKind::Updated {
-                fields: fields.clone(),
-            };
-            uow.append_activity(&activity(actor, lead.id, updated, now))
-                .await?;
-            let change = Change::LeadUpdated {
-                fields,
-                lead: LeadSnapshot::from(&lead),
-            };
-            uow.append_event(&lead_event(actor, lead.id, change, now))
-                .await?;
+            let recorded = edited(&lead, fields);
+            save_lead_change(&mut uow, actor, &lead, base_version, recorded, now).await?;
         }
         uow.delete_category(actor.org_id, id).await?;
         let deleted = Change::CategoryDeleted {

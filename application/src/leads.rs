@@ -5,8 +5,8 @@ use djcrm_domain::events::LeadSnapshot;
 use djcrm_domain::ports::{AgentRepository, CategoryRepository, LeadRepository, Store, UnitOfWork};
 use djcrm_domain::{
     Activity, ActivityId, ActivityKind, Actor, AgentId, CategoryId, Change, Description,
-    DomainError, Email, Event, Lead, LeadEdit, LeadFilter, LeadId, LeadStatus, Page, PersonName,
-    PhoneNumber, SearchQuery, ValidationErrors,
+    DomainError, Email, Event, Lead, LeadEdit, LeadField, LeadFilter, LeadId, LeadStatus, Page,
+    PersonName, PhoneNumber, SearchQuery, ValidationErrors,
 };
 
 use crate::policy::{ensure_can_see_lead, require_organizer};
@@ -255,14 +255,7 @@ impl<S: Store> Crm<S> {
 
         self.modify_lead(actor, id, if_match, None, |lead, now| {
             let fields = lead.edit(edit, now);
-            if fields.is_empty() {
-                return Ok(None);
-            }
-            let change = Change::LeadUpdated {
-                fields: fields.clone(),
-                lead: LeadSnapshot::from(&*lead),
-            };
-            Ok(Some((ActivityKind::Updated { fields }, change)))
+            Ok((!fields.is_empty()).then(|| edited(lead, fields)))
         })
         .await
     }
@@ -311,23 +304,9 @@ impl<S: Store> Crm<S> {
             .await?;
         errors.into_result()?;
         self.modify_lead(actor, id, if_match, agent_id, |lead, now| {
-            let Some(previous) = lead.assign(agent_id, now) else {
-                return Ok(None);
-            };
-            let version = lead.version();
-            let change = match (agent_id, previous) {
-                (Some(agent_id), previous_agent_id) => Change::LeadAssigned {
-                    agent_id,
-                    previous_agent_id,
-                    version,
-                },
-                (None, Some(previous_agent_id)) => Change::LeadUnassigned {
-                    previous_agent_id,
-                    version,
-                },
-                (None, None) => return Ok(None),
-            };
-            Ok(Some((ActivityKind::Assigned { agent_id }, change)))
+            Ok(lead
+                .assign(agent_id, now)
+                .and_then(|previous| reassigned(lead, previous)))
         })
         .await
     }
@@ -398,9 +377,7 @@ impl<S: Store> Crm<S> {
         let Some((kind, event)) = change(&mut lead, now)? else {
             return Ok(lead);
         };
-        uow.save_lead(&lead, base_version).await?;
-        uow.append_activity(&activity(actor, id, kind, now)).await?;
-        uow.append_event(&lead_event(actor, id, event, now)).await?;
+        save_lead_change(&mut uow, actor, &lead, base_version, (kind, event), now).await?;
         uow.commit().await?;
         Ok(lead)
     }
@@ -471,6 +448,54 @@ async fn ensure_active_agent<U: UnitOfWork>(
         )),
         Err(other) => Err(other),
     }
+}
+
+/// Saves `lead`, changed from `base_version`, with the history entry and the event
+/// that record the change: the one way every use case writes a changed lead.
+pub(crate) async fn save_lead_change<U: UnitOfWork>(
+    uow: &mut U,
+    actor: &Actor,
+    lead: &Lead,
+    base_version: i64,
+    (kind, change): (ActivityKind, Change),
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    uow.save_lead(lead, base_version).await?;
+    uow.append_activity(&activity(actor, lead.id, kind, now))
+        .await?;
+    uow.append_event(&lead_event(actor, lead.id, change, now))
+        .await
+}
+
+/// What an edit that changed `fields` of `lead` records.
+pub(crate) fn edited(lead: &Lead, fields: Vec<LeadField>) -> (ActivityKind, Change) {
+    let change = Change::LeadUpdated {
+        fields: fields.clone(),
+        lead: LeadSnapshot::from(lead),
+    };
+    (ActivityKind::Updated { fields }, change)
+}
+
+/// What giving `lead` to its current agent, taken from `previous`, records; `None`
+/// when it had no agent before and has none now.
+pub(crate) fn reassigned(lead: &Lead, previous: Option<AgentId>) -> Option<(ActivityKind, Change)> {
+    let version = lead.version();
+    let change = match (lead.agent_id, previous) {
+        (Some(agent_id), previous_agent_id) => Change::LeadAssigned {
+            agent_id,
+            previous_agent_id,
+            version,
+        },
+        (None, Some(previous_agent_id)) => Change::LeadUnassigned {
+            previous_agent_id,
+            version,
+        },
+        (None, None) => return None,
+    };
+    let kind = ActivityKind::Assigned {
+        agent_id: lead.agent_id,
+    };
+    Some((kind, change))
 }
 
 /// An event by `actor` about lead `lead` at `now`.
