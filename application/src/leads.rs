@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use djcrm_domain::events::LeadSnapshot;
 use djcrm_domain::ports::{AgentRepository, CategoryRepository, LeadRepository, Store, UnitOfWork};
 use djcrm_domain::{
-    Activity, ActivityId, ActivityKind, Actor, AgentId, CategoryId, Change, Description,
+    Activity, ActivityId, ActivityKind, Actor, Agent, AgentId, CategoryId, Change, Description,
     DomainError, Email, Event, Lead, LeadEdit, LeadField, LeadFilter, LeadId, LeadStatus, Page,
     PersonName, PhoneNumber, SearchQuery, ValidationErrors,
 };
@@ -401,13 +401,9 @@ impl<S: Store> Crm<S> {
             }
         }
         if let Some(agent_id) = agent_id {
-            match self.store.agents().get(actor.org_id, agent_id).await {
-                Ok(agent) if agent.active => {}
-                Ok(_) => errors.add("agent_id", "the agent is deactivated"),
-                Err(DomainError::NotFound { .. }) => {
-                    errors.add("agent_id", "no such agent in this organization");
-                }
-                Err(other) => return Err(other),
+            let found = self.store.agents().get(actor.org_id, agent_id).await;
+            if let Some(problem) = unassignable(found)? {
+                errors.add("agent_id", problem);
             }
         }
         Ok(())
@@ -439,13 +435,19 @@ async fn ensure_active_agent<U: UnitOfWork>(
     actor: &Actor,
     agent: AgentId,
 ) -> Result<(), DomainError> {
-    match uow.agent_for_share(actor.org_id, agent).await {
-        Ok(agent) if agent.active => Ok(()),
-        Ok(_) => Err(DomainError::invalid("agent_id", "the agent is deactivated")),
-        Err(DomainError::NotFound { .. }) => Err(DomainError::invalid(
-            "agent_id",
-            "no such agent in this organization",
-        )),
+    match unassignable(uow.agent_for_share(actor.org_id, agent).await)? {
+        Some(problem) => Err(DomainError::invalid("agent_id", problem)),
+        None => Ok(()),
+    }
+}
+
+/// Why the agent `found` cannot be given leads, if it cannot: absent (or another
+/// organization's) or deactivated. Other failures pass through.
+fn unassignable(found: Result<Agent, DomainError>) -> Result<Option<&'static str>, DomainError> {
+    match found {
+        Ok(agent) if agent.active => Ok(None),
+        Ok(_) => Ok(Some("the agent is deactivated")),
+        Err(DomainError::NotFound { .. }) => Ok(Some("no such agent in this organization")),
         Err(other) => Err(other),
     }
 }

@@ -135,13 +135,22 @@ impl<T> GuardedIo<T> {
             self.deadline.as_mut().reset(deadline);
         }
         if self.phase == Phase::Head {
-            let mut window = self.tail.to_vec();
-            window.extend_from_slice(bytes);
-            if window.windows(4).any(|w| w == b"\r\n\r\n") {
+            // The blank line may straddle the previous read: look at the seam, then
+            // at this read; no copy of the read.
+            let mut seam = [0u8; 6];
+            let head = bytes.len().min(3);
+            seam[..3].copy_from_slice(&self.tail);
+            seam[3..3 + head].copy_from_slice(&bytes[..head]);
+            let blank_line = |w: &[u8]| w == b"\r\n\r\n";
+            if seam[..3 + head].windows(4).any(blank_line) || bytes.windows(4).any(blank_line) {
                 self.phase = Phase::Served;
             }
-            let keep = window.len().saturating_sub(3);
-            self.tail.copy_from_slice(&window[keep..]);
+            if bytes.len() >= 3 {
+                self.tail.copy_from_slice(&bytes[bytes.len() - 3..]);
+            } else {
+                self.tail.rotate_left(bytes.len());
+                self.tail[3 - bytes.len()..].copy_from_slice(bytes);
+            }
         }
     }
 }
@@ -156,8 +165,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for GuardedIo<T> {
         let before = buf.filled().len();
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
-                let read = buf.filled()[before..].to_vec();
-                this.observe(&read);
+                this.observe(&buf.filled()[before..]);
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
@@ -216,6 +224,16 @@ mod tests {
         io.observe(b"GET / HTTP/1.1\r\nHost: x\r\n\r");
         assert_eq!(io.phase, Phase::Head);
         io.observe(b"\n");
+        assert_eq!(io.phase, Phase::Served);
+    }
+
+    #[tokio::test]
+    async fn a_head_trickled_a_byte_at_a_time_still_ends() {
+        let mut io = io();
+        for byte in b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" {
+            assert_eq!(io.phase, Phase::Head);
+            io.observe(&[*byte]);
+        }
         assert_eq!(io.phase, Phase::Served);
     }
 
