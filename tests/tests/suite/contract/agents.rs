@@ -249,3 +249,25 @@ pub async fn a_deleted_agents_user_still_reads_back<S: Store>(store: S) {
         .expect("the user stays for the history");
     assert_eq!(user.full_name, alice.full_name);
 }
+
+pub async fn leads_of_agent_for_update_are_its_live_leads<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let alice = stored_agent(&store, acme.org, "alice@acme.test").await;
+    let bob = stored_agent(&store, acme.org, "bob@acme.test").await;
+    let assigned = |first: &str, agent: AgentId| {
+        let mut l = super::fixtures::lead(acme.org, first);
+        l.agent_id = Some(agent);
+        l
+    };
+    let ada = super::fixtures::stored(&store, &acme, assigned("Ada", alice.id)).await;
+    let mut gone = super::fixtures::stored(&store, &acme, assigned("Gone", alice.id)).await;
+    super::fixtures::deleted(&store, &acme, &mut gone).await;
+    super::fixtures::stored(&store, &acme, assigned("Other", bob.id)).await;
+    let mut uow = store.begin().await.expect("begin");
+    let found = uow
+        .leads_of_agent_for_update(acme.org, alice.id)
+        .await
+        .expect("locked");
+    let ids: Vec<_> = found.iter().map(|l| l.id).collect();
+    assert_eq!(ids, [ada.id]);
+}

@@ -77,6 +77,7 @@ macro_rules! store_contract {
                     deleting_a_deleted_agent_is_not_found,
                     deleting_another_tenants_agent_is_not_found,
                     a_deleted_agents_user_still_reads_back,
+                    leads_of_agent_for_update_are_its_live_leads,
                     a_saved_agent_reads_back_with_its_name_and_active_flag,
                     saving_an_agent_saves_its_user,
                     saving_an_agent_keeps_its_email,
