@@ -25,6 +25,7 @@ impl AllowedMethods {
                     .as_object()
                     .map(|ops| ops.keys().map(|m| m.to_uppercase()).collect())
                     .unwrap_or_default();
+                methods.sort();
                 if methods.iter().any(|m| m == "GET") {
                     methods.push("HEAD".to_owned());
                 }

@@ -13,6 +13,7 @@ pub mod api;
 pub mod auth;
 pub mod body;
 pub mod connections;
+pub mod document;
 pub mod dto;
 pub mod idempotency;
 mod observe;
@@ -105,27 +106,39 @@ pub fn api_service<S: Store>(crm: &Arc<Crm<S>>) -> OpenApiService<Apis<S>, ()> {
         .server("/api/v1")
 }
 
-/// The OpenAPI document, as JSON.
+/// The OpenAPI document, as JSON: what `/api/openapi.json` serves.
 pub fn openapi_json<S: Store>(crm: &Arc<Crm<S>>) -> String {
-    api_service(crm).spec()
+    document::refine(&api_service(crm).spec())
 }
 
 /// The whole HTTP application.
 pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: HttpSettings) -> impl Endpoint<Output = Response> {
     let service = api_service(&crm);
+    let derived = service.spec();
+    let spec = document::refine(&derived);
     let allowed = Arc::new(allow::AllowedMethods::from_spec(
-        &service.spec(),
+        &spec,
         "/api/v1",
         &["/api/openapi.json", "/api/docs", "/healthz", "/readyz"],
     ));
-    let spec = service.spec_endpoint();
-    let docs = service.swagger_ui();
+    // The docs page embeds the document it was given; give it the refined one.
+    let docs_page = service.swagger_ui_html().replace(&derived, &spec);
     let authenticator: Arc<dyn Authenticator> = crm.clone();
     let ready_crm = crm.clone();
     Route::new()
         .nest("/api/v1", service)
-        .at("/api/openapi.json", spec)
-        .nest("/api/docs", docs)
+        .at(
+            "/api/openapi.json",
+            poem::endpoint::make_sync(move |_| {
+                Response::builder()
+                    .content_type("application/json")
+                    .body(spec.clone())
+            }),
+        )
+        .nest(
+            "/api/docs",
+            poem::endpoint::make_sync(move |_| poem::web::Html(docs_page.clone())),
+        )
         .at("/healthz", get(healthz))
         .at(
             "/readyz",
@@ -138,12 +151,7 @@ pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: HttpSettings) -> impl Endpoint<
         .data(BodyLimit(settings.body_limit))
         .with(CatchPanic::new().with_handler(|_| {
             tracing::error!("a request handler panicked");
-            ProblemDetails::new(
-                poem::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "the server failed to complete the request; it has been logged",
-            )
-            .into_http_response()
+            ProblemDetails::internal().into_http_response()
         }))
         .catch_all_error(problem_for_error)
         .around({

@@ -14,6 +14,7 @@ use super::{ApiResult, ApiTags, page_params, page_parts};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::dto::{AgentBody, AgentPage, AgentStatsBody, CreateAgentBody, UpdateAgentBody};
+use crate::problem::{AUTHENTICATED, BY_ID, CONFLICT, FORBIDDEN, IDEMPOTENT, JSON_BODY, QUERY};
 
 /// Agent creation result.
 #[derive(ApiResponse)]
@@ -50,7 +51,7 @@ impl<S: Store> AgentsApi<S> {
         /// `next_cursor` of the previous page.
         #[oai(validator(pattern = r"^[0-9a-fA-F]{32}$"))]
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<AgentPage>> {
+    ) -> ApiResult<Json<AgentPage>, { AUTHENTICATED | FORBIDDEN | QUERY }> {
         let page = self
             .crm
             .agents(&auth.0.actor, &page_params(limit.0, cursor.0))
@@ -72,7 +73,10 @@ impl<S: Store> AgentsApi<S> {
         )]
         _idempotency_key: Header<Option<String>>,
         body: JsonBody<CreateAgentBody>,
-    ) -> ApiResult<CreateAgentResponse> {
+    ) -> ApiResult<
+        CreateAgentResponse,
+        { AUTHENTICATED | FORBIDDEN | JSON_BODY | CONFLICT | IDEMPOTENT },
+    > {
         let body = body.0;
         let request = CreateAgentRequest {
             email: body.email,
@@ -86,7 +90,11 @@ impl<S: Store> AgentsApi<S> {
 
     /// One agent (organizers, or that agent).
     #[oai(path = "/agents/:id", method = "get", operation_id = "getAgent")]
-    async fn get(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<AgentBody>> {
+    async fn get(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<AgentBody>, { AUTHENTICATED | FORBIDDEN | BY_ID }> {
         Ok(Json(
             self.crm.agent(&auth.0.actor, id.0.into()).await?.into(),
         ))
@@ -99,7 +107,7 @@ impl<S: Store> AgentsApi<S> {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: JsonBody<UpdateAgentBody>,
-    ) -> ApiResult<Json<AgentBody>> {
+    ) -> ApiResult<Json<AgentBody>, { AUTHENTICATED | FORBIDDEN | BY_ID | JSON_BODY }> {
         let body = body.0;
         let request = UpdateAgentRequest {
             full_name: body.full_name,
@@ -118,7 +126,11 @@ impl<S: Store> AgentsApi<S> {
     /// The history still names them where they acted. To keep an agent but stop
     /// them working, `PATCH` it with `{"active": false}` instead.
     #[oai(path = "/agents/:id", method = "delete", operation_id = "deleteAgent")]
-    async fn delete(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<DeleteAgentResponse> {
+    async fn delete(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<DeleteAgentResponse, { AUTHENTICATED | FORBIDDEN | BY_ID }> {
         self.crm.delete_agent(&auth.0.actor, id.0.into()).await?;
         Ok(DeleteAgentResponse::Deleted)
     }
@@ -133,7 +145,7 @@ impl<S: Store> AgentsApi<S> {
         &self,
         auth: BearerAuth,
         id: Path<Uuid>,
-    ) -> ApiResult<Json<AgentStatsBody>> {
+    ) -> ApiResult<Json<AgentStatsBody>, { AUTHENTICATED | FORBIDDEN | BY_ID }> {
         Ok(Json(
             self.crm
                 .agent_stats(&auth.0.actor, id.0.into())

@@ -12,6 +12,7 @@ use super::{ApiResult, ApiTags};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::dto::{LoginBody, LoginResponseBody, MeBody, SignupBody, SignupResponseBody};
+use crate::problem::{AUTHENTICATED, CONFLICT, IDEMPOTENT, JSON_BODY, STORED, UNAUTHORIZED};
 
 /// Signup result.
 #[derive(ApiResponse)]
@@ -39,7 +40,10 @@ pub struct AuthApi<S: Store> {
 impl<S: Store> AuthApi<S> {
     /// Create an organization and its owner; returns the owner's token.
     #[oai(path = "/auth/signup", method = "post", operation_id = "signup")]
-    async fn signup(&self, body: JsonBody<SignupBody>) -> ApiResult<SignupResponse> {
+    async fn signup(
+        &self,
+        body: JsonBody<SignupBody>,
+    ) -> ApiResult<SignupResponse, { JSON_BODY | CONFLICT | IDEMPOTENT | STORED }> {
         let signed_up = self.crm.signup(body.0.into()).await?;
         Ok(SignupResponse::Created(
             Json(SignupResponseBody {
@@ -54,7 +58,10 @@ impl<S: Store> AuthApi<S> {
 
     /// Exchange email and password for a new token.
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
-    async fn login(&self, body: JsonBody<LoginBody>) -> ApiResult<Json<LoginResponseBody>> {
+    async fn login(
+        &self,
+        body: JsonBody<LoginBody>,
+    ) -> ApiResult<Json<LoginResponseBody>, { JSON_BODY | UNAUTHORIZED | STORED }> {
         let body = body.0;
         let logged_in = self
             .crm
@@ -72,14 +79,14 @@ impl<S: Store> AuthApi<S> {
 
     /// Revoke the token used for this request.
     #[oai(path = "/auth/logout", method = "post", operation_id = "logout")]
-    async fn logout(&self, auth: BearerAuth) -> ApiResult<LogoutResponse> {
+    async fn logout(&self, auth: BearerAuth) -> ApiResult<LogoutResponse, { AUTHENTICATED }> {
         self.crm.logout(&auth.0.actor, &auth.0.token).await?;
         Ok(LogoutResponse::LoggedOut)
     }
 
     /// The caller, their role and organization.
     #[oai(path = "/me", method = "get", operation_id = "me")]
-    async fn me(&self, auth: BearerAuth) -> ApiResult<Json<MeBody>> {
+    async fn me(&self, auth: BearerAuth) -> ApiResult<Json<MeBody>, { AUTHENTICATED }> {
         let me = self.crm.me(&auth.0.actor).await?;
         Ok(Json(MeBody {
             role: me.user.role.into(),

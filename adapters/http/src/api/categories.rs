@@ -13,6 +13,7 @@ use super::{ApiResult, ApiTags, page_params, page_parts};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::dto::{CategoryBody, CategoryNameBody, CategoryPage};
+use crate::problem::{AUTHENTICATED, BY_ID, CONFLICT, FORBIDDEN, IDEMPOTENT, JSON_BODY, QUERY};
 
 /// Category creation result.
 #[derive(ApiResponse)]
@@ -49,7 +50,7 @@ impl<S: Store> CategoriesApi<S> {
         /// `next_cursor` of the previous page.
         #[oai(validator(pattern = r"^[0-9a-fA-F]{32}$"))]
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<CategoryPage>> {
+    ) -> ApiResult<Json<CategoryPage>, { AUTHENTICATED | QUERY }> {
         let page = self
             .crm
             .categories(&auth.0.actor, &page_params(limit.0, cursor.0))
@@ -71,7 +72,10 @@ impl<S: Store> CategoriesApi<S> {
         )]
         _idempotency_key: Header<Option<String>>,
         body: JsonBody<CategoryNameBody>,
-    ) -> ApiResult<CreateCategoryResponse> {
+    ) -> ApiResult<
+        CreateCategoryResponse,
+        { AUTHENTICATED | FORBIDDEN | JSON_BODY | CONFLICT | IDEMPOTENT },
+    > {
         let category = self
             .crm
             .create_category(&auth.0.actor, &body.0.name)
@@ -85,7 +89,11 @@ impl<S: Store> CategoriesApi<S> {
 
     /// One category (everyone).
     #[oai(path = "/categories/:id", method = "get", operation_id = "getCategory")]
-    async fn get(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<CategoryBody>> {
+    async fn get(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<CategoryBody>, { AUTHENTICATED | BY_ID }> {
         Ok(Json(
             self.crm.category(&auth.0.actor, id.0.into()).await?.into(),
         ))
@@ -102,7 +110,8 @@ impl<S: Store> CategoriesApi<S> {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: JsonBody<CategoryNameBody>,
-    ) -> ApiResult<Json<CategoryBody>> {
+    ) -> ApiResult<Json<CategoryBody>, { AUTHENTICATED | FORBIDDEN | BY_ID | JSON_BODY | CONFLICT }>
+    {
         Ok(Json(
             self.crm
                 .rename_category(&auth.0.actor, id.0.into(), &body.0.name)
@@ -117,7 +126,11 @@ impl<S: Store> CategoriesApi<S> {
         method = "delete",
         operation_id = "deleteCategory"
     )]
-    async fn delete(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<DeleteCategoryResponse> {
+    async fn delete(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<DeleteCategoryResponse, { AUTHENTICATED | FORBIDDEN | BY_ID }> {
         self.crm.delete_category(&auth.0.actor, id.0.into()).await?;
         Ok(DeleteCategoryResponse::Deleted)
     }

@@ -5,13 +5,14 @@ use std::sync::Arc;
 use djcrm_application::Crm;
 use djcrm_domain::ports::Store;
 use poem_openapi::payload::Json;
+use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
 
 /// A health report.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct HealthBody {
     /// `ok`, or `unavailable`.
     pub status: String,
@@ -44,6 +45,18 @@ pub enum ReadyResponse {
 pub struct HealthApi<S: Store> {
     /// The CRM.
     pub crm: Arc<Crm<S>>,
+}
+
+impl Example for HealthBody {
+    fn example() -> Self {
+        Self {
+            status: "ok".into(),
+            checks: vec![CheckBody {
+                name: "store".into(),
+                status: "ok".into(),
+            }],
+        }
+    }
 }
 
 /// Liveness: the process serves requests.

@@ -18,6 +18,9 @@ use crate::dto::{
     ActivityBody, ActivityPage, AssignBody, CreateLeadBody, LeadBody, LeadPage, LeadStatusDto,
     NoteBody, StatusChangeBody, UpdateLeadBody,
 };
+use crate::problem::{
+    AUTHENTICATED, BY_ID, CONFLICT, FORBIDDEN, IDEMPOTENT, JSON_BODY, PRECONDITION_FAILED, QUERY,
+};
 
 /// The strong entity tag of a lead version.
 #[must_use]
@@ -141,7 +144,7 @@ impl<S: Store> LeadsApi<S> {
         /// `next_cursor` of the previous page.
         #[oai(validator(pattern = r"^[0-9a-fA-F]{32}$"))]
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<LeadPage>> {
+    ) -> ApiResult<Json<LeadPage>, { AUTHENTICATED | FORBIDDEN | QUERY }> {
         let request = ListLeadsRequest {
             status: status.0.map(Into::into),
             category_id: category_id.0.map(Into::into),
@@ -167,7 +170,10 @@ impl<S: Store> LeadsApi<S> {
         )]
         _idempotency_key: Header<Option<String>>,
         body: JsonBody<CreateLeadBody>,
-    ) -> ApiResult<CreateLeadResponse> {
+    ) -> ApiResult<
+        CreateLeadResponse,
+        { AUTHENTICATED | FORBIDDEN | JSON_BODY | CONFLICT | IDEMPOTENT },
+    > {
         let lead = self.crm.create_lead(&auth.0.actor, body.0.into()).await?;
         let location = format!("/api/v1/leads/{}", lead.id);
         let tag = etag(&lead);
@@ -188,7 +194,7 @@ impl<S: Store> LeadsApi<S> {
         /// `ETag`s the client holds (or `*`).
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
-    ) -> ApiResult<GetLeadResponse> {
+    ) -> ApiResult<GetLeadResponse, { AUTHENTICATED | BY_ID }> {
         let lead = self.crm.lead(&auth.0.actor, id.0.into()).await?;
         let tag = etag(&lead);
         if if_none_match
@@ -211,7 +217,10 @@ impl<S: Store> LeadsApi<S> {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: JsonBody<UpdateLeadBody>,
-    ) -> ApiResult<LeadResponse> {
+    ) -> ApiResult<
+        LeadResponse,
+        { AUTHENTICATED | BY_ID | JSON_BODY | CONFLICT | PRECONDITION_FAILED },
+    > {
         let expected = expected_version(if_match.0.as_deref());
         let request = body.0.into_request()?;
         Ok(self
@@ -223,7 +232,11 @@ impl<S: Store> LeadsApi<S> {
 
     /// Delete a lead; it leaves lists and stats, its history is kept (organizers).
     #[oai(path = "/leads/:id", method = "delete", operation_id = "deleteLead")]
-    async fn delete(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<DeleteLeadResponse> {
+    async fn delete(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<DeleteLeadResponse, { AUTHENTICATED | FORBIDDEN | BY_ID }> {
         self.crm.delete_lead(&auth.0.actor, id.0.into()).await?;
         Ok(DeleteLeadResponse::Deleted)
     }
@@ -242,7 +255,10 @@ impl<S: Store> LeadsApi<S> {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: JsonBody<AssignBody>,
-    ) -> ApiResult<LeadResponse> {
+    ) -> ApiResult<
+        LeadResponse,
+        { AUTHENTICATED | FORBIDDEN | BY_ID | JSON_BODY | PRECONDITION_FAILED },
+    > {
         let expected = expected_version(if_match.0.as_deref());
         let agent = body.0.agent_id.map(Into::into);
         Ok(self
@@ -266,7 +282,7 @@ impl<S: Store> LeadsApi<S> {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: JsonBody<StatusChangeBody>,
-    ) -> ApiResult<LeadResponse> {
+    ) -> ApiResult<LeadResponse, { AUTHENTICATED | BY_ID | JSON_BODY | PRECONDITION_FAILED }> {
         let expected = expected_version(if_match.0.as_deref());
         let body = body.0;
         Ok(self
@@ -298,7 +314,7 @@ impl<S: Store> LeadsApi<S> {
         /// `next_cursor` of the previous page.
         #[oai(validator(pattern = r"^[0-9a-fA-F]{32}$"))]
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<ActivityPage>> {
+    ) -> ApiResult<Json<ActivityPage>, { AUTHENTICATED | BY_ID | QUERY }> {
         let page = self
             .crm
             .lead_history(&auth.0.actor, id.0.into(), &page_params(limit.0, cursor.0))
@@ -325,7 +341,7 @@ impl<S: Store> LeadsApi<S> {
         _idempotency_key: Header<Option<String>>,
         id: Path<Uuid>,
         body: JsonBody<NoteBody>,
-    ) -> ApiResult<CreateNoteResponse> {
+    ) -> ApiResult<CreateNoteResponse, { AUTHENTICATED | BY_ID | JSON_BODY | IDEMPOTENT }> {
         let note = self
             .crm
             .add_note(&auth.0.actor, id.0.into(), &body.0.body)

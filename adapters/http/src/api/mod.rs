@@ -13,10 +13,11 @@ use djcrm_application::PageParams;
 use djcrm_domain::Page;
 use poem_openapi::Tags;
 
-use crate::problem::ApiError;
+use crate::problem::Problems;
 
-/// What every operation returns: its documented success, or a problem.
-pub type ApiResult<T> = Result<T, ApiError>;
+/// What every operation returns: its documented success, or a problem from the
+/// set `SET` of statuses it documents (see [`crate::problem`]).
+pub type ApiResult<T, const SET: u16> = Result<T, Problems<SET>>;
 
 /// The areas of the API, as OpenAPI tags.
 #[derive(Tags)]

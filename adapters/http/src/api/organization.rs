@@ -12,6 +12,7 @@ use super::{ApiResult, ApiTags};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::dto::{OrganizationBody, UpdateOrganizationBody};
+use crate::problem::{AUTHENTICATED, FORBIDDEN, JSON_BODY};
 
 /// Organization endpoints.
 pub struct OrganizationApi<S: Store> {
@@ -27,7 +28,10 @@ impl<S: Store> OrganizationApi<S> {
         method = "get",
         operation_id = "getOrganization"
     )]
-    async fn get(&self, auth: BearerAuth) -> ApiResult<Json<OrganizationBody>> {
+    async fn get(
+        &self,
+        auth: BearerAuth,
+    ) -> ApiResult<Json<OrganizationBody>, { AUTHENTICATED | FORBIDDEN }> {
         Ok(Json(self.crm.organization(&auth.0.actor).await?.into()))
     }
 
@@ -41,7 +45,7 @@ impl<S: Store> OrganizationApi<S> {
         &self,
         auth: BearerAuth,
         body: JsonBody<UpdateOrganizationBody>,
-    ) -> ApiResult<Json<OrganizationBody>> {
+    ) -> ApiResult<Json<OrganizationBody>, { AUTHENTICATED | FORBIDDEN | JSON_BODY }> {
         let request = UpdateOrganizationRequest { name: body.0.name };
         Ok(Json(
             self.crm

@@ -12,7 +12,7 @@ use super::LeadStatusDto;
 
 /// A lead.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct LeadBody {
     /// Its id.
     pub id: Uuid,
@@ -66,7 +66,7 @@ impl From<Lead> for LeadBody {
 
 /// A new lead.
 #[derive(Object, Debug, Clone, Deserialize)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct CreateLeadBody {
     /// First name.
     #[oai(validator(
@@ -205,11 +205,11 @@ impl UpdateLeadBody {
 
 /// A page of leads.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct LeadPage {
     /// The leads, newest first.
     pub items: Vec<LeadBody>,
-    /// Pass as `cursor` for the next page; null on the last page.
+    /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
 }
 
@@ -273,7 +273,7 @@ pub enum ActivityKindDto {
 
 /// One entry of a lead's history.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ActivityBody {
     /// Its id.
     pub id: Uuid,
@@ -291,7 +291,7 @@ pub struct ActivityBody {
     pub from_status: Option<LeadStatusDto>,
     /// For `status_changed`: the status after.
     pub to_status: Option<LeadStatusDto>,
-    /// For `assigned`: the new agent (null when unassigned).
+    /// For `assigned`: the new agent (absent when unassigned).
     pub agent_id: Option<Uuid>,
     /// For `note`: the note; for `status_changed`: its note.
     pub body: Option<String>,
@@ -343,10 +343,10 @@ impl From<HistoryEntry> for ActivityBody {
 
 /// A page of history.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ActivityPage {
     /// Activities, newest first.
     pub items: Vec<ActivityBody>,
-    /// Pass as `cursor` for the next page; null on the last page.
+    /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
 }

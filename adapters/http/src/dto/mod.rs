@@ -2,6 +2,7 @@
 //! bodies derive serde's `Deserialize` (for [`crate::body::JsonBody`]) and poem's
 //! `Object` (for the OpenAPI schema); validation itself is the application's job.
 
+mod examples;
 mod leads;
 mod stats;
 
@@ -81,7 +82,7 @@ impl From<LeadStatusDto> for LeadStatus {
 
 /// An organization.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct OrganizationBody {
     /// Its id.
     pub id: Uuid,
@@ -106,7 +107,7 @@ impl From<Organization> for OrganizationBody {
 
 /// A user.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct UserBody {
     /// Their id.
     pub id: Uuid,
@@ -137,7 +138,7 @@ impl From<User> for UserBody {
 
 /// Signup: a new organization and its owner.
 #[derive(Object, Debug, Clone, Deserialize)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct SignupBody {
     /// The organization's name.
     #[oai(validator(
@@ -177,7 +178,7 @@ impl From<SignupBody> for auth::SignupRequest {
 
 /// The new organization, its owner, and the owner's token (shown once).
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct SignupResponseBody {
     /// Bearer token; store it, it is not shown again.
     pub token: String,
@@ -191,7 +192,7 @@ pub struct SignupResponseBody {
 
 /// Login credentials.
 #[derive(Object, Debug, Clone, Deserialize)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct LoginBody {
     /// The login email.
     pub email: String,
@@ -201,7 +202,7 @@ pub struct LoginBody {
 
 /// A new token (shown once).
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct LoginResponseBody {
     /// Bearer token; store it, it is not shown again.
     pub token: String,
@@ -213,7 +214,7 @@ pub struct LoginResponseBody {
 
 /// The caller.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct MeBody {
     /// The user.
     pub user: UserBody,
@@ -243,7 +244,7 @@ pub struct UpdateOrganizationBody {
 
 /// An agent.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct AgentBody {
     /// The agent profile's id (leads are assigned to it).
     pub id: Uuid,
@@ -277,7 +278,7 @@ impl From<Agent> for AgentBody {
 
 /// A new agent.
 #[derive(Object, Debug, Clone, Deserialize)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct CreateAgentBody {
     /// Their email, their login.
     #[oai(validator(
@@ -318,17 +319,17 @@ pub struct UpdateAgentBody {
 
 /// A page of agents.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct AgentPage {
     /// The agents, newest first.
     pub items: Vec<AgentBody>,
-    /// Pass as `cursor` for the next page; null on the last page.
+    /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
 }
 
 /// A category.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct CategoryBody {
     /// Its id.
     pub id: Uuid,
@@ -366,10 +367,10 @@ pub struct CategoryNameBody {
 
 /// A page of categories.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct CategoryPage {
     /// The categories, newest first.
     pub items: Vec<CategoryBody>,
-    /// Pass as `cursor` for the next page; null on the last page.
+    /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
 }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 /// Live leads per status.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct StatusCounts {
     /// Status `new`.
     pub new: u64,
@@ -22,7 +22,7 @@ pub struct StatusCounts {
 
 /// The pipeline at a glance.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct PipelineStatsBody {
     /// All live leads.
     pub total: u64,
@@ -47,7 +47,7 @@ impl From<PipelineCounts> for PipelineStatsBody {
 
 /// One agent's performance over the leads assigned to them.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct AgentStatsBody {
     /// The agent.
     pub agent_id: Uuid,
@@ -78,7 +78,7 @@ impl From<AgentPerformance> for AgentStatsBody {
 
 /// Every agent's performance.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct AgentStatsList {
     /// One entry per agent.
     pub items: Vec<AgentStatsBody>,

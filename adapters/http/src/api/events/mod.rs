@@ -11,11 +11,14 @@ use djcrm_domain::ports::Store;
 use djcrm_domain::{EventType, Feed, Position, RecordedEvent};
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
+use poem_openapi::types::Example;
 use poem_openapi::{Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use super::{ApiResult, ApiTags};
 use crate::auth::BearerAuth;
+use crate::dto::{LeadBody, UserBody};
+use crate::problem::{AUTHENTICATED, FORBIDDEN, QUERY};
 pub use data::EventData;
 
 /// The type of an event; `data` holds the fields named here.
@@ -132,7 +135,7 @@ pub struct EventBody {
     pub event_type: EventTypeDto,
     /// When.
     pub occurred_at: DateTime<Utc>,
-    /// Who did it; null for an operator (`djcrm-admin`).
+    /// Who did it; absent for an operator (`djcrm-admin`).
     pub actor_id: Option<Uuid>,
     /// The record it is about: the lead, agent, category, user, token or organization.
     pub subject_id: Uuid,
@@ -158,7 +161,7 @@ impl From<RecordedEvent> for EventBody {
 
 /// A page of the feed, oldest first.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct EventPage {
     /// The events.
     pub items: Vec<EventBody>,
@@ -167,6 +170,36 @@ pub struct EventPage {
     pub next_after: i64,
     /// Whether more events are already waiting (read again at once).
     pub has_more: bool,
+}
+
+impl Example for EventPage {
+    fn example() -> Self {
+        let lead = LeadBody::example();
+        let snapshot = data::LeadSnapshotBody {
+            first_name: lead.first_name,
+            last_name: lead.last_name,
+            email: lead.email,
+            phone: lead.phone,
+            description: lead.description,
+            status: crate::dto::LeadStatusDto::New,
+            category_id: lead.category_id,
+            agent_id: lead.agent_id,
+            version: 1,
+        };
+        Self {
+            items: vec![EventBody {
+                position: 42,
+                id: Uuid::from_u128(0x0193_6f1c_2a4e_7b10_8c3d_5e6f_7a8b_9c08),
+                event_type: EventTypeDto::LeadCreated,
+                occurred_at: lead.created_at,
+                actor_id: Some(UserBody::example().id),
+                subject_id: lead.id,
+                data: EventData::LeadCreated(data::LeadCreatedData { lead: snapshot }),
+            }],
+            next_after: 42,
+            has_more: false,
+        }
+    }
 }
 
 /// The change feed endpoint.
@@ -193,7 +226,7 @@ impl<S: Store> EventsApi<S> {
         /// Only these types (repeat the parameter for several).
         #[oai(name = "type")]
         types: Query<Vec<EventTypeDto>>,
-    ) -> ApiResult<Json<EventPage>> {
+    ) -> ApiResult<Json<EventPage>, { AUTHENTICATED | FORBIDDEN | QUERY }> {
         let params = FeedParams {
             after: after.0,
             limit: limit.0,

@@ -10,8 +10,17 @@ use poem_openapi::{ApiResponse, Object};
 
 use djcrm_domain::DomainError;
 
+mod edge;
+mod set;
+
+pub use edge::problem_for_error;
+pub use set::*;
+
 /// The media type of error bodies.
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// What a server failure tells the client: the cause is logged, never sent.
+pub const INTERNAL_DETAIL: &str = "the server failed to complete the request; it has been logged";
 
 /// One invalid field of a request.
 #[derive(Object, Debug, Clone, PartialEq, Eq)]
@@ -54,6 +63,16 @@ impl ProblemDetails {
             code: code.to_owned(),
             errors: Vec::new(),
         }
+    }
+
+    /// The 500 every server failure answers: the cause is logged, never sent.
+    #[must_use]
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            INTERNAL_DETAIL,
+        )
     }
 
     /// Adds offending fields.
@@ -105,7 +124,7 @@ impl IntoResponse for Problem {
 /// Every error an operation can answer, as documented in the OpenAPI document.
 #[derive(ApiResponse, Debug)]
 pub enum ApiError {
-    /// The request is malformed (unparsable JSON, a bad path or query parameter).
+    /// The body is empty or not JSON.
     #[oai(status = 400)]
     BadRequest(Problem),
     /// No valid bearer token.
@@ -120,7 +139,7 @@ pub enum ApiError {
     /// The change clashes with existing data.
     #[oai(status = 409)]
     Conflict(Problem),
-    /// `If-Match` names a version that is no longer current.
+    /// `If-Match` names a version that is no longer current (or no version at all).
     #[oai(status = 412)]
     PreconditionFailed(Problem),
     /// The request body is larger than the server accepts.
@@ -153,6 +172,23 @@ impl ApiError {
             415 => Self::UnsupportedMediaType(p),
             422 => Self::Unprocessable(p),
             _ => Self::Internal(p),
+        }
+    }
+
+    /// The status this error answers.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::BadRequest(p)
+            | Self::Unauthorized(p, _)
+            | Self::Forbidden(p)
+            | Self::NotFound(p)
+            | Self::Conflict(p)
+            | Self::PreconditionFailed(p)
+            | Self::PayloadTooLarge(p)
+            | Self::UnsupportedMediaType(p)
+            | Self::Unprocessable(p)
+            | Self::Internal(p) => p.0.status,
         }
     }
 
@@ -226,11 +262,7 @@ impl From<DomainError> for ApiError {
             ),
             DomainError::Storage { .. } | DomainError::Internal { .. } => {
                 tracing::error!(error.chain = %chain(&error), "request failed");
-                ProblemDetails::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "the server failed to complete the request; it has been logged",
-                )
+                ProblemDetails::internal()
             }
         };
         Self::from_problem(problem)
@@ -247,60 +279,4 @@ fn chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     line
-}
-
-/// Turns any error that reached the edge (route not found, unsupported media type,
-/// a missing token, a body too large...) into problem details. Responses that are
-/// problems already pass through unchanged.
-pub async fn problem_for_error(error: poem::Error) -> Response {
-    // An id in the path that is not even a UUID names nothing that could exist.
-    if error.is::<poem_openapi::error::ParsePathError>() {
-        return ProblemDetails::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no resource has this id",
-        )
-        .into_http_response();
-    }
-    // A parameter the document constrains (type, range, pattern, enum) that fails
-    // its constraint is invalid input like any other: 422, naming the parameter.
-    if let Some(param) = error.downcast_ref::<poem_openapi::error::ParseParamError>() {
-        return ProblemDetails::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            format!("{}: {}", param.name, param.reason),
-        )
-        .with_errors(vec![FieldProblem {
-            field: param.name.to_owned(),
-            message: param.reason.clone(),
-        }])
-        .into_http_response();
-    }
-    let status = error.status();
-    let detail = error.to_string();
-    let response = error.into_response();
-    let is_problem = response
-        .content_type()
-        .is_some_and(|ct| ct.starts_with(PROBLEM_JSON));
-    if is_problem {
-        return response;
-    }
-    let code = match status {
-        StatusCode::UNAUTHORIZED => "unauthenticated",
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        s if s.is_server_error() => "internal",
-        _ => "bad_request",
-    };
-    let detail = if status.is_server_error() {
-        tracing::error!(error.message = %detail, "request failed at the edge");
-        "the server failed to complete the request; it has been logged".to_owned()
-    } else if status == StatusCode::UNAUTHORIZED {
-        "a valid bearer token is required".to_owned()
-    } else {
-        detail
-    };
-    ProblemDetails::new(status, code, detail).into_http_response()
 }
