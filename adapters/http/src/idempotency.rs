@@ -1,15 +1,14 @@
-//! `Idempotency-Key` on the requests that create (leads, agents, categories, notes):
-//! the first answer is recorded and replayed to a retry of the same request; the
-//! same key with another request is a 422; a retry while the first is still being
-//! served is a 409. Keys are per organization.
-//!
-//! Signup is not guarded yet: its answer carries a bearer token, which must not be
-//! stored in clear beside the key (tokens are kept only as hashes). It needs the
-//! recorded answer encrypted under a key derived from the client's key.
+//! `Idempotency-Key` on the requests that create (signup, leads, agents, categories,
+//! notes): the first answer is recorded and replayed to a retry of the same request
+//! by the same caller; the same key with another request is a 422; a retry while the
+//! first is still being served is a 409. Keys are per organization, and per client
+//! address for signup. The recorded answer is sealed (see the application's
+//! `idempotency` module), so signup's token is never stored in clear.
 
 use std::sync::Arc;
 
 use djcrm_application::Crm;
+use djcrm_application::idempotency::IdempotencyScope;
 use djcrm_domain::ports::Store;
 use djcrm_domain::{DomainError, RecordedResponse, Reservation};
 use poem::http::{HeaderName, HeaderValue, Method, StatusCode, header};
@@ -22,30 +21,64 @@ pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key
 /// The header marking a replayed answer.
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
-/// Whether `path` is one of the creating operations.
-fn creates(path: &str) -> bool {
-    let Some(rest) = path.strip_prefix("/api/v1/") else {
-        return false;
-    };
-    let parts: Vec<&str> = rest.split('/').collect();
-    matches!(
-        parts.as_slice(),
-        ["leads"] | ["agents"] | ["categories"] | ["leads", _, "notes"]
-    )
+/// Which creating operation `path` is, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Creates {
+    /// Signup: anonymous, keyed by client address.
+    Signup,
+    /// A creation by a signed-in user, keyed by organization.
+    Authenticated,
 }
 
-/// Whose keys these are: the caller's organization. `None` when the request is not
-/// authenticated (its handler answers 401).
-async fn scope<S: Store>(crm: &Crm<S>, request: &Request) -> Option<String> {
-    let token = request
+fn creates(path: &str) -> Option<Creates> {
+    let rest = path.strip_prefix("/api/v1/")?;
+    let parts: Vec<&str> = rest.split('/').collect();
+    match parts.as_slice() {
+        ["auth", "signup"] => Some(Creates::Signup),
+        ["leads"] | ["agents"] | ["categories"] | ["leads", _, "notes"] => {
+            Some(Creates::Authenticated)
+        }
+        _ => None,
+    }
+}
+
+/// The bearer token of `request`; the scheme name is case-insensitive (RFC 9110).
+fn bearer_token(request: &Request) -> Option<&str> {
+    let value = request
         .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))?;
-    crm.authenticate(token.trim())
-        .await
-        .ok()
-        .map(|actor| format!("org:{}", actor.org_id))
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// Whose keys these are and who asks. `None` when a creation that needs a token is
+/// not authenticated (its handler answers 401).
+async fn scope<S: Store>(
+    crm: &Crm<S>,
+    request: &Request,
+    kind: Creates,
+) -> Option<IdempotencyScope> {
+    match kind {
+        Creates::Signup => {
+            let address = request
+                .remote_addr()
+                .as_socket_addr()
+                .map_or_else(|| request.remote_addr().to_string(), |a| a.ip().to_string());
+            Some(IdempotencyScope {
+                owner: format!("address:{address}"),
+                caller: String::new(),
+            })
+        }
+        Creates::Authenticated => {
+            let actor = crm.authenticate(bearer_token(request)?).await.ok()?;
+            Some(IdempotencyScope {
+                owner: format!("org:{}", actor.org_id),
+                caller: format!("user:{}", actor.user_id),
+            })
+        }
+    }
 }
 
 fn problem(error: DomainError) -> Response {
@@ -87,11 +120,13 @@ pub async fn guard<S: Store, E: Endpoint>(
         .headers()
         .get(&IDEMPOTENCY_KEY)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let applies = request.method() == Method::POST && creates(request.uri().path());
-    let (Some(key), true) = (key, applies) else {
+    let kind = (request.method() == Method::POST)
+        .then(|| creates(request.uri().path()))
+        .flatten();
+    let (Some(key), Some(kind)) = (key, kind) else {
         return next.call(request).await.map(IntoResponse::into_response);
     };
-    let Some(scope) = scope(&crm, &request).await else {
+    let Some(scope) = scope(&crm, &request, kind).await else {
         return next.call(request).await.map(IntoResponse::into_response);
     };
     // One byte over the limit is enough to let the handler answer 413.
@@ -172,14 +207,15 @@ mod tests {
             "/api/v1/categories",
             "/api/v1/leads/0192/notes",
         ] {
-            assert!(creates(path), "{path}");
+            assert_eq!(creates(path), Some(Creates::Authenticated), "{path}");
         }
+        assert_eq!(creates("/api/v1/auth/signup"), Some(Creates::Signup));
         for path in [
-            "/api/v1/auth/signup",
+            "/api/v1/auth/login",
             "/api/v1/leads/0192/status",
             "/healthz",
         ] {
-            assert!(!creates(path), "{path}");
+            assert_eq!(creates(path), None, "{path}");
         }
     }
 }

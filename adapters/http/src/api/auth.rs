@@ -5,6 +5,7 @@ use std::sync::Arc;
 use djcrm_application::Crm;
 use djcrm_application::auth::LoginRequest;
 use djcrm_domain::ports::Store;
+use poem_openapi::param::Header;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
@@ -42,6 +43,14 @@ impl<S: Store> AuthApi<S> {
     #[oai(path = "/auth/signup", method = "post", operation_id = "signup")]
     async fn signup(
         &self,
+        /// Makes a retry safe: the same key and body from the same client address
+        /// within 24 hours answer the first answer again (with the same token) without
+        /// signing up again; the same key with another body is a 422.
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+$")
+        )]
+        _idempotency_key: Header<Option<String>>,
         body: JsonBody<SignupBody>,
     ) -> ApiResult<SignupResponse, { JSON_BODY | CONFLICT | IDEMPOTENT | STORED }> {
         let signed_up = self.crm.signup(body.0.into()).await?;
