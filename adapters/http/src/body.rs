@@ -54,6 +54,11 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, poem::Error> {
     }
     let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| bad_request(format!("the body is not valid JSON: {e}")))?;
+    // Every body is an object; serde would otherwise read an array as a struct's
+    // fields in order.
+    if !value.is_object() {
+        return Err(ApiError::invalid_field("body", "must be a JSON object").into());
+    }
     serde_path_to_error::deserialize::<_, T>(value).map_err(|error| {
         let path = error.path().to_string();
         let field = if path == "." { "body".to_owned() } else { path };

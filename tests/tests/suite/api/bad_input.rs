@@ -229,7 +229,28 @@ async fn a_body_that_is_not_json_is_415(app: TestApp) {
     assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
 
+async fn a_body_that_is_not_a_json_object_is_422(app: TestApp) {
+    let owner = app.signup("Acme").await;
+    let (agent_id, _) = app.agent(&owner, "Grace").await;
+    // serde would read an array as a struct's fields in order; the schema says object.
+    for body in [
+        json!([null, null]),
+        json!(["Grace", true]),
+        json!("Grace"),
+        json!(7),
+    ] {
+        let reply = app
+            .patch(&format!("/agents/{agent_id}"), &owner.token, body.clone())
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(reply.error_fields(), vec!["body"], "{body}");
+    }
+    let agent = app.get(&format!("/agents/{agent_id}"), &owner.token).await;
+    assert_eq!(agent.body["full_name"], "Grace");
+}
+
 crate::on_every_store!(
+    a_body_that_is_not_a_json_object_is_422,
     malformed_json_is_400,
     invalid_fields_are_422_and_each_is_named,
     signup_rejects_bad_emails_short_passwords_and_taken_emails,

@@ -223,8 +223,8 @@ impl<S: Store> EventsApi<S> {
         /// Page size, 1 to 100 (default 25).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
-        /// Only these types (repeat the parameter for several).
-        #[oai(name = "type")]
+        /// Only these types (repeat the parameter for several; none: every type).
+        #[oai(name = "type", default)]
         types: Query<Vec<EventTypeDto>>,
     ) -> ApiResult<Json<EventPage>, { AUTHENTICATED | FORBIDDEN | QUERY }> {
         let params = FeedParams {
