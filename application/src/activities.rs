@@ -24,6 +24,10 @@ impl<S: Store> Crm<S> {
     ) -> Result<HistoryEntry, DomainError> {
         let body =
             Description::parse(body).map_err(|e| DomainError::invalid("body", e.to_string()))?;
+        // The history names whoever acted: the caller, as named now. Read before the
+        // change, so nothing can fail once the note is committed (a failure then
+        // would invite a retry that adds the note twice).
+        let author = self.store.users().get(actor.org_id, actor.user_id).await?;
         let mut uow = self.store.begin().await?;
         // Locked: a note cannot land on a lead being deleted meanwhile.
         let lead = uow.lead_for_update(actor.org_id, lead_id).await?;
@@ -39,8 +43,6 @@ impl<S: Store> Crm<S> {
         uow.append_event(&lead_event(actor, lead_id, added, now))
             .await?;
         uow.commit().await?;
-        // The history names whoever acted: the caller, as named now.
-        let author = self.store.users().get(actor.org_id, actor.user_id).await?;
         Ok(HistoryEntry {
             activity: note,
             actor_name: author.full_name,

@@ -11,6 +11,7 @@ use djcrm_application::Crm;
 use djcrm_application::idempotency::IdempotencyScope;
 use djcrm_domain::ports::Store;
 use djcrm_domain::{DomainError, RecordedResponse, Reservation};
+use poem::error::ReadBodyError;
 use poem::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
@@ -130,13 +131,24 @@ pub async fn guard<S: Store, E: Endpoint>(
         return next.call(request).await.map(IntoResponse::into_response);
     };
     // One byte over the limit is enough to let the handler answer 413.
-    let Ok(body) = request.take_body().into_bytes_limit(body_limit + 1).await else {
-        return Ok(ProblemDetails::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("the request body exceeds {body_limit} bytes"),
-        )
-        .into_http_response());
+    let body = match request.take_body().into_bytes_limit(body_limit + 1).await {
+        Ok(body) => body,
+        Err(ReadBodyError::PayloadTooLarge) => {
+            return Ok(ProblemDetails::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the request body exceeds {body_limit} bytes"),
+            )
+            .into_http_response());
+        }
+        Err(error) => {
+            return Ok(ProblemDetails::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                format!("the request body could not be read: {error}"),
+            )
+            .into_http_response());
+        }
     };
     let path = request.uri().path().to_owned();
     let claimed = crm

@@ -98,6 +98,7 @@ async fn another_organizations_user_changes_none_of_our_leads() {
             .returning(|_, _| done(Err(DomainError::not_found("lead"))));
         store.expect_unit_of_work(uow);
     }
+    store.knows_the_author();
     let crm = crm(store);
     assert_not_found(
         crm.change_lead_status(&stranger, ours, LeadStatus::Contacted, None, None)
@@ -136,6 +137,7 @@ async fn an_agent_cannot_change_a_lead_assigned_to_someone_else() {
     for _ in 0..3 {
         store.expect_unit_of_work(locking(theirs.clone()));
     }
+    store.knows_the_author();
     let crm = crm(store);
     assert_not_found(
         crm.change_lead_status(&actor, id, LeadStatus::Contacted, None, None)

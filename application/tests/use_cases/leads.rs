@@ -315,6 +315,7 @@ async fn a_note_on_a_lead_the_caller_cannot_see_is_not_found_and_writes_nothing(
     uow.expect_append_event().never();
     uow.expect_commit().never();
     let mut store = TestStore::default();
+    store.knows_the_author();
     store.expect_unit_of_work(uow);
     assert_not_found(crm(store).add_note(&organizer(org), missing, "hello").await);
 }

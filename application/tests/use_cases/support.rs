@@ -35,6 +35,13 @@ pub struct TestStore {
 }
 
 impl TestStore {
+    /// The store names the caller (whoever adds a note), as Ada.
+    pub fn knows_the_author(&mut self) {
+        self.users
+            .expect_get()
+            .returning(|org, _| done(Ok(user(org, true))));
+    }
+
     /// Queues the next unit of work a use case will open.
     pub fn expect_unit_of_work(&mut self, uow: MockUnitOfWork) {
         self.units

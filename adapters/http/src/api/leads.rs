@@ -6,6 +6,8 @@ use djcrm_application::Crm;
 use djcrm_application::leads::ListLeadsRequest;
 use djcrm_domain::Lead;
 use djcrm_domain::ports::Store;
+use poem::Request;
+use poem::http::header;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
@@ -32,6 +34,13 @@ pub fn etag(lead: &Lead) -> String {
 /// names no version of ours asks for, so the change fails its precondition (412)
 /// after its input is validated (422 first), like any stale tag.
 const NO_VERSION: i64 = 0;
+
+/// The version the request's `If-Match` asks for, read from the raw header: a
+/// value that is not even text names no version (412), it is never ignored.
+fn expected_version_of(request: &Request) -> Option<i64> {
+    let raw = request.headers().get(header::IF_MATCH)?;
+    expected_version(Some(&String::from_utf8_lossy(raw.as_bytes())))
+}
 
 /// The version an `If-Match` header asks for: `None` for absent or `*`.
 fn expected_version(if_match: Option<&str>) -> Option<i64> {
@@ -215,13 +224,14 @@ impl<S: Store> LeadsApi<S> {
         id: Path<Uuid>,
         /// The `ETag` the change is based on; a stale one gives 412.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        _if_match: Header<Option<String>>,
+        request: &Request,
         body: JsonBody<UpdateLeadBody>,
     ) -> ApiResult<
         LeadResponse,
         { AUTHENTICATED | BY_ID | JSON_BODY | CONFLICT | PRECONDITION_FAILED },
     > {
-        let expected = expected_version(if_match.0.as_deref());
+        let expected = expected_version_of(request);
         let request = body.0.into_request()?;
         Ok(self
             .crm
@@ -253,13 +263,14 @@ impl<S: Store> LeadsApi<S> {
         id: Path<Uuid>,
         /// The `ETag` the change is based on; a stale one gives 412.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        _if_match: Header<Option<String>>,
+        request: &Request,
         body: JsonBody<AssignBody>,
     ) -> ApiResult<
         LeadResponse,
         { AUTHENTICATED | FORBIDDEN | BY_ID | JSON_BODY | PRECONDITION_FAILED },
     > {
-        let expected = expected_version(if_match.0.as_deref());
+        let expected = expected_version_of(request);
         let agent = body.0.agent_id.map(Into::into);
         Ok(self
             .crm
@@ -280,10 +291,11 @@ impl<S: Store> LeadsApi<S> {
         id: Path<Uuid>,
         /// The `ETag` the change is based on; a stale one gives 412.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        _if_match: Header<Option<String>>,
+        request: &Request,
         body: JsonBody<StatusChangeBody>,
     ) -> ApiResult<LeadResponse, { AUTHENTICATED | BY_ID | JSON_BODY | PRECONDITION_FAILED }> {
-        let expected = expected_version(if_match.0.as_deref());
+        let expected = expected_version_of(request);
         let body = body.0;
         Ok(self
             .crm

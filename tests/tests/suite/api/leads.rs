@@ -327,7 +327,30 @@ async fn patch_null_clears_optional_fields_and_rejects_null_names(app: TestApp) 
     assert_eq!(history.body["items"][0]["fields"], json!(["email"]));
 }
 
+async fn an_unreadable_if_match_fails_its_precondition_instead_of_being_ignored(app: TestApp) {
+    let owner = app.signup("Acme").await;
+    let lead = app
+        .lead(
+            &owner.token,
+            json!({ "first_name": "Ada", "last_name": "L" }),
+        )
+        .await;
+    let path = format!("/leads/{}", lead.id());
+    let unreadable =
+        reqwest::header::HeaderValue::from_bytes(b"\"1\xff\"").expect("an obs-text header value");
+    let reply = app
+        .send(
+            app.request(Method::PATCH, &path, Some(&owner.token))
+                .header("if-match", unreadable)
+                .json(&json!({ "first_name": "Bea" })),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(app.get(&path, &owner.token).await.body["first_name"], "Ada");
+}
+
 crate::on_every_store!(
+    an_unreadable_if_match_fails_its_precondition_instead_of_being_ignored,
     paging_returns_every_lead_exactly_once_while_leads_are_added,
     filters_narrow_the_list,
     a_stale_if_match_is_412_and_a_current_one_succeeds,
