@@ -61,6 +61,9 @@ impl<S: Store> AgentsApi<S> {
     }
 
     /// Add an agent with an initial password (organizers).
+    ///
+    /// The agent logs in with the email and this password. Emails are unique across
+    /// all users (409 when taken).
     #[oai(path = "/agents", method = "post", operation_id = "createAgent")]
     async fn create(
         &self,
@@ -101,6 +104,10 @@ impl<S: Store> AgentsApi<S> {
     }
 
     /// Rename, deactivate or reactivate an agent (organizers).
+    ///
+    /// Send only the fields to change. Deactivating (`"active": false`) signs the
+    /// agent out at once and keeps them, and their leads, for history; reassign
+    /// their leads. Reactivating lets them log in again.
     #[oai(path = "/agents/:id", method = "patch", operation_id = "updateAgent")]
     async fn update(
         &self,
@@ -121,10 +128,12 @@ impl<S: Store> AgentsApi<S> {
         ))
     }
 
-    /// Delete an agent (organizers): they are signed out, their leads are unassigned
-    /// for you to reassign, and the agent is gone from the API (404 from then on).
-    /// The history still names them where they acted. To keep an agent but stop
-    /// them working, `PATCH` it with `{"active": false}` instead.
+    /// Delete an agent (organizers).
+    ///
+    /// The agent is signed out, their leads are unassigned for you to reassign, and
+    /// the agent is gone from the API (404 from then on). The history still names
+    /// them where they acted. To keep an agent but stop them working, `PATCH` it
+    /// with `{"active": false}` instead.
     #[oai(path = "/agents/:id", method = "delete", operation_id = "deleteAgent")]
     async fn delete(
         &self,

@@ -133,6 +133,10 @@ pub struct LeadsApi<S: Store> {
 #[OpenApi(tag = "ApiTags::Leads")]
 impl<S: Store> LeadsApi<S> {
     /// Leads the caller may see, newest first. Agents see only their own.
+    ///
+    /// Filters combine: `status`, `category_id`, `agent_id` and `q` (a search of
+    /// names and email). Pages follow `next_cursor`; a lead added while you
+    /// page never makes another appear twice or go missing.
     #[oai(path = "/leads", method = "get", operation_id = "listLeads")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
@@ -167,6 +171,9 @@ impl<S: Store> LeadsApi<S> {
     }
 
     /// Create a lead (status `new`). An agent's lead is assigned to them.
+    ///
+    /// `category_id` and `agent_id` must name a category and an active agent of the
+    /// organization (422 naming the field otherwise).
     #[oai(path = "/leads", method = "post", operation_id = "createLead")]
     async fn create(
         &self,
@@ -193,8 +200,10 @@ impl<S: Store> LeadsApi<S> {
         ))
     }
 
-    /// One lead, with its `ETag`. With `If-None-Match` naming the current `ETag`,
-    /// 304 and no body: the copy the client holds is current.
+    /// One lead, with its `ETag`.
+    ///
+    /// With `If-None-Match` naming the current `ETag` (or `*`), the answer is 304
+    /// with no body: the copy the client holds is current.
     #[oai(path = "/leads/:id", method = "get", operation_id = "getLead")]
     async fn get(
         &self,
@@ -216,7 +225,12 @@ impl<S: Store> LeadsApi<S> {
         Ok(GetLeadResponse::Ok(Json(lead.into()), tag))
     }
 
-    /// Edit a lead's details. With `If-Match`, only if the lead is still at that version.
+    /// Edit a lead's details.
+    ///
+    /// Omit a field to keep it, send null to clear an optional one (names cannot be
+    /// cleared). With `If-Match`, the edit applies only if the lead is still at that
+    /// version (412 otherwise: fetch it again). A category must be one of the
+    /// organization's (422 naming `category_id` otherwise).
     #[oai(path = "/leads/:id", method = "patch", operation_id = "updateLead")]
     async fn update(
         &self,
@@ -280,6 +294,11 @@ impl<S: Store> LeadsApi<S> {
     }
 
     /// Move the lead in the pipeline (organizers, or the assigned agent).
+    ///
+    /// The legal moves: `new → contacted → qualified → converted`; `new`,
+    /// `contacted` or `qualified → lost`; and `lost → contacted` to reopen. Any
+    /// other move is a 422 naming `status`. The first move to `contacted` sets
+    /// `first_contacted_at`. The optional note is kept in the history.
     #[oai(
         path = "/leads/:id/status",
         method = "post",

@@ -210,9 +210,11 @@ pub struct EventsApi<S: Store> {
 
 #[OpenApi(tag = "ApiTags::Events")]
 impl<S: Store> EventsApi<S> {
-    /// The organization's change feed, oldest first (organizers). Poll it with the
-    /// last `next_after`: every committed change appears exactly once, in order,
-    /// and nothing that was rolled back ever appears.
+    /// The organization's change feed, oldest first (organizers).
+    ///
+    /// Poll it with the last `next_after`: every committed change appears exactly
+    /// once, in order, and nothing that was rolled back ever appears. Each event's
+    /// `data` has one schema per `type`.
     #[oai(path = "/events", method = "get", operation_id = "listEvents")]
     async fn list(
         &self,
