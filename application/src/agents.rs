@@ -200,12 +200,21 @@ impl<S: Store> Crm<S> {
     pub async fn delete_agent(&self, actor: &Actor, id: AgentId) -> Result<(), DomainError> {
         require_organizer(actor, "only organizers can delete agents")?;
         let mut uow = self.store.begin().await?;
+        // Locks in the order assignment takes them (the lead, then its agent), or the
+        // two deadlock: the agent's leads, then the agent, then any lead assigned to
+        // the agent in between (no more can be once the agent is locked).
+        let mut leads = uow.leads_of_agent_for_update(actor.org_id, id).await?;
         let mut agent = uow.agent_for_update(actor.org_id, id).await?;
+        for late in uow.leads_of_agent_for_update(actor.org_id, id).await? {
+            if !leads.iter().any(|lead| lead.id == late.id) {
+                leads.push(late);
+            }
+        }
         let now = self.clock.now();
         let event = |subject: uuid::Uuid, change| {
             Event::new(actor.org_id, Some(actor.user_id), subject, change, now)
         };
-        for mut lead in uow.leads_of_agent_for_update(actor.org_id, id).await? {
+        for mut lead in leads {
             let base_version = lead.version();
             let recorded = lead
                 .assign(None, now)

@@ -100,8 +100,10 @@ async fn deleting_an_agent_unassigns_its_leads_signs_it_out_and_deletes_it_in_on
         .times(1)
         .with(eq(org), eq(id))
         .returning(move |_, _| done(Ok(agent.clone())));
+    // Read twice: before the agent is locked and after (the same lead both times,
+    // unassigned once).
     uow.expect_leads_of_agent_for_update()
-        .times(1)
+        .times(2)
         .with(eq(org), eq(id))
         .returning(move |_, _| done(Ok(vec![assigned.clone()])));
     uow.expect_save_lead()

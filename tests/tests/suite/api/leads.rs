@@ -349,7 +349,48 @@ async fn an_unreadable_if_match_fails_its_precondition_instead_of_being_ignored(
     assert_eq!(app.get(&path, &owner.token).await.body["first_name"], "Ada");
 }
 
+async fn deleting_an_agent_while_their_leads_are_reassigned_never_fails(app: TestApp) {
+    let owner = app.signup("Acme").await;
+    for round in 0..8 {
+        let (agent, _) = app.agent(&owner, &format!("Agent{round}")).await;
+        let mut leads = Vec::new();
+        for i in 0..4 {
+            let body =
+                json!({ "first_name": format!("L{i}"), "last_name": "B", "agent_id": agent });
+            leads.push(app.lead(&owner.token, body).await.id());
+        }
+        // Assignment locks a lead, then its agent; deletion must not take them the
+        // other way round, or one of the two dies in a deadlock.
+        let paths: Vec<String> = leads.iter().map(|l| format!("/leads/{l}/assign")).collect();
+        let assigns = paths
+            .iter()
+            .map(|path| app.post(path, &owner.token, json!({ "agent_id": agent })));
+        let agent_path = format!("/agents/{agent}");
+        let (assigned, deleted) = futures::join!(
+            futures::future::join_all(assigns),
+            app.delete(&agent_path, &owner.token)
+        );
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{:?}", deleted.body);
+        for reply in assigned {
+            assert!(
+                [StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY].contains(&reply.status),
+                "{:?} {:?}",
+                reply.status,
+                reply.body
+            );
+        }
+        for lead in &leads {
+            let lead = app.get(&format!("/leads/{lead}"), &owner.token).await;
+            assert!(
+                lead.body.get("agent_id").is_none(),
+                "a lead kept a deleted agent"
+            );
+        }
+    }
+}
+
 crate::on_every_store!(
+    deleting_an_agent_while_their_leads_are_reassigned_never_fails,
     an_unreadable_if_match_fails_its_precondition_instead_of_being_ignored,
     paging_returns_every_lead_exactly_once_while_leads_are_added,
     filters_narrow_the_list,
