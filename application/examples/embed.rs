@@ -11,7 +11,8 @@ use djcrm_adapter_sqlite::SqliteOptions;
 use djcrm_application::auth::SignupRequest;
 use djcrm_application::events::FeedParams;
 use djcrm_application::leads::{CreateLeadRequest, ListLeadsRequest};
-use djcrm_application::{Crm, CrmSettings, SystemClock};
+use djcrm_adapter_memory::MemoryRateLimiter;
+use djcrm_application::{Crm, CrmSettings, Ports, SystemClock};
 use djcrm_domain::LeadStatus;
 
 #[tokio::main]
@@ -20,14 +21,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&dir)?;
     let url = format!("sqlite://{}", dir.join("crm.db").display());
 
-    // Pick the adapters: the SQLite store, argon2id, the system clock.
+    // Pick the adapters: the SQLite store, argon2id, the system clock, limits
+    // counted in this process.
     let store = djcrm_adapter_sqlite::connect(&SqliteOptions::new(&url)).await?;
-    let crm = Crm::new(
-        store,
-        Arc::new(Argon2Hasher),
-        Arc::new(SystemClock),
-        CrmSettings::default(),
-    );
+    let ports = Ports {
+        hasher: Arc::new(Argon2Hasher::default()),
+        clock: Arc::new(SystemClock),
+        limiter: Arc::new(MemoryRateLimiter::new()),
+    };
+    let crm = Crm::new(store, ports, CrmSettings::default());
 
     let signed_up = crm
         .signup(SignupRequest {

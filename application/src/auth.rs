@@ -12,6 +12,7 @@ use djcrm_domain::{
 
 use crate::Crm;
 use crate::account::NewAccount;
+use crate::limits::email_key;
 use crate::tokens::{generate_secret, hash_secret};
 
 /// An argon2id hash of a random password, checked against when the email is unknown
@@ -96,8 +97,12 @@ impl<S: Store> Crm<S> {
     /// # Errors
     /// - [`DomainError::Validation`] naming each invalid field.
     /// - [`DomainError::Conflict`] on `email` when the email is taken.
+    /// - [`DomainError::RateLimited`] past the signup attempts for this email.
     #[tracing::instrument(skip_all)]
     pub async fn signup(&self, request: SignupRequest) -> Result<SignedUp, DomainError> {
+        let key = email_key("signups", &request.email);
+        self.within_limit(&key, self.settings.limits.signups_per_email, true)
+            .await?;
         let mut errors = ValidationErrors::new();
         let name = errors.check(
             "organization_name",
@@ -170,10 +175,18 @@ impl<S: Store> Crm<S> {
     /// password and a deactivated account all answer the same
     /// [`DomainError::Unauthenticated`], after the same amount of work.
     ///
+    /// Failed logins are counted per email: past
+    /// [`Limits::login_failures`](crate::Limits), logins for that email are refused
+    /// before the password is even checked.
+    ///
     /// # Errors
-    /// [`DomainError::Unauthenticated`] as above.
+    /// - [`DomainError::Unauthenticated`] as above.
+    /// - [`DomainError::RateLimited`] past the failed logins allowed for the email.
     #[tracing::instrument(skip_all)]
     pub async fn login(&self, request: LoginRequest) -> Result<LoggedIn, DomainError> {
+        let failures = self.settings.limits.login_failures;
+        let key = email_key("login-failures", &request.email);
+        self.within_limit(&key, failures, false).await?;
         let credentials = match Email::parse(&request.email) {
             Ok(email) => self.store.users().credentials_by_email(&email).await?,
             Err(_) => None,
@@ -181,6 +194,7 @@ impl<S: Store> Crm<S> {
         let Some(credentials) = credentials else {
             let dummy = PasswordHash::new(DUMMY_HASH.to_owned());
             self.hasher.verify(&request.password, &dummy).await?;
+            self.count_failure(&key, failures).await;
             return Err(DomainError::Unauthenticated);
         };
         let matches = self
@@ -207,6 +221,7 @@ impl<S: Store> Crm<S> {
             uow.append_event(&Event::new(user.org_id, None, user.id, failed, now))
                 .await?;
             uow.commit().await?;
+            self.count_failure(&key, failures).await;
             return Err(DomainError::Unauthenticated);
         }
         let by_user = |subject: uuid::Uuid, change| {

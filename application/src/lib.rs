@@ -53,6 +53,7 @@ pub mod clock;
 pub mod events;
 pub mod idempotency;
 pub mod leads;
+pub mod limits;
 pub mod organization;
 pub mod patch;
 mod policy;
@@ -62,10 +63,11 @@ pub mod tokens;
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use djcrm_domain::ports::{Clock, PasswordHasher, Store};
+use djcrm_domain::ports::{Clock, PasswordHasher, RateLimiter, Store};
 use djcrm_domain::{DomainError, Limit, PageRequest, ValidationErrors};
 
 pub use clock::SystemClock;
+pub use limits::Limits;
 pub use patch::Patch;
 
 /// Settings of the use cases themselves.
@@ -73,14 +75,27 @@ pub use patch::Patch;
 pub struct CrmSettings {
     /// How long a token issued at signup or login stays valid.
     pub token_ttl: TimeDelta,
+    /// The limits on logins and signups.
+    pub limits: Limits,
 }
 
 impl Default for CrmSettings {
     fn default() -> Self {
         Self {
             token_ttl: TimeDelta::days(30),
+            limits: Limits::default(),
         }
     }
+}
+
+/// The ports other than the store.
+pub struct Ports {
+    /// Hashes and checks passwords.
+    pub hasher: Arc<dyn PasswordHasher>,
+    /// Tells the time.
+    pub clock: Arc<dyn Clock>,
+    /// Counts attempts against the limits.
+    pub limiter: Arc<dyn RateLimiter>,
 }
 
 /// The CRM: every use case, over one store and the cross-cutting ports.
@@ -88,21 +103,18 @@ pub struct Crm<S: Store> {
     store: S,
     hasher: Arc<dyn PasswordHasher>,
     clock: Arc<dyn Clock>,
+    limiter: Arc<dyn RateLimiter>,
     settings: CrmSettings,
 }
 
 impl<S: Store> Crm<S> {
     /// Assembles the CRM from its ports.
-    pub fn new(
-        store: S,
-        hasher: Arc<dyn PasswordHasher>,
-        clock: Arc<dyn Clock>,
-        settings: CrmSettings,
-    ) -> Self {
+    pub fn new(store: S, ports: Ports, settings: CrmSettings) -> Self {
         Self {
             store,
-            hasher,
-            clock,
+            hasher: ports.hasher,
+            clock: ports.clock,
+            limiter: ports.limiter,
             settings,
         }
     }

@@ -18,8 +18,12 @@ pub struct Settings {
     pub http: HttpConfig,
     /// The store.
     pub database: DatabaseConfig,
-    /// Tokens.
+    /// Tokens and password hashing.
     pub auth: AuthConfig,
+    /// Where rate limits (and cached values) are kept.
+    pub cache: CacheConfig,
+    /// Rate limits.
+    pub rate_limit: RateLimitConfig,
     /// Logs.
     pub log: LogConfig,
 }
@@ -126,12 +130,89 @@ pub fn redact_url(url: &str) -> String {
 pub struct AuthConfig {
     /// How long a token from signup or login stays valid, in hours.
     pub token_ttl_hours: u32,
+    /// Passwords hashed at once (each takes about 19 MiB and a core); 0 means one
+    /// per core.
+    pub password_hash_concurrency: usize,
+    /// How long a login or signup waits for a hashing slot before it is answered
+    /// 503 with `Retry-After`, in milliseconds.
+    pub password_hash_wait_ms: u64,
 }
 
 impl Default for AuthConfig {
     fn default() -> Self {
         Self {
             token_ttl_hours: 24 * 30,
+            password_hash_concurrency: 0,
+            password_hash_wait_ms: 2000,
+        }
+    }
+}
+
+/// `[cache]`
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    /// `memory://` (this process only: the embedded default) or `redis://...` /
+    /// `rediss://...` (shared by every instance using it).
+    pub url: String,
+    /// Prepended to every Redis key.
+    pub prefix: String,
+    /// The most one Redis call may take, in milliseconds; a slower one counts as
+    /// Redis being unavailable.
+    pub timeout_ms: u64,
+    /// Redis connections kept open.
+    pub max_connections: usize,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            url: "memory://".to_owned(),
+            prefix: "djcrm:".to_owned(),
+            timeout_ms: 250,
+            max_connections: 16,
+        }
+    }
+}
+
+// Redis URLs may carry passwords: never print them.
+impl fmt::Debug for CacheConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CacheConfig")
+            .field("url", &redact_url(&self.url))
+            .field("prefix", &self.prefix)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// `[rate_limit]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// API requests per minute per token (per client address without one).
+    pub api_per_minute: u32,
+    /// Login and signup requests per minute per client address.
+    pub auth_per_minute: u32,
+    /// Failed logins per email in 15 minutes; past it, 429 until they age out.
+    /// Signup attempts per email are held to the same number.
+    pub login_failures_per_15_min: u32,
+    /// Serve API requests when the limiter is unavailable (true), or answer 503.
+    pub api_fail_open: bool,
+    /// Let logins and signups through when the limiter is unavailable (false:
+    /// answer 503, so brute force stays impossible).
+    pub login_fail_open: bool,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            api_per_minute: 600,
+            auth_per_minute: 30,
+            login_failures_per_15_min: 10,
+            api_fail_open: true,
+            login_fail_open: false,
         }
     }
 }
@@ -313,6 +394,50 @@ impl Settings {
             u64::from(self.auth.token_ttl_hours),
             1,
             24 * 366,
+        )?;
+        in_range(
+            "auth.password_hash_concurrency",
+            wide(self.auth.password_hash_concurrency),
+            0,
+            256,
+        )?;
+        in_range(
+            "auth.password_hash_wait_ms",
+            self.auth.password_hash_wait_ms,
+            0,
+            60_000,
+        )?;
+        let cache = &self.cache;
+        let scheme = cache.url.split_once("://").map(|(scheme, _)| scheme);
+        if !matches!(scheme, Some("memory" | "redis" | "rediss")) {
+            return Err(ConfigError::Invalid {
+                key: "cache.url",
+                reason: format!(
+                    "{:?} is neither memory:// nor redis://... (or rediss://...)",
+                    redact_url(&cache.url)
+                ),
+            });
+        }
+        in_range("cache.timeout_ms", cache.timeout_ms, 10, 60_000)?;
+        in_range("cache.max_connections", wide(cache.max_connections), 1, 1024)?;
+        let limits = &self.rate_limit;
+        in_range(
+            "rate_limit.api_per_minute",
+            u64::from(limits.api_per_minute),
+            1,
+            1_000_000,
+        )?;
+        in_range(
+            "rate_limit.auth_per_minute",
+            u64::from(limits.auth_per_minute),
+            1,
+            1_000_000,
+        )?;
+        in_range(
+            "rate_limit.login_failures_per_15_min",
+            u64::from(limits.login_failures_per_15_min),
+            1,
+            1_000_000,
         )?;
         Ok(())
     }

@@ -11,11 +11,14 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use djcrm_adapter_argon2::Argon2Hasher;
 use djcrm_adapter_http::connections::{ConnectionLimits, GuardedAcceptor};
+use djcrm_adapter_http::rate_limit::EdgeLimits;
 use djcrm_adapter_http::{HttpSettings, app};
+use djcrm_adapter_memory::MemoryRateLimiter;
 use djcrm_adapter_postgres::{PostgresOptions, PostgresStore};
+use djcrm_adapter_redis::{Redis, RedisRateLimiter, RedisSettings};
 use djcrm_adapter_sqlite::{SqliteOptions, SqliteStore};
-use djcrm_application::{Crm, CrmSettings, SystemClock};
-use djcrm_domain::ports::Store;
+use djcrm_application::{Crm, CrmSettings, Limits, Ports, SystemClock};
+use djcrm_domain::ports::{Quota, RateLimiter, Store};
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
 
@@ -33,6 +36,9 @@ pub enum StartError {
     /// The PostgreSQL store could not be reached or migrated.
     #[error(transparent)]
     Postgres(#[from] djcrm_adapter_postgres::ConnectError),
+    /// The cache (Redis) settings are unusable.
+    #[error(transparent)]
+    Cache(#[from] djcrm_adapter_redis::RedisError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -83,17 +89,60 @@ impl AnyStore {
     }
 }
 
-/// The use cases over `store`, with the production hasher and clock.
-pub fn crm<S: Store>(store: S, settings: &Settings) -> Crm<S> {
+/// Where rate limits are counted: this process (`memory://`) or Redis.
+///
+/// # Errors
+/// [`StartError::Cache`] when the Redis settings are unusable (an unreachable Redis
+/// is not an error: it is used once it answers).
+pub fn limiter(settings: &Settings) -> Result<Arc<dyn RateLimiter>, StartError> {
+    let cache = &settings.cache;
+    if cache.url.starts_with("memory:") {
+        return Ok(Arc::new(MemoryRateLimiter::new()));
+    }
+    let redis = Redis::new(&RedisSettings {
+        url: cache.url.clone(),
+        prefix: cache.prefix.clone(),
+        timeout: Duration::from_millis(cache.timeout_ms),
+        max_connections: cache.max_connections,
+    })?;
+    Ok(Arc::new(RedisRateLimiter::new(redis)))
+}
+
+/// The use cases over `store`, with the production hasher, clock and `limiter`.
+pub fn crm<S: Store>(store: S, settings: &Settings, limiter: Arc<dyn RateLimiter>) -> Crm<S> {
+    let fifteen_minutes = Duration::from_secs(15 * 60);
+    let attempts = Quota::new(settings.rate_limit.login_failures_per_15_min, fifteen_minutes);
     let crm_settings = CrmSettings {
         token_ttl: TimeDelta::hours(i64::from(settings.auth.token_ttl_hours)),
+        limits: Limits {
+            login_failures: attempts,
+            signups_per_email: attempts,
+            fail_open: settings.rate_limit.login_fail_open,
+        },
     };
-    Crm::new(
-        store,
-        Arc::new(Argon2Hasher),
-        Arc::new(SystemClock),
-        crm_settings,
-    )
+    let hasher = Argon2Hasher::new(
+        settings.auth.password_hash_concurrency,
+        Duration::from_millis(settings.auth.password_hash_wait_ms),
+    );
+    let ports = Ports {
+        hasher: Arc::new(hasher),
+        clock: Arc::new(SystemClock),
+        limiter,
+    };
+    Crm::new(store, ports, crm_settings)
+}
+
+/// The edge's rate limits, counted by `limiter`.
+#[must_use]
+pub fn edge_limits(settings: &Settings, limiter: Arc<dyn RateLimiter>) -> EdgeLimits {
+    let limits = &settings.rate_limit;
+    EdgeLimits {
+        limiter,
+        api: Quota::per_minute(limits.api_per_minute),
+        auth: Quota::per_minute(limits.auth_per_minute),
+        api_fail_open: limits.api_fail_open,
+        auth_fail_open: limits.login_fail_open,
+    }
 }
 
 type ServerFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
@@ -126,10 +175,12 @@ impl Application {
         settings: &Settings,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<Self, StartError> {
-        let crm = Arc::new(crm(store, settings));
+        let limiter = limiter(settings)?;
+        let crm = Arc::new(crm(store, settings, limiter.clone()));
         let http = HttpSettings {
             body_limit: settings.http.body_limit_bytes,
             cors_allowed_origins: settings.http.cors_allowed_origins.clone(),
+            limits: edge_limits(settings, limiter),
         };
         let endpoint = app(crm.clone(), http);
         let bind = settings.http.bind;

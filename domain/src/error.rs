@@ -146,6 +146,22 @@ pub enum DomainError {
         /// The version the caller expected.
         expected: i64,
     },
+    /// Too many attempts (failed logins for one email, requests of one client): the
+    /// caller must wait before trying again.
+    #[error("too many attempts; retry in {retry_after_seconds} s")]
+    RateLimited {
+        /// Seconds until an attempt is allowed again.
+        retry_after_seconds: u32,
+    },
+    /// The server is at capacity for this kind of work (password hashing); the
+    /// request was not started and can be retried shortly.
+    #[error("busy {what}; retry in {retry_after_seconds} s")]
+    Busy {
+        /// What is at capacity.
+        what: &'static str,
+        /// Seconds after which a retry is likely to be served.
+        retry_after_seconds: u32,
+    },
     /// The store failed. The cause is kept for the log line of the 500, never shown
     /// to clients.
     #[error("storage failure: {context}")]

@@ -116,7 +116,13 @@ fn example_problem(status: u16) -> Option<ProblemDetails> {
         ),
         422 => problem("validation_failed", "email: is not a valid email address")
             .with_errors(vec![field("email", "is not a valid email address")]),
+        429 => problem("rate_limited", "too many attempts; retry in 12 s").retry_after(12),
         500 => problem("internal", INTERNAL_DETAIL),
+        503 => problem(
+            "busy",
+            "the server is busy (password hashing); retry in 1 s",
+        )
+        .retry_after(1),
         _ => return None,
     })
 }
@@ -144,7 +150,7 @@ mod tests {
 
     #[test]
     fn every_documented_error_status_has_an_example() {
-        for status in [400, 401, 403, 404, 409, 412, 413, 415, 422, 500] {
+        for status in [400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503] {
             let example = example_problem(status).map(|p| p.status);
             assert_eq!(example, Some(status));
         }

@@ -18,6 +18,7 @@ pub mod dto;
 pub mod idempotency;
 mod observe;
 pub mod problem;
+pub mod rate_limit;
 mod security;
 
 use std::sync::Arc;
@@ -42,21 +43,14 @@ use body::BodyLimit;
 use problem::{ProblemDetails, problem_for_error};
 
 /// HTTP settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpSettings {
     /// The largest request body accepted, in bytes; larger ones get 413.
     pub body_limit: usize,
     /// Origins allowed to call the API from a browser; empty turns CORS off.
     pub cors_allowed_origins: Vec<String>,
-}
-
-impl Default for HttpSettings {
-    fn default() -> Self {
-        Self {
-            body_limit: 1024 * 1024,
-            cors_allowed_origins: Vec::new(),
-        }
-    }
+    /// The rate limits of the API.
+    pub limits: rate_limit::EdgeLimits,
 }
 
 /// CORS for the allowed origins: the methods and headers the API uses, and the
@@ -158,6 +152,10 @@ pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: HttpSettings) -> impl Endpoint<
             let crm = crm.clone();
             let body_limit = settings.body_limit;
             move |next, request| idempotency::guard(crm.clone(), next, request, body_limit)
+        })
+        .around({
+            let limits = Arc::new(settings.limits);
+            move |next, request| rate_limit::limit(limits.clone(), next, request)
         })
         .with_if(
             !settings.cors_allowed_origins.is_empty(),

@@ -6,7 +6,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use djcrm_application::{Crm, CrmSettings};
+use djcrm_adapter_memory::MemoryRateLimiter;
+use djcrm_application::{Crm, CrmSettings, Ports};
 use djcrm_domain::ports::{
     MockActivityRepository, MockAgentRepository, MockCategoryRepository, MockClock, MockEventLog,
     MockIdempotencyRepository, MockLeadRepository, MockOrganizationRepository, MockPasswordHasher,
@@ -265,12 +266,12 @@ pub fn earlier() -> DateTime<Utc> {
 pub fn crm_with(store: TestStore, hasher: MockPasswordHasher) -> Crm<TestStore> {
     let mut clock = MockClock::new();
     clock.expect_now().returning(now);
-    Crm::new(
-        store,
-        Arc::new(hasher),
-        Arc::new(clock),
-        CrmSettings::default(),
-    )
+    let ports = Ports {
+        hasher: Arc::new(hasher),
+        clock: Arc::new(clock),
+        limiter: Arc::new(MemoryRateLimiter::new()),
+    };
+    Crm::new(store, ports, CrmSettings::default())
 }
 
 /// The CRM over `store`, with a hasher that must not be called.

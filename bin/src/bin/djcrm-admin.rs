@@ -145,7 +145,7 @@ async fn run_on<S: Store + Clone>(
             owner_name,
             password,
         } => {
-            let crm = crm(store.clone(), settings);
+            let crm = crm(store.clone(), settings, operator_limiter());
             let signed_up = crm
                 .signup(SignupRequest {
                     organization_name: name,
@@ -169,7 +169,7 @@ async fn run_on<S: Store + Clone>(
             let org_id: OrgId = organization.parse().map_err(|_| {
                 anyhow::anyhow!("--organization must be an organization id (a UUID)")
             })?;
-            let crm = crm(store.clone(), settings);
+            let crm = crm(store.clone(), settings, operator_limiter());
             let user = crm
                 .provision_user(ProvisionUserRequest {
                     org_id,
@@ -185,4 +185,10 @@ async fn run_on<S: Store + Clone>(
         }
     }
     Ok(())
+}
+
+/// The operator's own commands are not rate limited against the server's counts: a
+/// fresh in-process limiter for this one command.
+fn operator_limiter() -> std::sync::Arc<dyn djcrm_domain::ports::RateLimiter> {
+    std::sync::Arc::new(djcrm_adapter_memory::MemoryRateLimiter::new())
 }

@@ -71,7 +71,8 @@ async fn print_openapi(settings: &Settings) -> anyhow::Result<()> {
     // The document does not depend on data; an in-memory store keeps this command
     // free of side effects.
     let store = djcrm_adapter_sqlite::connect(&SqliteOptions::new("sqlite::memory:")).await?;
-    let crm = std::sync::Arc::new(crm(store, settings));
+    let limiter = std::sync::Arc::new(djcrm_adapter_memory::MemoryRateLimiter::new());
+    let crm = std::sync::Arc::new(crm(store, settings, limiter));
     println!("{}", djcrm_adapter_http::openapi_json(&crm));
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! The `# Errors` sections are contracts: the shared contract suite checks every
 //! backend against them.
 
+mod limits;
 mod repositories;
 mod unit_of_work;
 
@@ -17,6 +18,9 @@ use chrono::{DateTime, Utc};
 
 use crate::{DomainError, Password, PasswordHash};
 
+#[cfg(feature = "mocks")]
+pub use limits::MockRateLimiter;
+pub use limits::{LimiterError, Quota, RateLimiter, Standing, Tat, gcra};
 pub use repositories::{
     ActivityRepository, AgentRepository, CategoryRepository, EventLog, IdempotencyRepository,
     LeadRepository, OrganizationRepository, TokenRepository, UserRepository,

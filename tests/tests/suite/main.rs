@@ -1,11 +1,14 @@
 //! The cross-crate test suite, one binary (one link): the real server driven over
 //! HTTP (`api`), and the contract suites run against every store: the store ports
-//! (`contract`) and the outbox (`outbox_contract`).
+//! (`contract`) and the outbox (`outbox_contract`); and the rate limiter contract
+//! against memory and Redis (`limiter_contract`).
 
 mod api;
 mod contract;
 mod helpers;
+mod limiter_contract;
 mod outbox_contract;
 mod pg;
 mod pg_fence;
+mod redis;
 mod startup;

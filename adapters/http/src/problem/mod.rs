@@ -49,6 +49,9 @@ pub struct ProblemDetails {
     pub code: String,
     /// Every offending field, for validation errors and conflicts; empty otherwise.
     pub errors: Vec<FieldProblem>,
+    /// Seconds to wait before retrying (429, 503): sent as `Retry-After`.
+    #[oai(skip)]
+    pub retry_after: Option<u32>,
 }
 
 impl ProblemDetails {
@@ -62,6 +65,7 @@ impl ProblemDetails {
             detail: detail.into(),
             code: code.to_owned(),
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -73,6 +77,13 @@ impl ProblemDetails {
             "internal",
             INTERNAL_DETAIL,
         )
+    }
+
+    /// Says when to retry.
+    #[must_use]
+    pub fn retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// Adds offending fields.
@@ -87,12 +98,18 @@ impl ProblemDetails {
     pub fn into_http_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let unauthorized = status == StatusCode::UNAUTHORIZED;
+        let retry_after = self.retry_after;
         let mut response = Problem(Box::new(self)).into_response();
         response.set_status(status);
         if unauthorized {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -151,9 +168,17 @@ pub enum ApiError {
     /// The input breaks a rule; `errors` names every offending field.
     #[oai(status = 422)]
     Unprocessable(Problem),
+    /// Too many requests (of this token or client address, or failed logins for
+    /// this email); retry after `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooManyRequests(Problem, #[oai(header = "Retry-After")] String),
     /// The server failed; the cause is logged, never sent.
     #[oai(status = 500)]
     Internal(Problem),
+    /// The server is at capacity (password hashing) or a service it depends on is
+    /// down; nothing was done. Retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    Unavailable(Problem, #[oai(header = "Retry-After")] String),
 }
 
 impl ApiError {
@@ -171,6 +196,14 @@ impl ApiError {
             413 => Self::PayloadTooLarge(p),
             415 => Self::UnsupportedMediaType(p),
             422 => Self::Unprocessable(p),
+            429 => {
+                let retry = p.0.retry_after.unwrap_or(1).to_string();
+                Self::TooManyRequests(p, retry)
+            }
+            503 => {
+                let retry = p.0.retry_after.unwrap_or(1).to_string();
+                Self::Unavailable(p, retry)
+            }
             _ => Self::Internal(p),
         }
     }
@@ -188,7 +221,9 @@ impl ApiError {
             | Self::PayloadTooLarge(p)
             | Self::UnsupportedMediaType(p)
             | Self::Unprocessable(p)
-            | Self::Internal(p) => p.0.status,
+            | Self::TooManyRequests(p, _)
+            | Self::Internal(p)
+            | Self::Unavailable(p, _) => p.0.status,
         }
     }
 
@@ -260,6 +295,23 @@ impl From<DomainError> for ApiError {
                 "precondition_failed",
                 "the lead has changed since the version in If-Match; fetch it again",
             ),
+            DomainError::RateLimited {
+                retry_after_seconds,
+            } => ProblemDetails::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many attempts; retry in {retry_after_seconds} s"),
+            )
+            .retry_after(*retry_after_seconds),
+            DomainError::Busy {
+                what,
+                retry_after_seconds,
+            } => ProblemDetails::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                format!("the server is busy ({what}); retry in {retry_after_seconds} s"),
+            )
+            .retry_after(*retry_after_seconds),
             DomainError::Storage { .. } | DomainError::Internal { .. } => {
                 tracing::error!(error.chain = %chain(&error), "request failed");
                 ProblemDetails::internal()

@@ -31,9 +31,15 @@ pub const UNSUPPORTED_MEDIA_TYPE: u16 = 1 << 7;
 pub const UNPROCESSABLE: u16 = 1 << 8;
 /// 500: the server failed.
 pub const INTERNAL: u16 = 1 << 9;
+/// 429: too many requests; `Retry-After` says when to retry.
+pub const TOO_MANY_REQUESTS: u16 = 1 << 10;
+/// 503: at capacity, or a service it needs is down; `Retry-After` says when.
+pub const UNAVAILABLE: u16 = 1 << 11;
 
-/// Any operation that reads or writes the store can fail inside the server.
-pub const STORED: u16 = INTERNAL;
+/// Any operation that reads or writes the store can fail inside the server; every
+/// API operation is rate limited (429), and answers 503 when the limiter is down and
+/// configured to fail closed.
+pub const STORED: u16 = INTERNAL | TOO_MANY_REQUESTS | UNAVAILABLE;
 /// An operation behind a bearer token.
 pub const AUTHENTICATED: u16 = UNAUTHORIZED | STORED;
 /// An operation addressing a record by a path id: a missing record, or an id that
@@ -61,6 +67,8 @@ const fn bit(status: u16) -> Option<u16> {
         415 => UNSUPPORTED_MEDIA_TYPE,
         422 => UNPROCESSABLE,
         500 => INTERNAL,
+        429 => TOO_MANY_REQUESTS,
+        503 => UNAVAILABLE,
         _ => return None,
     })
 }

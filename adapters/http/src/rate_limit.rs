@@ -1,0 +1,162 @@
+//! Rate limits at the edge: every `/api/v1` request counts against its token (or,
+//! without one, its client address), and logins and signups also against their
+//! client address. A refused request is a 429 problem with `Retry-After`; every
+//! answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`
+//! (seconds) for the request's own quota. (Failed logins per email are counted by
+//! the login use case, which alone knows a failure.)
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use djcrm_application::limits::whole_seconds;
+use djcrm_application::tokens::hash_secret;
+use djcrm_domain::ports::{Quota, RateLimiter, Standing};
+use poem::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use poem::{Endpoint, IntoResponse, Request, Response};
+
+use crate::problem::ProblemDetails;
+
+/// The limits the edge applies.
+#[derive(Clone)]
+pub struct EdgeLimits {
+    /// Where hits are counted.
+    pub limiter: Arc<dyn RateLimiter>,
+    /// Requests per token (or per address without one).
+    pub api: Quota,
+    /// Logins and signups per client address.
+    pub auth: Quota,
+    /// Serve API requests when the limiter cannot answer.
+    pub api_fail_open: bool,
+    /// Let logins and signups through when the limiter cannot answer.
+    pub auth_fail_open: bool,
+}
+
+const LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+const REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+const RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
+
+/// Whose requests these are.
+fn client_address(request: &Request) -> String {
+    request
+        .remote_addr()
+        .as_socket_addr()
+        .map_or_else(|| request.remote_addr().to_string(), |a| a.ip().to_string())
+}
+
+fn bearer(request: &Request) -> Option<&str> {
+    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+fn is_auth(request: &Request) -> bool {
+    request.method() == Method::POST
+        && matches!(
+            request.uri().path(),
+            "/api/v1/auth/login" | "/api/v1/auth/signup"
+        )
+}
+
+/// Probes are never limited: an orchestrator must always reach them.
+fn is_probe(path: &str) -> bool {
+    matches!(path, "/api/v1/healthz" | "/api/v1/readyz")
+}
+
+fn headers(response: &mut Response, standing: &Standing) {
+    let headers = response.headers_mut();
+    headers.insert(LIMIT, HeaderValue::from(standing.limit));
+    headers.insert(REMAINING, HeaderValue::from(standing.remaining));
+    let reset = if standing.reset_after.is_zero() {
+        0
+    } else {
+        whole_seconds(standing.reset_after)
+    };
+    headers.insert(RESET, HeaderValue::from(reset));
+}
+
+fn refused(standing: &Standing) -> Response {
+    let seconds = whole_seconds(standing.retry_after);
+    let mut response = ProblemDetails::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!("too many requests; retry in {seconds} s"),
+    )
+    .retry_after(seconds)
+    .into_http_response();
+    headers(&mut response, standing);
+    response
+}
+
+fn unavailable() -> Response {
+    ProblemDetails::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "limiter_unavailable",
+        "the rate limiter is unavailable; retry shortly",
+    )
+    .retry_after(5)
+    .into_http_response()
+}
+
+/// Logs that the limiter is unavailable at most once every 30 seconds, so an outage
+/// does not flood the log.
+fn warn_unavailable(error: &dyn std::error::Error) {
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs();
+    let last = LAST.load(Ordering::Relaxed);
+    if now >= last + 30 && LAST.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+        tracing::warn!(%error, "the rate limiter is unavailable");
+    }
+}
+
+/// Counts `key` against `quota`: `Ok(Some)` with the standing, `Ok(None)` when the
+/// limiter is down and the request may go ahead, `Err` with the answer otherwise.
+async fn count(
+    limits: &EdgeLimits,
+    key: &str,
+    quota: Quota,
+    fail_open: bool,
+) -> Result<Option<Standing>, Response> {
+    match limits.limiter.hit(key, quota).await {
+        Ok(standing) if standing.allowed => Ok(Some(standing)),
+        Ok(standing) => Err(refused(&standing)),
+        Err(error) => {
+            warn_unavailable(&error);
+            if fail_open { Ok(None) } else { Err(unavailable()) }
+        }
+    }
+}
+
+/// Serves `request` through `next` if its limits allow it.
+pub async fn limit<E: Endpoint>(
+    limits: Arc<EdgeLimits>,
+    next: Arc<E>,
+    request: Request,
+) -> poem::Result<Response> {
+    let path = request.uri().path();
+    if !path.starts_with("/api/v1/") || is_probe(path) {
+        return next.call(request).await.map(IntoResponse::into_response);
+    }
+    if is_auth(&request) {
+        let key = format!("auth:address:{}", client_address(&request));
+        if let Err(answer) = count(&limits, &key, limits.auth, limits.auth_fail_open).await {
+            return Ok(answer);
+        }
+    }
+    let key = match bearer(&request) {
+        Some(token) => format!("api:token:{}", hash_secret(token).as_str()),
+        None => format!("api:address:{}", client_address(&request)),
+    };
+    let standing = match count(&limits, &key, limits.api, limits.api_fail_open).await {
+        Ok(standing) => standing,
+        Err(answer) => return Ok(answer),
+    };
+    let mut response = next.call(request).await.map(IntoResponse::into_response)?;
+    if let Some(standing) = standing {
+        headers(&mut response, &standing);
+    }
+    Ok(response)
+}
