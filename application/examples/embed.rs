@@ -7,11 +7,11 @@
 use std::sync::Arc;
 
 use djcrm_adapter_argon2::Argon2Hasher;
+use djcrm_adapter_memory::MemoryRateLimiter;
 use djcrm_adapter_sqlite::SqliteOptions;
 use djcrm_application::auth::SignupRequest;
 use djcrm_application::events::FeedParams;
 use djcrm_application::leads::{CreateLeadRequest, ListLeadsRequest};
-use djcrm_adapter_memory::MemoryRateLimiter;
 use djcrm_application::{Crm, CrmSettings, Ports, SystemClock};
 use djcrm_domain::LeadStatus;
 

@@ -419,7 +419,12 @@ impl Settings {
             });
         }
         in_range("cache.timeout_ms", cache.timeout_ms, 10, 60_000)?;
-        in_range("cache.max_connections", wide(cache.max_connections), 1, 1024)?;
+        in_range(
+            "cache.max_connections",
+            wide(cache.max_connections),
+            1,
+            1024,
+        )?;
         let limits = &self.rate_limit;
         in_range(
             "rate_limit.api_per_minute",

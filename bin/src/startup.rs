@@ -111,7 +111,10 @@ pub fn limiter(settings: &Settings) -> Result<Arc<dyn RateLimiter>, StartError> 
 /// The use cases over `store`, with the production hasher, clock and `limiter`.
 pub fn crm<S: Store>(store: S, settings: &Settings, limiter: Arc<dyn RateLimiter>) -> Crm<S> {
     let fifteen_minutes = Duration::from_secs(15 * 60);
-    let attempts = Quota::new(settings.rate_limit.login_failures_per_15_min, fifteen_minutes);
+    let attempts = Quota::new(
+        settings.rate_limit.login_failures_per_15_min,
+        fifteen_minutes,
+    );
     let crm_settings = CrmSettings {
         token_ttl: TimeDelta::hours(i64::from(settings.auth.token_ttl_hours)),
         limits: Limits {

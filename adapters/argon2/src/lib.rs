@@ -102,15 +102,27 @@ mod tests {
             .map_err(|e| DomainError::invalid("p", e.to_string()))?;
         let hash = Argon2Hasher::default().hash(&password).await?;
         assert!(hash.as_str().starts_with("$argon2id$"));
-        assert!(Argon2Hasher::default().verify("correct horse battery", &hash).await?);
-        assert!(!Argon2Hasher::default().verify("wrong horse battery", &hash).await?);
+        assert!(
+            Argon2Hasher::default()
+                .verify("correct horse battery", &hash)
+                .await?
+        );
+        assert!(
+            !Argon2Hasher::default()
+                .verify("wrong horse battery", &hash)
+                .await?
+        );
         Ok(())
     }
 
     #[tokio::test]
     async fn a_malformed_hash_is_a_mismatch_not_an_error() -> Result<(), DomainError> {
         let malformed = StoredHash::new("not a hash".to_owned());
-        assert!(!Argon2Hasher::default().verify("anything at all", &malformed).await?);
+        assert!(
+            !Argon2Hasher::default()
+                .verify("anything at all", &malformed)
+                .await?
+        );
         Ok(())
     }
 
@@ -130,7 +142,10 @@ mod tests {
             .into_iter()
             .filter(|r| matches!(r, Err(DomainError::Busy { .. })))
             .count();
-        assert!(busy >= 1, "with one slot and no wait, a concurrent hash is refused");
+        assert!(
+            busy >= 1,
+            "with one slot and no wait, a concurrent hash is refused"
+        );
         Ok(())
     }
 }

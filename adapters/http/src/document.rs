@@ -24,13 +24,20 @@ pub fn refine(spec: &str) -> String {
     };
     single_ref_all_of(&mut document);
     if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
-        for operation in paths.values_mut().filter_map(Value::as_object_mut) {
+        for (path, operation) in paths.iter_mut() {
+            let limited = !matches!(path.as_str(), "/healthz" | "/readyz");
+            let Some(operation) = operation.as_object_mut() else {
+                continue;
+            };
             for responses in operation
                 .values_mut()
                 .filter_map(|op| op.get_mut("responses"))
                 .filter_map(Value::as_object_mut)
             {
                 add_problem_examples(responses);
+                if limited {
+                    add_rate_limit_headers(responses);
+                }
             }
         }
     }
@@ -62,6 +69,45 @@ fn single_ref_all_of(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(single_ref_all_of),
         _ => {}
+    }
+}
+
+/// Documents the `RateLimit-*` headers every answer of a rate-limited operation
+/// carries (they are added by the edge, outside the operations poem-openapi sees).
+/// Not required: while the limiter is unavailable (and the API fails open) they are
+/// absent, and a 503 from a limiter that is down has none.
+fn add_rate_limit_headers(responses: &mut Map<String, Value>) {
+    let header = |description: &str| {
+        serde_json::json!({
+            "description": description,
+            "required": false,
+            "schema": {"type": "integer", "format": "int64", "minimum": 0},
+        })
+    };
+    for (status, response) in responses.iter_mut() {
+        let Some(response) = response.as_object_mut() else {
+            continue;
+        };
+        if status == "503" {
+            continue;
+        }
+        let headers = response
+            .entry("headers")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(headers) = headers.as_object_mut() {
+            headers.insert(
+                "RateLimit-Limit".to_owned(),
+                header("Requests allowed per minute to this token (or client address)."),
+            );
+            headers.insert(
+                "RateLimit-Remaining".to_owned(),
+                header("Requests left right now."),
+            );
+            headers.insert(
+                "RateLimit-Reset".to_owned(),
+                header("Seconds until the full limit is available again."),
+            );
+        }
     }
 }
 

@@ -45,7 +45,11 @@ fn client_address(request: &Request) -> String {
 }
 
 fn bearer(request: &Request) -> Option<&str> {
-    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
@@ -107,7 +111,11 @@ fn warn_unavailable(error: &dyn std::error::Error) {
         .unwrap_or(Duration::ZERO)
         .as_secs();
     let last = LAST.load(Ordering::Relaxed);
-    if now >= last + 30 && LAST.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+    if now >= last + 30
+        && LAST
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    {
         tracing::warn!(%error, "the rate limiter is unavailable");
     }
 }
@@ -125,7 +133,11 @@ async fn count(
         Ok(standing) => Err(refused(&standing)),
         Err(error) => {
             warn_unavailable(&error);
-            if fail_open { Ok(None) } else { Err(unavailable()) }
+            if fail_open {
+                Ok(None)
+            } else {
+                Err(unavailable())
+            }
         }
     }
 }

@@ -113,7 +113,9 @@ impl Redis {
         };
         let call = async {
             let mut connection = self.pool.get().await.map_err(|e| failed(Box::new(e)))?;
-            command(&mut connection).await.map_err(|e| failed(Box::new(e)))
+            command(&mut connection)
+                .await
+                .map_err(|e| failed(Box::new(e)))
         };
         tokio::time::timeout(self.timeout, call)
             .await

@@ -127,7 +127,12 @@ mod tests {
         let mut tat = Tat::default();
         hits.iter()
             .map(|&at| {
-                let (standing, next) = gcra(quota, tat, SECOND * 1000 + SECOND * u32::try_from(at).unwrap_or(0), true);
+                let (standing, next) = gcra(
+                    quota,
+                    tat,
+                    SECOND * 1000 + SECOND * u32::try_from(at).unwrap_or(0),
+                    true,
+                );
                 tat = next;
                 standing.allowed
             })
@@ -137,7 +142,10 @@ mod tests {
     #[test]
     fn a_key_may_spend_its_limit_at_once_then_waits_an_interval() {
         let quota = Quota::new(3, SECOND * 60);
-        assert_eq!(run(quota, &[0, 0, 0, 0, 19, 20, 20]), [true, true, true, false, false, true, false]);
+        assert_eq!(
+            run(quota, &[0, 0, 0, 0, 19, 20, 20]),
+            [true, true, true, false, false, true, false]
+        );
     }
 
     #[test]
@@ -150,7 +158,10 @@ mod tests {
         assert_eq!((looked.remaining, same), (2, tat));
         let (_, tat) = gcra(quota, tat, now, true);
         let (third, tat) = gcra(quota, tat, now, true);
-        assert_eq!((third.allowed, third.remaining, third.reset_after), (true, 0, SECOND * 60));
+        assert_eq!(
+            (third.allowed, third.remaining, third.reset_after),
+            (true, 0, SECOND * 60)
+        );
         let (refused, _) = gcra(quota, tat, now, true);
         assert_eq!((refused.allowed, refused.retry_after), (false, SECOND * 20));
     }

@@ -83,6 +83,16 @@ impl TestApp {
         app
     }
 
+    /// Two servers on one fresh PostgreSQL database, both changed by `configure`
+    /// (as two instances behind a load balancer).
+    pub async fn spawn_pair_on_postgres(configure: impl Fn(&mut Settings)) -> (Self, Self) {
+        let database = crate::pg::TestDatabase::create().await;
+        let mut first = Self::spawn_with_settings(database.url.clone(), &configure).await;
+        let second = Self::spawn_with_settings(database.url.clone(), &configure).await;
+        first._database = Some(database);
+        (first, second)
+    }
+
     async fn spawn_with(database_url: String) -> Self {
         Self::spawn_with_settings(database_url, |_| {}).await
     }

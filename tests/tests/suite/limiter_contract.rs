@@ -68,8 +68,18 @@ async fn hits_are_earned_back_over_time((limiter, _): Pair) {
 async fn handles_on_one_store_enforce_one_limit_together((one, other): Pair) {
     let quota = Quota::new(10, MINUTE);
     let hits = (0..40).map(|i| {
-        let limiter = if i % 2 == 0 { one.clone() } else { other.clone() };
-        async move { limiter.hit("shared", quota).await.expect("an answer").allowed }
+        let limiter = if i % 2 == 0 {
+            one.clone()
+        } else {
+            other.clone()
+        };
+        async move {
+            limiter
+                .hit("shared", quota)
+                .await
+                .expect("an answer")
+                .allowed
+        }
     });
     let allowed = futures::future::join_all(hits).await;
     assert_eq!(allowed.iter().filter(|a| **a).count(), 10);
@@ -124,5 +134,9 @@ async fn an_unreachable_redis_is_an_error_within_the_timeout_not_a_hang() {
     let started = std::time::Instant::now();
     let answer = limiter.hit("k", Quota::per_minute(1)).await;
     assert!(answer.is_err());
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -24,9 +24,11 @@ pub fn settings() -> RedisSettings {
 /// A pool on the test server under a fresh prefix; fails the test when Redis is down.
 pub async fn connect() -> Redis {
     let redis = Redis::new(&settings()).expect("valid Redis settings");
-    redis
-        .ping()
-        .await
-        .unwrap_or_else(|e| panic!("Redis is required for these tests (REDIS_URL={}): {e}", url()));
+    redis.ping().await.unwrap_or_else(|e| {
+        panic!(
+            "Redis is required for these tests (REDIS_URL={}): {e}",
+            url()
+        )
+    });
     redis
 }

@@ -8,6 +8,7 @@ mod idempotency;
 mod isolation;
 mod journey;
 mod leads;
+mod limits;
 mod rest;
 mod roles;
 mod service;
