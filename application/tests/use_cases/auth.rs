@@ -347,3 +347,18 @@ async fn an_unknown_token_is_unauthenticated() {
         Err(DomainError::Unauthenticated)
     ));
 }
+
+#[tokio::test]
+async fn the_dummy_hash_costs_what_a_real_one_does() {
+    use djcrm_domain::ports::PasswordHasher as _;
+    let password = djcrm_domain::Password::parse("a long passphrase").expect("valid");
+    let real = djcrm_adapter_argon2::Argon2Hasher::default()
+        .hash(&password)
+        .await
+        .expect("a hash");
+    let parameters = |hash: &str| hash.split('$').take(4).collect::<Vec<_>>().join("$");
+    assert_eq!(
+        parameters(djcrm_application::auth::DUMMY_HASH),
+        parameters(real.as_str())
+    );
+}
