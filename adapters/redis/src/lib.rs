@@ -4,6 +4,7 @@
 //! Every call is bounded by a timeout: a slow Redis is a failed call, which the
 //! callers treat as "unavailable" (fail open or closed), never as a hung request.
 
+mod cache;
 mod limiter;
 
 use std::time::Duration;
@@ -11,6 +12,7 @@ use std::time::Duration;
 use deadpool_redis::redis::{self, FromRedisValue};
 use deadpool_redis::{Config, Pool, PoolConfig, Runtime, Timeouts};
 
+pub use cache::RedisCache;
 pub use limiter::RedisRateLimiter;
 
 /// How to reach Redis.

@@ -8,6 +8,7 @@
 //! The `# Errors` sections are contracts: the shared contract suite checks every
 //! backend against them.
 
+mod cache;
 mod limits;
 mod repositories;
 mod unit_of_work;
@@ -18,6 +19,9 @@ use chrono::{DateTime, Utc};
 
 use crate::{DomainError, Password, PasswordHash};
 
+#[cfg(feature = "mocks")]
+pub use cache::MockCache;
+pub use cache::{Cache, CacheError, ChangeListener, Generation};
 #[cfg(feature = "mocks")]
 pub use limits::MockRateLimiter;
 pub use limits::{LimiterError, Quota, RateLimiter, Standing, Tat, gcra};

@@ -1,9 +1,11 @@
 //! The cross-crate test suite, one binary (one link): the real server driven over
 //! HTTP (`api`), and the contract suites run against every store: the store ports
 //! (`contract`) and the outbox (`outbox_contract`); and the rate limiter contract
-//! against memory and Redis (`limiter_contract`).
+//! and cache contracts against memory and Redis (`limiter_contract`,
+//! `cache_contract`).
 
 mod api;
+mod cache_contract;
 mod contract;
 mod helpers;
 mod limiter_contract;
