@@ -7,9 +7,10 @@
 use std::sync::Arc;
 
 use djcrm_adapter_argon2::Argon2Hasher;
-use djcrm_adapter_memory::MemoryRateLimiter;
+use djcrm_adapter_memory::{MemoryCache, MemoryRateLimiter};
 use djcrm_adapter_sqlite::SqliteOptions;
 use djcrm_application::auth::SignupRequest;
+use djcrm_application::cache::Invalidation;
 use djcrm_application::events::FeedParams;
 use djcrm_application::leads::{CreateLeadRequest, ListLeadsRequest};
 use djcrm_application::{Crm, CrmSettings, Ports, SystemClock};
@@ -21,13 +22,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&dir)?;
     let url = format!("sqlite://{}", dir.join("crm.db").display());
 
-    // Pick the adapters: the SQLite store, argon2id, the system clock, limits
-    // counted in this process.
-    let store = djcrm_adapter_sqlite::connect(&SqliteOptions::new(&url)).await?;
+    // Pick the adapters: the SQLite store, argon2id, the system clock, limits and a
+    // cache in this process. The store tells the cache of every committed change.
+    let cache = Arc::new(MemoryCache::default());
+    let store = djcrm_adapter_sqlite::connect(&SqliteOptions::new(&url))
+        .await?
+        .with_listener(Arc::new(Invalidation::new(cache.clone())));
     let ports = Ports {
         hasher: Arc::new(Argon2Hasher::default()),
         clock: Arc::new(SystemClock),
         limiter: Arc::new(MemoryRateLimiter::new()),
+        cache,
     };
     let crm = Crm::new(store, ports, CrmSettings::default());
 

@@ -12,6 +12,7 @@ use djcrm_domain::{
 
 use crate::Crm;
 use crate::account::NewAccount;
+use crate::cache::{TOKEN_TTL, TOKENS};
 use crate::limits::email_key;
 use crate::tokens::{generate_secret, hash_secret};
 
@@ -278,11 +279,19 @@ impl<S: Store> Crm<S> {
     /// [`DomainError::Unauthenticated`] when the token is unknown, revoked, expired or
     /// its user deactivated.
     pub async fn authenticate(&self, secret: &str) -> Result<Actor, DomainError> {
-        self.store
-            .tokens()
-            .actor_for(&hash_secret(secret), self.clock.now())
-            .await?
-            .ok_or(DomainError::Unauthenticated)
+        let hash = hash_secret(secret);
+        let now = self.clock.now();
+        // A cached session never outlives its token; it is dropped the moment any
+        // token is revoked (see `cache`).
+        let session = self
+            .cached(TOKENS, hash.as_str(), TOKEN_TTL, async || {
+                self.store.tokens().session_for(&hash, now).await
+            })
+            .await?;
+        match session {
+            Some(session) if session.expires_at > now => Ok(session.actor),
+            _ => Err(DomainError::Unauthenticated),
+        }
     }
 
     /// The caller, their role and their organization.

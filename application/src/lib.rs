@@ -48,6 +48,7 @@ mod account;
 pub mod activities;
 pub mod agents;
 pub mod auth;
+pub mod cache;
 pub mod categories;
 pub mod clock;
 pub mod events;
@@ -63,7 +64,7 @@ pub mod tokens;
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use djcrm_domain::ports::{Clock, PasswordHasher, RateLimiter, Store};
+use djcrm_domain::ports::{Cache, Clock, PasswordHasher, RateLimiter, Store};
 use djcrm_domain::{DomainError, Limit, PageRequest, ValidationErrors};
 
 pub use clock::SystemClock;
@@ -96,6 +97,9 @@ pub struct Ports {
     pub clock: Arc<dyn Clock>,
     /// Counts attempts against the limits.
     pub limiter: Arc<dyn RateLimiter>,
+    /// Keeps what is read often (token lookups, statistics); give the store a
+    /// [`cache::Invalidation`] over the same cache.
+    pub cache: Arc<dyn Cache>,
 }
 
 /// The CRM: every use case, over one store and the cross-cutting ports.
@@ -104,6 +108,7 @@ pub struct Crm<S: Store> {
     hasher: Arc<dyn PasswordHasher>,
     clock: Arc<dyn Clock>,
     limiter: Arc<dyn RateLimiter>,
+    cache: Arc<dyn Cache>,
     settings: CrmSettings,
 }
 
@@ -115,6 +120,7 @@ impl<S: Store> Crm<S> {
             hasher: ports.hasher,
             clock: ports.clock,
             limiter: ports.limiter,
+            cache: ports.cache,
             settings,
         }
     }

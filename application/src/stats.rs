@@ -4,6 +4,7 @@ use djcrm_domain::ports::{AgentRepository, LeadRepository, Store};
 use djcrm_domain::{Actor, AgentId, AgentPerformance, DomainError, PipelineCounts};
 
 use crate::Crm;
+use crate::cache::{STATS_TTL, organization};
 use crate::policy::{can_see_agent_data, require_organizer};
 
 impl<S: Store> Crm<S> {
@@ -13,7 +14,21 @@ impl<S: Store> Crm<S> {
     /// [`DomainError::Forbidden`] unless the caller is an organizer.
     pub async fn pipeline_stats(&self, actor: &Actor) -> Result<PipelineCounts, DomainError> {
         require_organizer(actor, "only organizers can see organization statistics")?;
-        self.store.leads().pipeline_counts(actor.org_id).await
+        let counts = self
+            .cached(
+                &organization(actor.org_id),
+                "stats:pipeline",
+                STATS_TTL,
+                async || {
+                    self.store
+                        .leads()
+                        .pipeline_counts(actor.org_id)
+                        .await
+                        .map(Some)
+                },
+            )
+            .await?;
+        Ok(counts.unwrap_or_default())
     }
 
     /// Performance of every agent of the organization.
@@ -22,10 +37,21 @@ impl<S: Store> Crm<S> {
     /// [`DomainError::Forbidden`] unless the caller is an organizer.
     pub async fn agents_stats(&self, actor: &Actor) -> Result<Vec<AgentPerformance>, DomainError> {
         require_organizer(actor, "only organizers can see organization statistics")?;
-        self.store
-            .leads()
-            .agent_performance(actor.org_id, None)
-            .await
+        let rows = self
+            .cached(
+                &organization(actor.org_id),
+                "stats:agents",
+                STATS_TTL,
+                async || {
+                    self.store
+                        .leads()
+                        .agent_performance(actor.org_id, None)
+                        .await
+                        .map(Some)
+                },
+            )
+            .await?;
+        Ok(rows.unwrap_or_default())
     }
 
     /// Performance of one agent, for organizers and for that agent.

@@ -13,12 +13,13 @@ use djcrm_adapter_argon2::Argon2Hasher;
 use djcrm_adapter_http::connections::{ConnectionLimits, GuardedAcceptor};
 use djcrm_adapter_http::rate_limit::EdgeLimits;
 use djcrm_adapter_http::{HttpSettings, app};
-use djcrm_adapter_memory::MemoryRateLimiter;
+use djcrm_adapter_memory::{MemoryCache, MemoryRateLimiter};
 use djcrm_adapter_postgres::{PostgresOptions, PostgresStore};
-use djcrm_adapter_redis::{Redis, RedisRateLimiter, RedisSettings};
+use djcrm_adapter_redis::{Redis, RedisCache, RedisRateLimiter, RedisSettings};
 use djcrm_adapter_sqlite::{SqliteOptions, SqliteStore};
+use djcrm_application::cache::Invalidation;
 use djcrm_application::{Crm, CrmSettings, Limits, Ports, SystemClock};
-use djcrm_domain::ports::{Quota, RateLimiter, Store};
+use djcrm_domain::ports::{Cache, Quota, RateLimiter, Store};
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
 
@@ -87,29 +88,59 @@ impl AnyStore {
         }
         Err(StartError::UnsupportedDatabase(redact_url(&db.url)))
     }
-}
 
-/// Where rate limits are counted: this process (`memory://`) or Redis.
-///
-/// # Errors
-/// [`StartError::Cache`] when the Redis settings are unusable (an unreachable Redis
-/// is not an error: it is used once it answers).
-pub fn limiter(settings: &Settings) -> Result<Arc<dyn RateLimiter>, StartError> {
-    let cache = &settings.cache;
-    if cache.url.starts_with("memory:") {
-        return Ok(Arc::new(MemoryRateLimiter::new()));
+    /// The store, telling `shared`'s cache of every committed change, so nothing
+    /// cached outlives what a change made stale.
+    #[must_use]
+    pub fn listening(self, shared: &Shared) -> Self {
+        let invalidation = Arc::new(Invalidation::new(shared.cache.clone()));
+        match self {
+            Self::Sqlite(store) => Self::Sqlite(store.with_listener(invalidation)),
+            Self::Postgres(store) => Self::Postgres(store.with_listener(invalidation)),
+        }
     }
-    let redis = Redis::new(&RedisSettings {
-        url: cache.url.clone(),
-        prefix: cache.prefix.clone(),
-        timeout: Duration::from_millis(cache.timeout_ms),
-        max_connections: cache.max_connections,
-    })?;
-    Ok(Arc::new(RedisRateLimiter::new(redis)))
 }
 
-/// The use cases over `store`, with the production hasher, clock and `limiter`.
-pub fn crm<S: Store>(store: S, settings: &Settings, limiter: Arc<dyn RateLimiter>) -> Crm<S> {
+/// Where rate limits are counted and values cached: this process (`memory://`) or
+/// one Redis shared by every instance.
+#[derive(Clone)]
+pub struct Shared {
+    /// The rate limiter.
+    pub limiter: Arc<dyn RateLimiter>,
+    /// The cache.
+    pub cache: Arc<dyn Cache>,
+}
+
+impl Shared {
+    /// The limiter and cache named by `cache.url`.
+    ///
+    /// # Errors
+    /// [`StartError::Cache`] when the Redis settings are unusable (an unreachable
+    /// Redis is not an error: it is used once it answers).
+    pub fn connect(settings: &Settings) -> Result<Self, StartError> {
+        let cache = &settings.cache;
+        if cache.url.starts_with("memory:") {
+            return Ok(Self {
+                limiter: Arc::new(MemoryRateLimiter::new()),
+                cache: Arc::new(MemoryCache::default()),
+            });
+        }
+        let redis = Redis::new(&RedisSettings {
+            url: cache.url.clone(),
+            prefix: cache.prefix.clone(),
+            timeout: Duration::from_millis(cache.timeout_ms),
+            max_connections: cache.max_connections,
+        })?;
+        Ok(Self {
+            limiter: Arc::new(RedisRateLimiter::new(redis.clone())),
+            cache: Arc::new(RedisCache::new(redis)),
+        })
+    }
+}
+
+/// The use cases over `store`, with the production hasher and clock and `shared`.
+/// The store must tell `shared.cache` of committed changes: see [`AnyStore::listening`].
+pub fn crm<S: Store>(store: S, settings: &Settings, shared: Shared) -> Crm<S> {
     let fifteen_minutes = Duration::from_secs(15 * 60);
     let attempts = Quota::new(
         settings.rate_limit.login_failures_per_15_min,
@@ -130,7 +161,8 @@ pub fn crm<S: Store>(store: S, settings: &Settings, limiter: Arc<dyn RateLimiter
     let ports = Ports {
         hasher: Arc::new(hasher),
         clock: Arc::new(SystemClock),
-        limiter,
+        limiter: shared.limiter,
+        cache: shared.cache,
     };
     Crm::new(store, ports, crm_settings)
 }
@@ -166,24 +198,27 @@ impl Application {
         settings: &Settings,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<Self, StartError> {
-        let store = AnyStore::connect(settings, settings.database.migrate_on_start).await?;
+        let shared = Shared::connect(settings)?;
+        let store = AnyStore::connect(settings, settings.database.migrate_on_start)
+            .await?
+            .listening(&shared);
         match store {
-            AnyStore::Sqlite(store) => Self::launch(store, settings, shutdown).await,
-            AnyStore::Postgres(store) => Self::launch(store, settings, shutdown).await,
+            AnyStore::Sqlite(store) => Self::launch(store, settings, shared, shutdown).await,
+            AnyStore::Postgres(store) => Self::launch(store, settings, shared, shutdown).await,
         }
     }
 
     async fn launch<S: Store + Closable>(
         store: S,
         settings: &Settings,
+        shared: Shared,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<Self, StartError> {
-        let limiter = limiter(settings)?;
-        let crm = Arc::new(crm(store, settings, limiter.clone()));
+        let crm = Arc::new(crm(store, settings, shared.clone()));
         let http = HttpSettings {
             body_limit: settings.http.body_limit_bytes,
             cors_allowed_origins: settings.http.cors_allowed_origins.clone(),
-            limits: edge_limits(settings, limiter),
+            limits: edge_limits(settings, shared.limiter),
         };
         let endpoint = app(crm.clone(), http);
         let bind = settings.http.bind;

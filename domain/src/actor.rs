@@ -1,10 +1,12 @@
 //! Who is asking. Every use case takes an [`Actor`] first; it carries the tenant,
 //! so no use case can forget which organization it works in.
 
+use chrono::{DateTime, Utc};
+
 use crate::{AgentId, OrgId, Role, UserId};
 
 /// The authenticated caller of a use case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Actor {
     /// The calling user.
     pub user_id: UserId,
@@ -22,4 +24,13 @@ impl Actor {
     pub const fn is_organizer(&self) -> bool {
         self.role.is_organizer()
     }
+}
+
+/// What a live bearer token stands for: its caller, until it expires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Session {
+    /// Who the token authenticates.
+    pub actor: Actor,
+    /// When the token stops working.
+    pub expires_at: DateTime<Utc>,
 }

@@ -27,7 +27,7 @@ pub mod pagination;
 pub mod ports;
 pub mod values;
 
-pub use actor::Actor;
+pub use actor::{Actor, Session};
 pub use entities::{
     activity::{Activity, ActivityKind, HistoryEntry},
     agent::{Agent, AgentPerformance},

@@ -3,11 +3,16 @@
 //! prefix, so one Redis can serve several deployments (and tests run side by side).
 //! Every call is bounded by a timeout: a slow Redis is a failed call, which the
 //! callers treat as "unavailable" (fail open or closed), never as a hung request.
+//! After a failure, calls fail at once for a second (then one is tried again), so
+//! a Redis that is down costs requests nothing while it stays down, and is used
+//! again as soon as it answers.
 
 mod cache;
 mod limiter;
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use deadpool_redis::redis::{self, FromRedisValue};
 use deadpool_redis::{Config, Pool, PoolConfig, Runtime, Timeouts};
@@ -43,6 +48,9 @@ pub enum RedisError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// A call failed less than a second ago; not tried again yet.
+    #[error("Redis failed moments ago; not asked again yet")]
+    Resting,
     /// The call took longer than the timeout.
     #[error("Redis did not answer within {timeout:?} while {context}")]
     Timeout {
@@ -59,6 +67,17 @@ pub struct Redis {
     pool: Pool,
     prefix: String,
     timeout: Duration,
+    /// Milliseconds since the epoch until which calls fail at once.
+    resting_until: Arc<AtomicU64>,
+}
+
+/// How long calls fail at once after a failure.
+const REST: Duration = Duration::from_secs(1);
+
+fn now_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 impl std::fmt::Debug for Redis {
@@ -94,6 +113,7 @@ impl Redis {
             pool,
             prefix: settings.prefix.clone(),
             timeout: settings.timeout,
+            resting_until: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -119,12 +139,22 @@ impl Redis {
                 .await
                 .map_err(|e| failed(Box::new(e)))
         };
-        tokio::time::timeout(self.timeout, call)
+        if now_millis() < self.resting_until.load(Ordering::Relaxed) {
+            return Err(RedisError::Resting);
+        }
+        let result = tokio::time::timeout(self.timeout, call)
             .await
             .map_err(|_| RedisError::Timeout {
                 context,
                 timeout: self.timeout,
-            })?
+            })
+            .and_then(|answer| answer);
+        if result.is_err() {
+            let rest = u64::try_from(REST.as_millis()).unwrap_or(1000);
+            self.resting_until
+                .store(now_millis() + rest, Ordering::Relaxed);
+        }
+        result
     }
 
     /// Succeeds when Redis answers `PING`.

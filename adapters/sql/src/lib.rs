@@ -17,7 +17,9 @@ mod reads;
 mod rows;
 mod unit_of_work;
 
-use djcrm_domain::ports::Store;
+use std::sync::Arc;
+
+use djcrm_domain::ports::{ChangeListener, Store};
 use djcrm_domain::{DomainError, LeadFilter, OrgId, PageRequest};
 use sqlx::{Database, Pool};
 
@@ -34,12 +36,14 @@ pub(crate) type RowOf<D> = <<D as Dialect>::Db as Database>::Row;
 /// The store. Cheap to clone: clones share the pool.
 pub struct SqlStore<D: Dialect> {
     pool: Pool<D::Db>,
+    listener: Option<Arc<dyn ChangeListener>>,
 }
 
 impl<D: Dialect> Clone for SqlStore<D> {
     fn clone(&self) -> Self {
         Self {
             pool: self.pool.clone(),
+            listener: self.listener.clone(),
         }
     }
 }
@@ -56,7 +60,18 @@ impl<D: Dialect> SqlStore<D> {
     /// The store over a connected (and migrated) pool.
     #[must_use]
     pub const fn new(pool: Pool<D::Db>) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            listener: None,
+        }
+    }
+
+    /// The store, telling `listener` of every unit of work's events once they have
+    /// committed (before `commit` returns).
+    #[must_use]
+    pub fn with_listener(mut self, listener: Arc<dyn ChangeListener>) -> Self {
+        self.listener = Some(listener);
+        self
     }
 
     /// The underlying pool, for maintenance tools, benchmarks and tests.
@@ -164,7 +179,7 @@ impl<D: Dialect> Store for SqlStore<D> {
                 .await
                 .map_err(storage(context))?;
         }
-        Ok(SqlUnitOfWork::new(tx))
+        Ok(SqlUnitOfWork::new(tx, self.listener.clone()))
     }
 
     async fn ping(&self) -> Result<(), DomainError> {

@@ -1,7 +1,9 @@
 //! The write side: one transaction per use case, events included.
 
 use chrono::{DateTime, Utc};
-use djcrm_domain::ports::UnitOfWork;
+use std::sync::Arc;
+
+use djcrm_domain::ports::{ChangeListener, UnitOfWork};
 use djcrm_domain::{
     Activity, Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, DomainError, Event,
     Lead, LeadId, OrgId, Organization, OrganizationName, PasswordHash, TokenHash, TokenId, User,
@@ -24,11 +26,21 @@ const EMAIL_TAKEN: &str = "an account with this email already exists";
 /// [`commit`](UnitOfWork::commit), it rolls back.
 pub struct SqlUnitOfWork<D: Dialect> {
     tx: Transaction<'static, D::Db>,
+    listener: Option<Arc<dyn ChangeListener>>,
+    /// The events appended, for the listener once they have committed.
+    events: Vec<Event>,
 }
 
 impl<D: Dialect> SqlUnitOfWork<D> {
-    pub(crate) const fn new(tx: Transaction<'static, D::Db>) -> Self {
-        Self { tx }
+    pub(crate) const fn new(
+        tx: Transaction<'static, D::Db>,
+        listener: Option<Arc<dyn ChangeListener>>,
+    ) -> Self {
+        Self {
+            tx,
+            listener,
+            events: Vec::new(),
+        }
     }
 
     async fn execute(&mut self, sql: Sql, context: &'static str) -> Result<(), DomainError> {
@@ -513,14 +525,22 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
 
     async fn append_event(&mut self, event: &Event) -> Result<(), DomainError> {
         let sql = outbox::insert(event)?;
-        self.execute(sql, "appending an event").await
+        self.execute(sql, "appending an event").await?;
+        if self.listener.is_some() {
+            self.events.push(event.clone());
+        }
+        Ok(())
     }
 
     async fn commit(self) -> Result<(), DomainError> {
         self.tx
             .commit()
             .await
-            .map_err(storage("committing a transaction"))
+            .map_err(storage("committing a transaction"))?;
+        if let Some(listener) = &self.listener {
+            listener.committed(&self.events).await;
+        }
+        Ok(())
     }
 }
 

@@ -336,7 +336,7 @@ async fn an_unknown_token_is_unauthenticated() {
     let mut store = TestStore::default();
     store
         .tokens
-        .expect_actor_for()
+        .expect_session_for()
         .times(1)
         .withf(|hash: &TokenHash, at: &DateTime<Utc>| {
             *hash == hash_secret("djcrm_x") && *at == now()

@@ -9,9 +9,10 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use djcrm_adapter_memory::MemoryRateLimiter;
 use djcrm_application::{Crm, CrmSettings, Ports};
 use djcrm_domain::ports::{
-    MockActivityRepository, MockAgentRepository, MockCategoryRepository, MockClock, MockEventLog,
-    MockIdempotencyRepository, MockLeadRepository, MockOrganizationRepository, MockPasswordHasher,
-    MockTokenRepository, MockUnitOfWork, MockUserRepository, Store,
+    Generation, MockActivityRepository, MockAgentRepository, MockCache, MockCategoryRepository,
+    MockClock, MockEventLog, MockIdempotencyRepository, MockLeadRepository,
+    MockOrganizationRepository, MockPasswordHasher, MockTokenRepository, MockUnitOfWork,
+    MockUserRepository, Store,
 };
 use djcrm_domain::{
     Activity, Actor, Agent, AgentId, DomainError, Email, Event, Lead, LeadId, LeadStatus, OrgId,
@@ -270,8 +271,22 @@ pub fn crm_with(store: TestStore, hasher: MockPasswordHasher) -> Crm<TestStore> 
         hasher: Arc::new(hasher),
         clock: Arc::new(clock),
         limiter: Arc::new(MemoryRateLimiter::new()),
+        cache: Arc::new(no_cache()),
     };
     Crm::new(store, ports, CrmSettings::default())
+}
+
+/// A cache that never holds anything: the use cases' tests see every read reach
+/// the store.
+fn no_cache() -> MockCache {
+    let mut cache = MockCache::new();
+    cache.expect_get().returning(|_, _| Ok(None));
+    cache
+        .expect_generation()
+        .returning(|_| Ok(Generation::default()));
+    cache.expect_put().returning(|_, _, _, _, _| Ok(false));
+    cache.expect_invalidate().returning(|_| Ok(()));
+    cache
 }
 
 /// The CRM over `store`, with a hasher that must not be called.

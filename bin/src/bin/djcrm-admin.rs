@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use djcrm_application::auth::{ProvisionUserRequest, SignupRequest};
 use djcrm_bin::config::{Settings, redact_url};
-use djcrm_bin::startup::{AnyStore, crm};
+use djcrm_bin::startup::{AnyStore, Shared, crm};
 use djcrm_bin::telemetry;
 use djcrm_domain::ports::Store;
 use djcrm_domain::{DomainError, OrgId, Role};
@@ -107,13 +107,14 @@ fn describe(error: DomainError) -> anyhow::Error {
 
 async fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
     // Every command works on an up-to-date schema.
-    match AnyStore::connect(settings, true).await? {
+    let shared = operator(settings)?;
+    match AnyStore::connect(settings, true).await?.listening(&shared) {
         AnyStore::Sqlite(store) => {
-            run_on(&store, command, settings).await?;
+            run_on(&store, command, settings, &shared).await?;
             store.close().await;
         }
         AnyStore::Postgres(store) => {
-            run_on(&store, command, settings).await?;
+            run_on(&store, command, settings, &shared).await?;
             store.close().await;
         }
     }
@@ -124,6 +125,7 @@ async fn run_on<S: Store + Clone>(
     store: &S,
     command: Command,
     settings: &Settings,
+    shared: &Shared,
 ) -> anyhow::Result<()> {
     match command {
         Command::Migrate => {
@@ -145,7 +147,7 @@ async fn run_on<S: Store + Clone>(
             owner_name,
             password,
         } => {
-            let crm = crm(store.clone(), settings, operator_limiter());
+            let crm = crm(store.clone(), settings, shared.clone());
             let signed_up = crm
                 .signup(SignupRequest {
                     organization_name: name,
@@ -169,7 +171,7 @@ async fn run_on<S: Store + Clone>(
             let org_id: OrgId = organization.parse().map_err(|_| {
                 anyhow::anyhow!("--organization must be an organization id (a UUID)")
             })?;
-            let crm = crm(store.clone(), settings, operator_limiter());
+            let crm = crm(store.clone(), settings, shared.clone());
             let user = crm
                 .provision_user(ProvisionUserRequest {
                     org_id,
@@ -187,8 +189,13 @@ async fn run_on<S: Store + Clone>(
     Ok(())
 }
 
-/// The operator's own commands are not rate limited against the server's counts: a
-/// fresh in-process limiter for this one command.
-fn operator_limiter() -> std::sync::Arc<dyn djcrm_domain::ports::RateLimiter> {
-    std::sync::Arc::new(djcrm_adapter_memory::MemoryRateLimiter::new())
+/// The server's cache (so what the operator changes is invalidated for every
+/// server), with a fresh in-process limiter: the operator's own commands are not
+/// throttled by the server's counts.
+fn operator(settings: &Settings) -> anyhow::Result<Shared> {
+    let shared = Shared::connect(settings)?;
+    Ok(Shared {
+        limiter: std::sync::Arc::new(djcrm_adapter_memory::MemoryRateLimiter::new()),
+        ..shared
+    })
 }

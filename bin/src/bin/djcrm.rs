@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use djcrm_adapter_sqlite::SqliteOptions;
 use djcrm_bin::config::Settings;
-use djcrm_bin::startup::{Application, crm, shutdown_signal};
+use djcrm_bin::startup::{Application, Shared, crm, shutdown_signal};
 use djcrm_bin::telemetry;
 
 /// DJ CRM: a multi-tenant CRM server.
@@ -71,8 +71,11 @@ async fn print_openapi(settings: &Settings) -> anyhow::Result<()> {
     // The document does not depend on data; an in-memory store keeps this command
     // free of side effects.
     let store = djcrm_adapter_sqlite::connect(&SqliteOptions::new("sqlite::memory:")).await?;
-    let limiter = std::sync::Arc::new(djcrm_adapter_memory::MemoryRateLimiter::new());
-    let crm = std::sync::Arc::new(crm(store, settings, limiter));
+    let shared = Shared {
+        limiter: std::sync::Arc::new(djcrm_adapter_memory::MemoryRateLimiter::new()),
+        cache: std::sync::Arc::new(djcrm_adapter_memory::MemoryCache::default()),
+    };
+    let crm = std::sync::Arc::new(crm(store, settings, shared));
     println!("{}", djcrm_adapter_http::openapi_json(&crm));
     Ok(())
 }

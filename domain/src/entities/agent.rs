@@ -43,7 +43,7 @@ impl Agent {
 }
 
 /// How one agent is doing, over the leads currently assigned to them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AgentPerformance {
     /// The agent.
     pub agent_id: AgentId,

@@ -292,7 +292,7 @@ pub struct LeadFilter {
 }
 
 /// How many live leads an organization has in each status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PipelineCounts {
     /// Status `new`.
     pub new: u64,

@@ -9,9 +9,9 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    Actor, Agent, AgentId, AgentPerformance, Category, CategoryId, Credentials, DomainError, Email,
-    Feed, FeedQuery, HistoryEntry, IdempotencyKey, Lead, LeadFilter, LeadId, OrgId, Organization,
-    Page, PageRequest, PipelineCounts, Position, RecordedEvent, RecordedResponse, Reservation,
+    Agent, AgentId, AgentPerformance, Category, CategoryId, Credentials, DomainError, Email, Feed,
+    FeedQuery, HistoryEntry, IdempotencyKey, Lead, LeadFilter, LeadId, OrgId, Organization, Page,
+    PageRequest, PipelineCounts, Position, RecordedEvent, RecordedResponse, Reservation, Session,
     TokenHash, User, UserId,
 };
 
@@ -45,13 +45,13 @@ pub trait UserRepository: Send + Sync + 'static {
 /// Bearer tokens.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 pub trait TokenRepository: Send + Sync + 'static {
-    /// Who the token with this hash authenticates at `now`: `None` when it is
-    /// unknown, revoked or expired, or its user is deactivated.
-    fn actor_for(
+    /// Who the token with this hash authenticates at `now`, and until when: `None`
+    /// when it is unknown, revoked or expired, or its user is deactivated.
+    fn session_for(
         &self,
         hash: &TokenHash,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Option<Actor>, DomainError>> + Send;
+    ) -> impl Future<Output = Result<Option<Session>, DomainError>> + Send;
 }
 
 /// Agents: users of role agent and their profiles.

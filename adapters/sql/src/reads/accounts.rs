@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use djcrm_domain::ports::{OrganizationRepository, TokenRepository, UserRepository};
 use djcrm_domain::{
-    Actor, Credentials, DomainError, Email, OrgId, Organization, PasswordHash, Role, TokenHash,
-    User, UserId,
+    Actor, Credentials, DomainError, Email, OrgId, Organization, PasswordHash, Role, Session,
+    TokenHash, User, UserId,
 };
 
 use crate::engine::{ReadRow, Sql};
@@ -61,11 +61,11 @@ impl<D: Dialect> UserRepository for SqlStore<D> {
 }
 
 impl<D: Dialect> TokenRepository for SqlStore<D> {
-    async fn actor_for(
+    async fn session_for(
         &self,
         hash: &TokenHash,
         now: DateTime<Utc>,
-    ) -> Result<Option<Actor>, DomainError> {
+    ) -> Result<Option<Session>, DomainError> {
         let sql = Sql::new(
             "SELECT u.id AS user_id, u.organization_id, u.role, a.id AS agent_id, t.expires_at \
              FROM api_tokens t \
@@ -85,7 +85,7 @@ impl<D: Dialect> TokenRepository for SqlStore<D> {
             return Ok(None);
         }
         let read = || storage("authenticating a token");
-        Ok(Some(Actor {
+        let actor = Actor {
             user_id: row.uuid("user_id").map_err(read())?.into(),
             org_id: row.uuid("organization_id").map_err(read())?.into(),
             role: row
@@ -94,6 +94,7 @@ impl<D: Dialect> TokenRepository for SqlStore<D> {
                 .parse::<Role>()
                 .map_err(|e| corrupt("user role", e))?,
             agent_id: row.opt_uuid("agent_id").map_err(read())?.map(Into::into),
-        }))
+        };
+        Ok(Some(Session { actor, expires_at }))
     }
 }

@@ -1,6 +1,7 @@
 //! The server over HTTP, on an ephemeral port and a temporary SQLite file.
 
 mod bad_input;
+mod cache;
 mod document;
 mod edge;
 mod events;

@@ -10,7 +10,7 @@ use super::fixtures::{now, stored_agent, stored_token, stored_user, tenant};
 async fn authenticates<S: Store>(store: &S, token: &ApiToken) -> bool {
     store
         .tokens()
-        .actor_for(&token.hash, now())
+        .session_for(&token.hash, now())
         .await
         .expect("a query")
         .is_some()
@@ -20,9 +20,10 @@ pub async fn a_live_token_authenticates_its_user<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let actor = store
         .tokens()
-        .actor_for(&acme.token.hash, now())
+        .session_for(&acme.token.hash, now())
         .await
-        .expect("a query");
+        .expect("a query")
+        .map(|session| session.actor);
     let owner = Actor {
         user_id: acme.owner.id,
         org_id: acme.org,
@@ -38,9 +39,10 @@ pub async fn an_agents_token_names_its_agent_profile<S: Store>(store: S) {
     let token = stored_token(&store, &alice.user(), TimeDelta::hours(1)).await;
     let actor = store
         .tokens()
-        .actor_for(&token.hash, now())
+        .session_for(&token.hash, now())
         .await
-        .expect("a query");
+        .expect("a query")
+        .map(|session| session.actor);
     let agent = Actor {
         user_id: alice.user_id,
         org_id: acme.org,
@@ -61,7 +63,7 @@ pub async fn an_unknown_token_authenticates_nobody<S: Store>(store: S) {
     let unknown = TokenHash::from_hex("0".repeat(64));
     let actor = store
         .tokens()
-        .actor_for(&unknown, now())
+        .session_for(&unknown, now())
         .await
         .expect("a query");
     assert_eq!(actor, None);

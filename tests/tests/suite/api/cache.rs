@@ -1,0 +1,131 @@
+//! The cache over HTTP: a client never reads its own write stale, a dead token is
+//! dead at once everywhere, and a Redis that is down only makes reads slower.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+async fn pair() -> (TestApp, TestApp) {
+    let prefix = crate::redis::settings().prefix;
+    TestApp::spawn_pair_on_postgres(|s| {
+        s.cache.url = crate::redis::url();
+        s.cache.prefix = prefix.clone();
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_logout_on_one_server_kills_the_token_on_the_other_at_once() {
+    let (one, other) = pair().await;
+    let owner = one.signup("Acme").await;
+    let second = one.login(&owner.email, "correct horse battery").await;
+    let token = second.body["token"].as_str().unwrap_or_default().to_owned();
+    // Both servers have looked the token up (and cached it).
+    assert_eq!(one.get("/me", &token).await.status, StatusCode::OK);
+    assert_eq!(other.get("/me", &token).await.status, StatusCode::OK);
+    let logout = one
+        .send(one.request(Method::POST, "/auth/logout", Some(&token)))
+        .await;
+    assert_eq!(logout.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        other.get("/me", &token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(other.get("/me", &owner.token).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_write_through_one_server_is_read_fresh_through_the_other() {
+    let (one, other) = pair().await;
+    let owner = one.signup("Acme").await;
+    let before = other.get("/stats/pipeline", &owner.token).await;
+    assert_eq!(before.body["total"], 0);
+    one.lead(
+        &owner.token,
+        json!({ "first_name": "Ada", "last_name": "L" }),
+    )
+    .await;
+    let after = other.get("/stats/pipeline", &owner.token).await;
+    assert_eq!(after.body["total"], 1);
+    let agents = other.get("/stats/agents", &owner.token).await;
+    assert_eq!(agents.status, StatusCode::OK);
+}
+
+async fn a_deactivated_agents_token_stops_at_once(app: TestApp) {
+    let owner = app.signup("Acme").await;
+    let (agent, token) = app.agent(&owner, "Grace").await;
+    assert_eq!(app.get("/me", &token).await.status, StatusCode::OK);
+    let deactivated = app
+        .patch(
+            &format!("/agents/{agent}"),
+            &owner.token,
+            json!({ "active": false }),
+        )
+        .await;
+    assert_eq!(deactivated.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/me", &token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn statistics_follow_every_change_at_once(app: TestApp) {
+    let owner = app.signup("Acme").await;
+    let (agent, _) = app.agent(&owner, "Grace").await;
+    let lead = app
+        .lead(
+            &owner.token,
+            json!({ "first_name": "Ada", "last_name": "L" }),
+        )
+        .await
+        .id();
+    assert_eq!(
+        app.get("/stats/pipeline", &owner.token).await.body["by_status"]["new"],
+        1
+    );
+    app.post(
+        &format!("/leads/{lead}/assign"),
+        &owner.token,
+        json!({ "agent_id": agent }),
+    )
+    .await;
+    let agents = app.get("/stats/agents", &owner.token).await;
+    assert_eq!(agents.body["items"][0]["assigned"], 1);
+    app.post(
+        &format!("/leads/{lead}/status"),
+        &owner.token,
+        json!({ "status": "contacted" }),
+    )
+    .await;
+    let pipeline = app.get("/stats/pipeline", &owner.token).await;
+    assert_eq!(pipeline.body["by_status"]["new"], 0);
+    assert_eq!(pipeline.body["by_status"]["contacted"], 1);
+}
+
+crate::on_every_store!(
+    a_deactivated_agents_token_stops_at_once,
+    statistics_follow_every_change_at_once,
+);
+
+#[tokio::test]
+async fn with_redis_down_reads_come_from_the_store() {
+    let app = TestApp::spawn_configured(|s| {
+        s.cache.url = "redis://127.0.0.1:1".to_owned();
+        s.cache.timeout_ms = 100;
+        s.rate_limit.login_fail_open = true;
+    })
+    .await;
+    let owner = app.signup("Acme").await;
+    app.lead(
+        &owner.token,
+        json!({ "first_name": "Ada", "last_name": "L" }),
+    )
+    .await;
+    let stats = app.get("/stats/pipeline", &owner.token).await;
+    assert_eq!(
+        (stats.status, stats.body["total"].clone()),
+        (StatusCode::OK, json!(1))
+    );
+    assert_eq!(app.get("/me", &owner.token).await.status, StatusCode::OK);
+}
