@@ -137,6 +137,12 @@ impl<S: Store> Crm<S> {
     pub async fn ready(&self) -> Result<(), DomainError> {
         self.store.ping().await
     }
+
+    /// Whether the cache answers. The CRM works without it (reads go to the store),
+    /// so a failing cache makes the server degraded, not unready.
+    pub async fn cache_answers(&self) -> bool {
+        self.cache.ping().await.is_ok()
+    }
 }
 
 /// Paging input as a client sends it: both optional and unchecked.

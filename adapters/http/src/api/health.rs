@@ -14,7 +14,8 @@ use super::ApiTags;
 #[derive(Object, Debug, Clone)]
 #[oai(skip_serializing_if_is_none, example)]
 pub struct HealthBody {
-    /// `ok`, or `unavailable`.
+    /// `ok`; `degraded` when a dependency the server can do without (the cache)
+    /// fails; `unavailable` when the store fails.
     pub status: String,
     /// Per dependency: `ok` or what failed.
     pub checks: Vec<CheckBody>,
@@ -24,7 +25,7 @@ pub struct HealthBody {
 #[derive(Object, Debug, Clone)]
 #[oai(skip_serializing_if_is_none)]
 pub struct CheckBody {
-    /// The dependency (`store`).
+    /// The dependency (`store`, `cache`).
     pub name: String,
     /// `ok`, or `unavailable`.
     pub status: String,
@@ -51,10 +52,16 @@ impl Example for HealthBody {
     fn example() -> Self {
         Self {
             status: "ok".into(),
-            checks: vec![CheckBody {
-                name: "store".into(),
-                status: "ok".into(),
-            }],
+            checks: vec![
+                CheckBody {
+                    name: "store".into(),
+                    status: "ok".into(),
+                },
+                CheckBody {
+                    name: "cache".into(),
+                    status: "ok".into(),
+                },
+            ],
         }
     }
 }
@@ -68,24 +75,35 @@ pub fn liveness() -> Json<HealthBody> {
     })
 }
 
-/// Readiness: the store answers.
+/// Readiness: the store answers (503 otherwise). A cache that does not answer
+/// leaves the server ready but `degraded`: requests are served from the store.
 pub async fn readiness<S: Store>(crm: &Crm<S>) -> ReadyResponse {
+    let check = |name: &str, status: &str| CheckBody {
+        name: name.into(),
+        status: status.into(),
+    };
+    let cache = if crm.cache_answers().await {
+        check("cache", "ok")
+    } else {
+        check("cache", "unavailable")
+    };
     match crm.ready().await {
-        Ok(()) => ReadyResponse::Ready(Json(HealthBody {
-            status: "ok".into(),
-            checks: vec![CheckBody {
-                name: "store".into(),
-                status: "ok".into(),
-            }],
-        })),
+        Ok(()) => {
+            let status = if cache.status == "ok" {
+                "ok"
+            } else {
+                "degraded"
+            };
+            ReadyResponse::Ready(Json(HealthBody {
+                status: status.into(),
+                checks: vec![check("store", "ok"), cache],
+            }))
+        }
         Err(error) => {
             tracing::warn!(error.message = %error, "readiness check failed");
             ReadyResponse::Unavailable(Json(HealthBody {
                 status: "unavailable".into(),
-                checks: vec![CheckBody {
-                    name: "store".into(),
-                    status: "unavailable".into(),
-                }],
+                checks: vec![check("store", "unavailable"), cache],
             }))
         }
     }

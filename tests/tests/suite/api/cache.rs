@@ -128,4 +128,13 @@ async fn with_redis_down_reads_come_from_the_store() {
         (StatusCode::OK, json!(1))
     );
     assert_eq!(app.get("/me", &owner.token).await.status, StatusCode::OK);
+    let ready = app
+        .send(reqwest::Client::new().get(app.url("/readyz")))
+        .await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert_eq!(ready.body["status"], "degraded");
+    assert_eq!(
+        ready.body["checks"][1],
+        json!({ "name": "cache", "status": "unavailable" })
+    );
 }
