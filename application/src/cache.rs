@@ -6,7 +6,7 @@
 //! | namespace | holds | made stale by |
 //! |---|---|---|
 //! | `tokens` | token hash → session | a revoked token (logout, deactivation, deletion), any user change |
-//! | `org:<id>` | the organization's statistics | any event of the organization |
+//! | `org:<id>` | the organization's statistics, leads and lead pages | any event of the organization |
 //!
 //! The cache is an optimization, never a source of truth: when it fails, reads go
 //! to the store, and the failure is logged at most every 30 seconds.
@@ -31,6 +31,9 @@ pub const TOKEN_TTL: Duration = Duration::from_secs(60);
 
 /// How long statistics are kept at most.
 pub const STATS_TTL: Duration = Duration::from_secs(60);
+
+/// How long a lead or a page of leads is kept at most.
+pub const LEADS_TTL: Duration = Duration::from_secs(60);
 
 /// The namespace of one organization's cached data.
 #[must_use]

@@ -9,6 +9,7 @@ use djcrm_domain::{
     PersonName, PhoneNumber, SearchQuery, ValidationErrors,
 };
 
+use crate::cache::{LEADS_TTL, organization};
 use crate::policy::{ensure_can_see_lead, require_organizer};
 use crate::{Crm, PageParams, Patch};
 
@@ -148,7 +149,15 @@ impl<S: Store> Crm<S> {
     /// [`DomainError::NotFound`] when absent, deleted, in another organization, or
     /// (for agents) not assigned to the caller.
     pub async fn lead(&self, actor: &Actor, id: LeadId) -> Result<Lead, DomainError> {
-        let lead = self.store.leads().get(actor.org_id, id).await?;
+        let lead = self
+            .cached(
+                &organization(actor.org_id),
+                &format!("lead:{id}"),
+                LEADS_TTL,
+                async || self.store.leads().get(actor.org_id, id).await.map(Some),
+            )
+            .await?
+            .ok_or(DomainError::not_found("lead"))?;
         ensure_can_see_lead(actor, &lead)?;
         Ok(lead)
     }
@@ -200,7 +209,33 @@ impl<S: Store> Crm<S> {
             agent_id,
             query,
         };
-        self.store.leads().list(actor.org_id, &filter, page).await
+        // Every part of the listing's input, the free text last so its colons
+        // cannot make two listings one key.
+        let key = format!(
+            "leads:{}:{}:{}:{}:{}:{}",
+            filter.status.map_or("", |s| s.as_str()),
+            filter
+                .category_id
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            filter.agent_id.map(|a| a.to_string()).unwrap_or_default(),
+            page.limit.get(),
+            page.after.map(|c| c.to_string()).unwrap_or_default(),
+            filter.query.as_ref().map_or("", SearchQuery::as_str),
+        );
+        let listed = self
+            .cached(&organization(actor.org_id), &key, LEADS_TTL, async || {
+                self.store
+                    .leads()
+                    .list(actor.org_id, &filter, page)
+                    .await
+                    .map(Some)
+            })
+            .await?;
+        Ok(listed.unwrap_or(Page {
+            items: Vec::new(),
+            next_cursor: None,
+        }))
     }
 
     /// Edits a lead's details. With `if_match`, fails unless the lead is still at that

@@ -50,7 +50,8 @@ impl Default for Limit {
 
 /// An opaque position in a listing: "continue after this record". Clients get it
 /// as `next_cursor` and hand it back unchanged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Cursor(Uuid);
 
 /// A cursor string that this server did not hand out.
@@ -108,7 +109,7 @@ pub struct PageRequest {
 }
 
 /// One page of a listing, newest first.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Page<T> {
     /// The items of this page.
     pub items: Vec<T>,

@@ -9,7 +9,7 @@ use crate::{PersonName, PhoneNumber, SearchQuery};
 ///
 /// Its status, version and first-contact time change only through its methods, so
 /// every change bumps the version exactly once and the pipeline rules always hold.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Lead {
     /// Its id.
     pub id: LeadId,

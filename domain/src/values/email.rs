@@ -18,8 +18,23 @@ pub enum EmailError {
 
 /// An email address, trimmed and lower-cased, of the practical form
 /// `local@domain.tld`. Lower-casing makes it usable as a login and as a uniqueness key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Email(String);
+
+impl TryFrom<String> for Email {
+    type Error = EmailError;
+
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<Email> for String {
+    fn from(value: Email) -> Self {
+        value.0
+    }
+}
 
 impl Email {
     /// Validates and normalises `raw`.

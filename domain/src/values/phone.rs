@@ -19,8 +19,23 @@ pub enum PhoneNumberError {
 /// A phone number as people write it (`+44 20 7946 0958`, `(555) 010-9999`):
 /// 7 to 15 digits, an optional leading `+`, and common separators. Stored as typed,
 /// trimmed; [`PhoneNumber::digits`] gives the comparable form.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct PhoneNumber(String);
+
+impl TryFrom<String> for PhoneNumber {
+    type Error = PhoneNumberError;
+
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<PhoneNumber> for String {
+    fn from(value: PhoneNumber) -> Self {
+        value.0
+    }
+}
 
 impl PhoneNumber {
     /// Validates `raw`.

@@ -72,8 +72,23 @@ pub fn clean(raw: &str, max: usize, kind: TextKind) -> Result<String, TextError>
 macro_rules! text_value {
     ($(#[$doc:meta])* $name:ident, max = $max:expr, kind = $kind:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
+
+        impl TryFrom<String> for $name {
+            type Error = crate::values::text::TextError;
+
+            fn try_from(raw: String) -> Result<Self, Self::Error> {
+                Self::parse(&raw)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
 
         impl $name {
             /// The longest accepted value, in characters.

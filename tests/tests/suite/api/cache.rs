@@ -1,5 +1,6 @@
 //! The cache over HTTP: a client never reads its own write stale, a dead token is
 //! dead at once everywhere, and a Redis that is down only makes reads slower.
+//! (Tokens, statistics, leads and lead pages are cached.)
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -50,6 +51,49 @@ async fn a_write_through_one_server_is_read_fresh_through_the_other() {
     assert_eq!(after.body["total"], 1);
     let agents = other.get("/stats/agents", &owner.token).await;
     assert_eq!(agents.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_lead_changed_through_one_server_is_read_fresh_through_the_other() {
+    let (one, other) = pair().await;
+    let owner = one.signup("Acme").await;
+    let lead = one
+        .lead(
+            &owner.token,
+            json!({ "first_name": "Ada", "last_name": "L" }),
+        )
+        .await
+        .id();
+    let path = format!("/leads/{lead}");
+    // Read (and cached) through the other server: the lead and the first page.
+    assert_eq!(
+        other.get(&path, &owner.token).await.body["first_name"],
+        "Ada"
+    );
+    assert_eq!(
+        other.get("/leads", &owner.token).await.body["items"][0]["first_name"],
+        "Ada"
+    );
+    let edited = one
+        .patch(&path, &owner.token, json!({ "first_name": "Grace" }))
+        .await;
+    assert_eq!(edited.status, StatusCode::OK);
+    let fresh = other.get(&path, &owner.token).await;
+    assert_eq!(fresh.body["first_name"], "Grace");
+    assert_eq!(fresh.header("etag"), edited.header("etag"));
+    assert_eq!(
+        other.get("/leads", &owner.token).await.body["items"][0]["first_name"],
+        "Grace"
+    );
+    one.delete(&path, &owner.token).await;
+    assert_eq!(
+        other.get(&path, &owner.token).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other.get("/leads", &owner.token).await.body["items"],
+        json!([])
+    );
 }
 
 async fn a_deactivated_agents_token_stops_at_once(app: TestApp) {
