@@ -162,6 +162,9 @@ pub struct CacheConfig {
     pub timeout_ms: u64,
     /// Redis connections kept open.
     pub max_connections: usize,
+    /// Values the in-process cache holds at most; 0 turns caching off (rate limits
+    /// still apply).
+    pub max_entries: usize,
 }
 
 impl Default for CacheConfig {
@@ -171,6 +174,7 @@ impl Default for CacheConfig {
             prefix: "djcrm:".to_owned(),
             timeout_ms: 250,
             max_connections: 16,
+            max_entries: 100_000,
         }
     }
 }
@@ -183,6 +187,7 @@ impl fmt::Debug for CacheConfig {
             .field("prefix", &self.prefix)
             .field("timeout_ms", &self.timeout_ms)
             .field("max_connections", &self.max_connections)
+            .field("max_entries", &self.max_entries)
             .finish()
     }
 }

@@ -26,6 +26,9 @@ use sqlx::{Database, Pool};
 pub use dialect::{Dialect, SearchPredicate};
 pub use engine::{Param, ReadRow, Sql, SqlDatabase};
 pub use error::like_literal;
+/// The columns every lead read selects, for tools that send the same SQL (the
+/// HTTP load benchmark's raw-database baseline).
+pub use rows::LEAD_COLUMNS;
 pub use unit_of_work::SqlUnitOfWork;
 
 use error::storage;

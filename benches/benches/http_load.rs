@@ -1,0 +1,381 @@
+//! The HTTP load benchmark: one organization with 100,000 leads (20 agents, 8
+//! categories, statuses spread over the pipeline) behind a `djcrm` server process,
+//! driven on loopback by concurrent keep-alive clients, per store and with the cache
+//! on and off. For each case it prints requests/s, p50 and p99: the first page of
+//! leads, a deep cursor page, a lead's detail, the pipeline stats, lead creation, and
+//! an 80/20 read/write mix. In the same run it sends the list and detail SQL
+//! straight to the database (pgbench for PostgreSQL, the same pool and SQL from this
+//! process for SQLite) and prints each API figure as a ratio of it; then the
+//! server's resident memory.
+//!
+//! `cargo bench -p djcrm-benches --bench http_load` (build `djcrm` in release first:
+//! `cargo build --release`). Settings: `DJCRM_BENCH_LEADS` (100000),
+//! `DJCRM_BENCH_SECONDS` per case (10), `DJCRM_BENCH_CONNECTIONS` (32),
+//! `DJCRM_BENCH_STORES` (`sqlite,postgres`), `DJCRM_BIN` (the server binary,
+//! default `target/release/djcrm`), `DATABASE_URL` (the PostgreSQL server).
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use djcrm_benches::{BoxError, Tenant, load, seed_postgres, seed_sqlite};
+use djcrm_domain::{AgentId, CategoryId, OrgId};
+use serde_json::{Value, json};
+
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A server process on one database.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(database_url: &str, cache: bool) -> Result<Self, BoxError> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let binary = std::env::var("DJCRM_BIN").unwrap_or_else(|_| {
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/djcrm").to_owned()
+        });
+        let child = Command::new(&binary)
+            .arg("serve")
+            .env("DJCRM_DATABASE__URL", database_url)
+            .env("DJCRM_DATABASE__MAX_CONNECTIONS", "16")
+            .env("DJCRM_HTTP__BIND", format!("127.0.0.1:{port}"))
+            .env(
+                "DJCRM_CACHE__MAX_ENTRIES",
+                if cache { "100000" } else { "0" },
+            )
+            .env("DJCRM_RATE_LIMIT__API_PER_MINUTE", "1000000")
+            .env("DJCRM_RATE_LIMIT__AUTH_PER_MINUTE", "1000000")
+            .env("DJCRM_LOG__FILTER", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start {binary} (build it: cargo build --release): {e}"))?;
+        Ok(Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        })
+    }
+
+    async fn ready(&self, client: &reqwest::Client) -> Result<(), BoxError> {
+        for _ in 0..200 {
+            if let Ok(reply) = client.get(format!("{}/readyz", self.base)).send().await
+                && reply.status().is_success()
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err("the server did not become ready".into())
+    }
+
+    fn resident_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+}
+
+/// The organization as the API made it, and its owner's token.
+struct Org {
+    token: String,
+    tenant: Tenant,
+}
+
+async fn post(
+    client: &reqwest::Client,
+    url: String,
+    token: Option<&str>,
+    body: Value,
+) -> Result<Value, BoxError> {
+    let mut request = client.post(url).json(&body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let reply = request.send().await?;
+    let status = reply.status();
+    let body: Value = reply.json().await?;
+    if !status.is_success() {
+        return Err(format!("{status}: {body}").into());
+    }
+    Ok(body)
+}
+
+async fn organization(client: &reqwest::Client, api: &str) -> Result<Org, BoxError> {
+    let signed_up = post(
+        client,
+        format!("{api}/auth/signup"),
+        None,
+        json!({"organization_name": "Bench", "email": "owner@bench.test",
+               "password": "correct horse battery", "full_name": "Bench Owner"}),
+    )
+    .await?;
+    let token = signed_up["token"].as_str().unwrap_or_default().to_owned();
+    let uuid = |v: &Value| v["id"].as_str().and_then(|s| s.parse::<uuid::Uuid>().ok());
+    let org = signed_up["organization"]["id"]
+        .as_str()
+        .and_then(|s| s.parse::<uuid::Uuid>().ok())
+        .ok_or("no organization id")?;
+    let mut agents = Vec::new();
+    for i in 0..20 {
+        let agent = post(
+            client,
+            format!("{api}/agents"),
+            Some(&token),
+            json!({"email": format!("agent{i}@bench.test"), "full_name": format!("Agent {i}"),
+                   "password": "agent password 1"}),
+        )
+        .await?;
+        agents.push(AgentId::from_uuid(uuid(&agent).ok_or("no agent id")?));
+    }
+    let mut categories = Vec::new();
+    for i in 0..8 {
+        let category = post(
+            client,
+            format!("{api}/categories"),
+            Some(&token),
+            json!({"name": format!("Category {i}")}),
+        )
+        .await?;
+        categories.push(CategoryId::from_uuid(
+            uuid(&category).ok_or("no category id")?,
+        ));
+    }
+    Ok(Org {
+        token,
+        tenant: Tenant {
+            org: OrgId::from_uuid(org),
+            agents,
+            categories,
+        },
+    })
+}
+
+/// One kind of request the clients send.
+#[derive(Clone, Copy)]
+enum Case {
+    FirstPage,
+    DeepPage,
+    Detail,
+    Stats,
+    Create,
+    Mix,
+}
+
+impl Case {
+    const ALL: [Self; 6] = [
+        Self::FirstPage,
+        Self::DeepPage,
+        Self::Detail,
+        Self::Stats,
+        Self::Create,
+        Self::Mix,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::FirstPage => "list, first page",
+            Self::DeepPage => "list, deep cursor",
+            Self::Detail => "lead detail",
+            Self::Stats => "pipeline stats",
+            Self::Create => "create lead",
+            Self::Mix => "80/20 read/write mix",
+        }
+    }
+}
+
+struct Target {
+    api: String,
+    token: String,
+    ids: Arc<Vec<uuid::Uuid>>,
+}
+
+/// Sends request number `n` of `case`.
+async fn send(client: &reqwest::Client, target: &Target, case: Case, n: usize) -> bool {
+    let ids = &target.ids;
+    let pick = |n: usize| ids[(n.wrapping_mul(7919)) % ids.len()];
+    let request = match case {
+        Case::FirstPage => client.get(format!("{}/leads", target.api)),
+        Case::DeepPage => client.get(format!(
+            "{}/leads?cursor={}",
+            target.api,
+            ids[ids.len() / 10].simple()
+        )),
+        Case::Detail => client.get(format!("{}/leads/{}", target.api, pick(n))),
+        Case::Stats => client.get(format!("{}/stats/pipeline", target.api)),
+        Case::Create => client
+            .post(format!("{}/leads", target.api))
+            .json(&json!({"first_name": format!("New{n}"), "last_name": "Lead"})),
+        Case::Mix => {
+            return match n % 10 {
+                0 | 1 => Box::pin(send(client, target, Case::Create, n)).await,
+                2..=5 => Box::pin(send(client, target, Case::FirstPage, n)).await,
+                _ => Box::pin(send(client, target, Case::Detail, n)).await,
+            };
+        }
+    };
+    match request.bearer_auth(&target.token).send().await {
+        Ok(reply) => {
+            let ok = reply.status().is_success();
+            let _ = reply.bytes().await;
+            ok
+        }
+        Err(_) => false,
+    }
+}
+
+/// Requests/s, p50, p99 and failures of `case` under `connections` clients for
+/// `seconds`.
+async fn drive(
+    target: &Arc<Target>,
+    case: Case,
+    connections: usize,
+    seconds: u64,
+) -> load::Figures {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .build()
+        .unwrap_or_default();
+    let counter = Arc::new(AtomicUsize::new(0));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let workers = (0..connections).map(|_| {
+        let (client, target, counter) = (client.clone(), target.clone(), counter.clone());
+        tokio::spawn(async move {
+            let mut samples = load::Samples::default();
+            while Instant::now() < deadline {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let started = Instant::now();
+                let ok = send(&client, &target, case, n).await;
+                samples.record(started.elapsed(), ok);
+            }
+            samples
+        })
+    });
+    let mut all = load::Samples::default();
+    for worker in workers {
+        if let Ok(samples) = worker.await {
+            all.merge(samples);
+        }
+    }
+    all.figures(Duration::from_secs(seconds))
+}
+
+async fn run_store(
+    store: &str,
+    count: usize,
+    connections: usize,
+    seconds: u64,
+) -> Result<(), BoxError> {
+    for cache in [true, false] {
+        let database = load::Database::create(store).await?;
+        let server = Server::start(&database.url, cache)?;
+        let client = reqwest::Client::new();
+        server.ready(&client).await?;
+        let api = format!("{}/api/v1", server.base);
+        let org = organization(&client, &api).await?;
+        let started = Instant::now();
+        let ids = match store {
+            "sqlite" => {
+                let store = djcrm_adapter_sqlite::connect(
+                    &djcrm_adapter_sqlite::SqliteOptions::new(&database.url),
+                )
+                .await?;
+                let ids = seed_sqlite(&store, &org.tenant, count).await?;
+                djcrm_domain::ports::Store::refresh_statistics(&store).await?;
+                store.close().await;
+                ids
+            }
+            _ => {
+                let store = djcrm_adapter_postgres::connect(
+                    &djcrm_adapter_postgres::PostgresOptions::new(&database.url),
+                )
+                .await?;
+                let ids = seed_postgres(&store, &org.tenant, count).await?;
+                djcrm_domain::ports::Store::refresh_statistics(&store).await?;
+                store.close().await;
+                ids
+            }
+        };
+        println!(
+            "\n{store}, cache {}: seeded {count} leads in {:.1} s; {connections} connections, {seconds} s per case",
+            if cache { "on" } else { "off" },
+            started.elapsed().as_secs_f64()
+        );
+        let raw = load::raw_rates(
+            store,
+            &database.url,
+            org.tenant.org,
+            &ids,
+            connections,
+            seconds,
+        )
+        .await?;
+        println!(
+            "  raw database: list {:.0}/s, detail {:.0}/s",
+            raw.list, raw.detail
+        );
+        let target = Arc::new(Target {
+            api,
+            token: org.token,
+            ids: Arc::new(ids),
+        });
+        for case in Case::ALL {
+            let figures = drive(&target, case, connections, seconds).await;
+            let ratio = match case {
+                Case::FirstPage | Case::DeepPage => {
+                    format!("  {:>5.0} % of raw", 100.0 * figures.rate / raw.list)
+                }
+                Case::Detail => format!("  {:>5.0} % of raw", 100.0 * figures.rate / raw.detail),
+                _ => String::new(),
+            };
+            println!(
+                "  {:<22} {:>8.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   failed {}{ratio}",
+                case.name(),
+                figures.rate,
+                figures.p50.as_secs_f64() * 1000.0,
+                figures.p99.as_secs_f64() * 1000.0,
+                figures.failed,
+            );
+        }
+        println!(
+            "  server resident memory after the run: {:.1} MiB",
+            server.resident_mib()
+        );
+        drop(server);
+        database.drop_it().await;
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let count = setting("DJCRM_BENCH_LEADS", 100_000);
+    let connections = setting("DJCRM_BENCH_CONNECTIONS", 32);
+    let seconds = u64::try_from(setting("DJCRM_BENCH_SECONDS", 10)).unwrap_or(10);
+    let stores =
+        std::env::var("DJCRM_BENCH_STORES").unwrap_or_else(|_| "sqlite,postgres".to_owned());
+    for store in stores.split(',').map(str::trim) {
+        run_store(store, count, connections, seconds).await?;
+    }
+    Ok(())
+}
