@@ -11,8 +11,10 @@
 //! `cargo bench -p djcrm-benches --bench http_load` (build `djcrm` in release first:
 //! `cargo build --release`). Settings: `DJCRM_BENCH_LEADS` (100000),
 //! `DJCRM_BENCH_SECONDS` per case (10), `DJCRM_BENCH_CONNECTIONS` (32),
-//! `DJCRM_BENCH_STORES` (`sqlite,postgres`), `DJCRM_BIN` (the server binary,
-//! default `target/release/djcrm`), `DATABASE_URL` (the PostgreSQL server).
+//! `DJCRM_BENCH_STORES` (`sqlite,postgres`), `DJCRM_BENCH_CACHE` (`on,off`),
+//! `DJCRM_BENCH_CASES` (a comma-separated subset of `list,deep,detail,stats,create,mix`;
+//! default all), `DJCRM_BIN` (the server binary, default `target/release/djcrm`),
+//! `DATABASE_URL` (the PostgreSQL server).
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -192,6 +194,17 @@ impl Case {
         Self::Mix,
     ];
 
+    fn key(self) -> &'static str {
+        match self {
+            Self::FirstPage => "list",
+            Self::DeepPage => "deep",
+            Self::Detail => "detail",
+            Self::Stats => "stats",
+            Self::Create => "create",
+            Self::Mix => "mix",
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Self::FirstPage => "list, first page",
@@ -258,19 +271,21 @@ async fn drive(
         .unwrap_or_default();
     let counter = Arc::new(AtomicUsize::new(0));
     let deadline = Instant::now() + Duration::from_secs(seconds);
-    let workers = (0..connections).map(|_| {
-        let (client, target, counter) = (client.clone(), target.clone(), counter.clone());
-        tokio::spawn(async move {
-            let mut samples = load::Samples::default();
-            while Instant::now() < deadline {
-                let n = counter.fetch_add(1, Ordering::Relaxed);
-                let started = Instant::now();
-                let ok = send(&client, &target, case, n).await;
-                samples.record(started.elapsed(), ok);
-            }
-            samples
+    let workers: Vec<_> = (0..connections)
+        .map(|_| {
+            let (client, target, counter) = (client.clone(), target.clone(), counter.clone());
+            tokio::spawn(async move {
+                let mut samples = load::Samples::default();
+                while Instant::now() < deadline {
+                    let n = counter.fetch_add(1, Ordering::Relaxed);
+                    let started = Instant::now();
+                    let ok = send(&client, &target, case, n).await;
+                    samples.record(started.elapsed(), ok);
+                }
+                samples
+            })
         })
-    });
+        .collect();
     let mut all = load::Samples::default();
     for worker in workers {
         if let Ok(samples) = worker.await {
@@ -340,6 +355,9 @@ async fn run_store(
             ids: Arc::new(ids),
         });
         for case in Case::ALL {
+            if !listed("DJCRM_BENCH_CASES", case.key()) {
+                continue;
+            }
             let figures = drive(&target, case, connections, seconds).await;
             let ratio = match case {
                 Case::FirstPage | Case::DeepPage => {
