@@ -295,6 +295,10 @@ async fn drive(
     all.figures(Duration::from_secs(seconds))
 }
 
+fn listed(variable: &str, value: &str) -> bool {
+    std::env::var(variable).map_or(true, |list| list.split(',').any(|v| v.trim() == value))
+}
+
 async fn run_store(
     store: &str,
     count: usize,
@@ -302,6 +306,9 @@ async fn run_store(
     seconds: u64,
 ) -> Result<(), BoxError> {
     for cache in [true, false] {
+        if !listed("DJCRM_BENCH_CACHE", if cache { "on" } else { "off" }) {
+            continue;
+        }
         let database = load::Database::create(store).await?;
         let server = Server::start(&database.url, cache)?;
         let client = reqwest::Client::new();
