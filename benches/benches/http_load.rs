@@ -53,7 +53,14 @@ impl Server {
         let binary = std::env::var("DJCRM_BIN").unwrap_or_else(|_| {
             concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/djcrm").to_owned()
         });
-        let child = Command::new(&binary)
+        let mut command = Command::new(&binary);
+        // The server refuses DJCRM_ variables it does not know: keep the bench's own.
+        for (name, _) in std::env::vars() {
+            if name.starts_with("DJCRM_BENCH_") || name == "DJCRM_BIN" {
+                command.env_remove(name);
+            }
+        }
+        let child = command
             .arg("serve")
             .env("DJCRM_DATABASE__URL", database_url)
             .env("DJCRM_DATABASE__MAX_CONNECTIONS", "16")
