@@ -182,3 +182,96 @@ async fn with_redis_down_reads_come_from_the_store() {
         json!({ "name": "cache", "status": "unavailable" })
     );
 }
+
+/// A Redis server of the test's own on a free port, so it can be stopped and
+/// started again.
+struct OwnRedis {
+    port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl OwnRedis {
+    fn start(port: u16) -> Self {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server is installed (.ci/run installs it)");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Self {
+            port,
+            child: Some(child),
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[tokio::test]
+async fn redis_stopped_mid_run_leaves_the_api_answering_and_is_used_again_when_back() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let mut redis = OwnRedis::start(port);
+    let app = TestApp::spawn_configured(|s| {
+        s.cache.url = format!("redis://127.0.0.1:{port}");
+        s.cache.timeout_ms = 200;
+    })
+    .await;
+    let owner = app.signup("Acme").await;
+    let limited = |reply: &crate::helpers::Reply| reply.header("ratelimit-limit").is_some();
+    let before = app.get("/stats/pipeline", &owner.token).await;
+    assert!(limited(&before), "counted in Redis while it runs");
+
+    redis.stop();
+    app.lead(
+        &owner.token,
+        json!({ "first_name": "Ada", "last_name": "L" }),
+    )
+    .await;
+    let during = app.get("/stats/pipeline", &owner.token).await;
+    assert_eq!(
+        (during.status, during.body["total"].clone()),
+        (StatusCode::OK, json!(1))
+    );
+    assert!(!limited(&during), "the API fails open while Redis is down");
+    let ready = app
+        .send(reqwest::Client::new().get(app.url("/readyz")))
+        .await;
+    assert_eq!(ready.body["status"], "degraded");
+
+    let _redis = OwnRedis::start(redis.port);
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let mut back = app.get("/stats/pipeline", &owner.token).await;
+    for _ in 0..20 {
+        if limited(&back) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        back = app.get("/stats/pipeline", &owner.token).await;
+    }
+    assert!(limited(&back), "Redis is used again without a restart");
+    assert_eq!(back.body["total"], 1);
+    let ready = app
+        .send(reqwest::Client::new().get(app.url("/readyz")))
+        .await;
+    assert_eq!(ready.body["status"], "ok");
+}
