@@ -41,6 +41,19 @@ pub struct Principal {
 #[oai(ty = "bearer", bearer_format = "opaque", checker = "check_bearer")]
 pub struct BearerAuth(pub Principal);
 
+/// The bearer token of `request`, if it has one; the scheme name is matched in any
+/// case (RFC 9110), as the security scheme does. For the middleware that key by token
+/// before the operation runs (idempotency, rate limits).
+pub(crate) fn bearer_token(request: &Request) -> Option<&str> {
+    let value = request
+        .headers()
+        .get(poem::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
 async fn check_bearer(request: &Request, bearer: Bearer) -> poem::Result<Principal> {
     let authenticator = request
         .data::<Arc<dyn Authenticator>>()

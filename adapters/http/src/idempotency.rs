@@ -15,7 +15,9 @@ use poem::error::ReadBodyError;
 use poem::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
+use crate::auth::bearer_token;
 use crate::problem::{ApiError, ProblemDetails};
+use crate::rate_limit::client_address;
 
 /// The header clients send.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -43,17 +45,6 @@ fn creates(path: &str) -> Option<Creates> {
     }
 }
 
-/// The bearer token of `request`; the scheme name is case-insensitive (RFC 9110).
-fn bearer_token(request: &Request) -> Option<&str> {
-    let value = request
-        .headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-}
-
 /// Whose keys these are and who asks. `None` when a creation that needs a token is
 /// not authenticated (its handler answers 401).
 async fn scope<S: Store>(
@@ -63,10 +54,7 @@ async fn scope<S: Store>(
 ) -> Option<IdempotencyScope> {
     match kind {
         Creates::Signup => {
-            let address = request
-                .remote_addr()
-                .as_socket_addr()
-                .map_or_else(|| request.remote_addr().to_string(), |a| a.ip().to_string());
+            let address = client_address(request);
             Some(IdempotencyScope {
                 owner: format!("address:{address}"),
                 caller: String::new(),

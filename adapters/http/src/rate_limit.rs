@@ -12,9 +12,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use djcrm_application::limits::whole_seconds;
 use djcrm_application::tokens::hash_secret;
 use djcrm_domain::ports::{Quota, RateLimiter, Standing};
-use poem::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use poem::http::{HeaderName, HeaderValue, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
+use crate::auth::bearer_token;
 use crate::problem::ProblemDetails;
 
 /// The limits the edge applies.
@@ -36,22 +37,12 @@ const LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
 const REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
 const RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
 
-/// Whose requests these are.
-fn client_address(request: &Request) -> String {
+/// The client's address: the peer's IP (a proxy's forwarded headers are not trusted).
+pub(crate) fn client_address(request: &Request) -> String {
     request
         .remote_addr()
         .as_socket_addr()
         .map_or_else(|| request.remote_addr().to_string(), |a| a.ip().to_string())
-}
-
-fn bearer(request: &Request) -> Option<&str> {
-    let value = request
-        .headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 fn is_auth(request: &Request) -> bool {
@@ -158,7 +149,7 @@ pub async fn limit<E: Endpoint>(
             return Ok(answer);
         }
     }
-    let key = match bearer(&request) {
+    let key = match bearer_token(&request) {
         Some(token) => format!("api:token:{}", hash_secret(token).as_str()),
         None => format!("api:address:{}", client_address(&request)),
     };
