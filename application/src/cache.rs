@@ -12,16 +12,15 @@
 //! to the store, and the failure is logged at most every 30 seconds.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use chrono::Utc;
 use djcrm_domain::ports::{Cache, CacheError, ChangeListener, Store};
 use djcrm_domain::{Change, DomainError, Event, OrgId};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::Crm;
+use crate::throttle::Throttle;
 
 /// The namespace of token lookups.
 pub const TOKENS: &str = "tokens";
@@ -44,14 +43,8 @@ pub fn organization(org: OrgId) -> String {
 /// Logs a cache failure at most every 30 seconds, so an outage does not flood the
 /// log.
 pub fn warn_unavailable(error: &CacheError) {
-    static LAST: AtomicI64 = AtomicI64::new(0);
-    let now = Utc::now().timestamp();
-    let last = LAST.load(Ordering::Relaxed);
-    if now >= last + 30
-        && LAST
-            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-            .is_ok()
-    {
+    static WARNINGS: Throttle = Throttle::every(30);
+    if WARNINGS.allow() {
         tracing::warn!(%error, "the cache is unavailable; serving from the store");
     }
 }

@@ -59,6 +59,7 @@ pub mod organization;
 pub mod patch;
 mod policy;
 pub mod stats;
+pub mod throttle;
 pub mod tokens;
 
 use std::sync::Arc;

@@ -6,10 +6,9 @@
 //! the login use case, which alone knows a failure.)
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use djcrm_application::limits::whole_seconds;
+use djcrm_application::throttle::Throttle;
 use djcrm_application::tokens::hash_secret;
 use djcrm_domain::ports::{Quota, RateLimiter, Standing};
 use poem::http::{HeaderName, HeaderValue, Method, StatusCode};
@@ -96,17 +95,8 @@ fn unavailable() -> Response {
 /// Logs that the limiter is unavailable at most once every 30 seconds, so an outage
 /// does not flood the log.
 fn warn_unavailable(error: &dyn std::error::Error) {
-    static LAST: AtomicU64 = AtomicU64::new(0);
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO)
-        .as_secs();
-    let last = LAST.load(Ordering::Relaxed);
-    if now >= last + 30
-        && LAST
-            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-            .is_ok()
-    {
+    static WARNINGS: Throttle = Throttle::every(30);
+    if WARNINGS.allow() {
         tracing::warn!(%error, "the rate limiter is unavailable");
     }
 }
