@@ -96,36 +96,10 @@ async fn an_invalidation_through_one_handle_is_seen_by_the_other((one, other): P
     assert_eq!(other.get("org:1", "k").await.expect("an answer"), None);
 }
 
-macro_rules! on_every_cache {
-    ($($test:ident),* $(,)?) => {
-        mod memory {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    let cache: std::sync::Arc<dyn djcrm_domain::ports::Cache> =
-                        std::sync::Arc::new(djcrm_adapter_memory::MemoryCache::default());
-                    super::$test((cache.clone(), cache)).await;
-                }
-            )*
-        }
-        mod redis {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    let one = crate::redis::connect().await;
-                    let other = one.clone();
-                    super::$test((
-                        std::sync::Arc::new(djcrm_adapter_redis::RedisCache::new(one)),
-                        std::sync::Arc::new(djcrm_adapter_redis::RedisCache::new(other)),
-                    ))
-                    .await;
-                }
-            )*
-        }
-    };
-}
-
-on_every_cache!(
+crate::on_memory_and_redis!(
+    dyn djcrm_domain::ports::Cache,
+    djcrm_adapter_memory::MemoryCache::default(),
+    djcrm_adapter_redis::RedisCache::new;
     a_stored_value_reads_back,
     a_missing_key_is_none,
     namespaces_keep_their_values_apart,

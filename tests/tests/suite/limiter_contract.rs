@@ -85,36 +85,10 @@ async fn handles_on_one_store_enforce_one_limit_together((one, other): Pair) {
     assert_eq!(allowed.iter().filter(|a| **a).count(), 10);
 }
 
-macro_rules! on_every_limiter {
-    ($($test:ident),* $(,)?) => {
-        mod memory {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    let limiter: std::sync::Arc<dyn djcrm_domain::ports::RateLimiter> =
-                        std::sync::Arc::new(djcrm_adapter_memory::MemoryRateLimiter::new());
-                    super::$test((limiter.clone(), limiter)).await;
-                }
-            )*
-        }
-        mod redis {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    let one = crate::redis::connect().await;
-                    let other = one.clone();
-                    super::$test((
-                        std::sync::Arc::new(djcrm_adapter_redis::RedisRateLimiter::new(one)),
-                        std::sync::Arc::new(djcrm_adapter_redis::RedisRateLimiter::new(other)),
-                    ))
-                    .await;
-                }
-            )*
-        }
-    };
-}
-
-on_every_limiter!(
+crate::on_memory_and_redis!(
+    dyn djcrm_domain::ports::RateLimiter,
+    djcrm_adapter_memory::MemoryRateLimiter::new(),
+    djcrm_adapter_redis::RedisRateLimiter::new;
     a_key_may_spend_its_limit_then_is_refused,
     a_refused_hit_says_when_to_retry,
     remaining_counts_down_and_reset_grows,

@@ -32,3 +32,35 @@ pub async fn connect() -> Redis {
     });
     redis
 }
+
+/// Runs each named test, an `async fn((Arc<Port>, Arc<Port>))` given two handles on
+/// one store of the port, against the in-process adapter (the same instance twice)
+/// and against Redis (two adapters on one prefix, as two servers would have).
+#[macro_export]
+macro_rules! on_memory_and_redis {
+    ($port:ty, $memory:expr, $redis:path; $($test:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    let adapter: std::sync::Arc<$port> = std::sync::Arc::new($memory);
+                    super::$test((adapter.clone(), adapter)).await;
+                }
+            )*
+        }
+        mod redis {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    let one = $crate::redis::connect().await;
+                    let other = one.clone();
+                    super::$test((
+                        std::sync::Arc::new($redis(one)),
+                        std::sync::Arc::new($redis(other)),
+                    ))
+                    .await;
+                }
+            )*
+        }
+    };
+}
