@@ -14,6 +14,7 @@ use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, NONCE_LEN, Nonce, UnboundK
 use sha2::{Digest, Sha256};
 
 use crate::Crm;
+use crate::tokens::hex;
 
 /// How long an answer is replayed.
 pub const IDEMPOTENCY_WINDOW: TimeDelta = TimeDelta::hours(24);
@@ -44,11 +45,7 @@ fn sha256_hex(parts: &[&[u8]]) -> String {
     for part in parts {
         digest.update(part);
     }
-    digest
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&digest.finalize())
 }
 
 fn hex_decode(text: &str) -> Option<Vec<u8>> {
@@ -80,11 +77,7 @@ fn seal(claim: &IdempotencyClaim, body: &str) -> Result<String, DomainError> {
             &mut sealed,
         )
         .map_err(|_| DomainError::internal("sealing an idempotent answer", None))?;
-    Ok(nonce
-        .iter()
-        .chain(&sealed)
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hex(&[nonce.as_slice(), &sealed].concat()))
 }
 
 /// The body `seal` sealed, or `None` if it was not sealed under this claim's key.

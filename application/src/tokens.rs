@@ -24,7 +24,8 @@ pub fn hash_secret(secret: &str) -> TokenHash {
     TokenHash::from_hex(hex(&Sha256::digest(secret.as_bytes())))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// `bytes` as lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes
         .iter()
