@@ -14,6 +14,7 @@ use poem_openapi::types::ToJSON;
 use serde_json::{Map, Value};
 
 use crate::problem::{FieldProblem, INTERNAL_DETAIL, PROBLEM_JSON, ProblemDetails};
+use crate::rate_limit::PROBES;
 
 /// The document poem-openapi derived, refined. Returns the input unchanged if it is
 /// not JSON (it always is; the document test compares the result).
@@ -25,7 +26,7 @@ pub fn refine(spec: &str) -> String {
     single_ref_all_of(&mut document);
     if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, operation) in paths.iter_mut() {
-            let limited = !matches!(path.as_str(), "/healthz" | "/readyz");
+            let limited = !PROBES.contains(&path.as_str());
             let Some(operation) = operation.as_object_mut() else {
                 continue;
             };

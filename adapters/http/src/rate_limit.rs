@@ -52,9 +52,13 @@ fn is_auth(request: &Request) -> bool {
         )
 }
 
-/// Probes are never limited: an orchestrator must always reach them.
+/// The probes, under `/api/v1` as in the document: never limited, so an
+/// orchestrator always reaches them.
+pub(crate) const PROBES: [&str; 2] = ["/healthz", "/readyz"];
+
 fn is_probe(path: &str) -> bool {
-    matches!(path, "/api/v1/healthz" | "/api/v1/readyz")
+    path.strip_prefix("/api/v1")
+        .is_some_and(|rest| PROBES.contains(&rest))
 }
 
 fn headers(response: &mut Response, standing: &Standing) {
