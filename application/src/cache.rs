@@ -111,34 +111,40 @@ impl<S: Store> Crm<S> {
         T: Serialize + DeserializeOwned,
         F: AsyncFnOnce() -> Result<Option<T>, DomainError>,
     {
-        let generation = match self.cache.get(namespace, key).await {
-            Ok(Some(bytes)) => {
-                if let Ok(value) = serde_json::from_slice(&bytes) {
-                    return Ok(Some(value));
-                }
-                self.cache.generation(namespace).await
-            }
-            Ok(None) => self.cache.generation(namespace).await,
-            Err(error) => Err(error),
-        };
-        let value = fetch().await?;
-        match (generation, &value) {
-            (Ok(generation), Some(value)) if !ttl.is_zero() => {
-                let stored = match serde_json::to_vec(value) {
-                    Ok(bytes) => {
-                        self.cache
-                            .put(namespace, key, &bytes, ttl, generation)
-                            .await
+        let hit = || self.cache_hit(namespace, key);
+        let fill = || async {
+            let generation = self.cache.generation(namespace).await;
+            let value = fetch().await?;
+            match (generation, &value) {
+                (Ok(generation), Some(value)) if !ttl.is_zero() => {
+                    let stored = match serde_json::to_vec(value) {
+                        Ok(bytes) => {
+                            self.cache
+                                .put(namespace, key, &bytes, ttl, generation)
+                                .await
+                        }
+                        Err(_) => Ok(false),
+                    };
+                    if let Err(error) = stored {
+                        warn_unavailable(&error);
                     }
-                    Err(_) => Ok(false),
-                };
-                if let Err(error) = stored {
-                    warn_unavailable(&error);
                 }
+                (Err(error), _) => warn_unavailable(&error),
+                _ => {}
             }
-            (Err(error), _) => warn_unavailable(&error),
-            _ => {}
+            Ok(value)
+        };
+        self.fills
+            .read(format!("{namespace}\u{0}{key}"), hit, fill)
+            .await
+    }
+
+    /// The cached value of `key`, if there is one that decodes. A cache that fails
+    /// answers nothing here; the caller's own call to it reports the failure.
+    async fn cache_hit<T: DeserializeOwned>(&self, namespace: &str, key: &str) -> Option<T> {
+        match self.cache.get(namespace, key).await {
+            Ok(Some(bytes)) => serde_json::from_slice(&bytes).ok(),
+            _ => None,
         }
-        Ok(value)
     }
 }

@@ -52,6 +52,7 @@ pub mod cache;
 pub mod categories;
 pub mod clock;
 pub mod events;
+mod fills;
 pub mod idempotency;
 pub mod leads;
 pub mod limits;
@@ -110,6 +111,7 @@ pub struct Crm<S: Store> {
     clock: Arc<dyn Clock>,
     limiter: Arc<dyn RateLimiter>,
     cache: Arc<dyn Cache>,
+    fills: fills::Fills,
     settings: CrmSettings,
 }
 
@@ -122,6 +124,7 @@ impl<S: Store> Crm<S> {
             clock: ports.clock,
             limiter: ports.limiter,
             cache: ports.cache,
+            fills: fills::Fills::default(),
             settings,
         }
     }

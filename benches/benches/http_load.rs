@@ -1,11 +1,11 @@
 //! The HTTP load benchmark: one organization with 100,000 leads (20 agents, 8
 //! categories, statuses spread over the pipeline) behind a `djcrm` server process,
-//! driven on loopback by concurrent keep-alive clients, per store and with the cache
+//! driven on loopback by wrk (`apt-get install wrk`), per store and with the cache
 //! on and off. For each case it prints requests/s, p50 and p99: the first page of
 //! leads, a deep cursor page, a lead's detail, the pipeline stats, lead creation, and
-//! an 80/20 read/write mix. In the same run it sends the list and detail SQL
-//! straight to the database (pgbench for PostgreSQL, the same pool and SQL from this
-//! process for SQLite) and prints each API figure as a ratio of it; then the
+//! an 80/20 read/write mix. In the same run it sends the list, detail and create SQL
+//! straight to the database (pgbench for PostgreSQL; for SQLite the list and detail
+//! from a pool in this process) and prints each API figure as a ratio of it; then the
 //! server's resident memory.
 //!
 //! `cargo bench -p djcrm-benches --bench http_load` (build `djcrm` in release first:
@@ -17,11 +17,9 @@
 //! `DATABASE_URL` (the PostgreSQL server).
 
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use djcrm_benches::{BoxError, Tenant, load, seed_postgres, seed_sqlite};
+use djcrm_benches::{BoxError, Tenant, load, seed_postgres, seed_sqlite, wrk};
 use djcrm_domain::{AgentId, CategoryId, OrgId};
 use serde_json::{Value, json};
 
@@ -54,6 +52,11 @@ impl Server {
             concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/djcrm").to_owned()
         });
         let mut command = Command::new(&binary);
+        // Cache on: the default bound. Off: a cache that stores nothing.
+        command.env_remove("DJCRM_CACHE__MAX_MIB");
+        if !cache {
+            command.env("DJCRM_CACHE__MAX_MIB", "0");
+        }
         // The server refuses DJCRM_ variables it does not know: keep the bench's own.
         for (name, _) in std::env::vars() {
             if name.starts_with("DJCRM_BENCH_") || name == "DJCRM_BIN" {
@@ -65,10 +68,6 @@ impl Server {
             .env("DJCRM_DATABASE__URL", database_url)
             .env("DJCRM_DATABASE__MAX_CONNECTIONS", "16")
             .env("DJCRM_HTTP__BIND", format!("127.0.0.1:{port}"))
-            .env(
-                "DJCRM_CACHE__MAX_ENTRIES",
-                if cache { "100000" } else { "0" },
-            )
             .env("DJCRM_RATE_LIMIT__API_PER_MINUTE", "1000000")
             .env("DJCRM_RATE_LIMIT__AUTH_PER_MINUTE", "1000000")
             .env("DJCRM_LOG__FILTER", "warn")
@@ -108,6 +107,7 @@ impl Server {
 /// The organization as the API made it, and its owner's token.
 struct Org {
     token: String,
+    owner: uuid::Uuid,
     tenant: Tenant,
 }
 
@@ -172,6 +172,7 @@ async fn organization(client: &reqwest::Client, api: &str) -> Result<Org, BoxErr
     }
     Ok(Org {
         token,
+        owner: uuid(&signed_up["user"]).ok_or("no owner id")?,
         tenant: Tenant {
             org: OrgId::from_uuid(org),
             agents,
@@ -224,82 +225,40 @@ impl Case {
     }
 }
 
+/// The server's API, the owner's token and the seeded lead ids.
 struct Target {
-    api: String,
+    base: String,
     token: String,
-    ids: Arc<Vec<uuid::Uuid>>,
+    ids: Vec<uuid::Uuid>,
 }
 
-/// Sends request number `n` of `case`.
-async fn send(client: &reqwest::Client, target: &Target, case: Case, n: usize) -> bool {
-    let ids = &target.ids;
-    let pick = |n: usize| ids[(n.wrapping_mul(7919)) % ids.len()];
+const LIST: &str = "return wrk.format(\"GET\", \"/api/v1/leads\")";
+const DETAIL: &str = "local i = ((n * 2 + offset) * 7919) % #ids + 1\n\
+     return wrk.format(\"GET\", \"/api/v1/leads/\" .. ids[i])";
+const CREATE: &str = "return wrk.format(\"POST\", \"/api/v1/leads\", nil, \
+     '{\"first_name\":\"New' .. n .. '\",\"last_name\":\"Lead\"}')";
+
+/// The wrk script of `case`.
+fn script(case: Case, target: &Target) -> wrk::Script {
     let request = match case {
-        Case::FirstPage => client.get(format!("{}/leads", target.api)),
-        Case::DeepPage => client.get(format!(
-            "{}/leads?cursor={}",
-            target.api,
-            ids[ids.len() / 10].simple()
-        )),
-        Case::Detail => client.get(format!("{}/leads/{}", target.api, pick(n))),
-        Case::Stats => client.get(format!("{}/stats/pipeline", target.api)),
-        Case::Create => client
-            .post(format!("{}/leads", target.api))
-            .json(&json!({"first_name": format!("New{n}"), "last_name": "Lead"})),
-        Case::Mix => {
-            return match n % 10 {
-                0 | 1 => Box::pin(send(client, target, Case::Create, n)).await,
-                2..=5 => Box::pin(send(client, target, Case::FirstPage, n)).await,
-                _ => Box::pin(send(client, target, Case::Detail, n)).await,
-            };
-        }
+        Case::FirstPage => LIST.to_owned(),
+        Case::DeepPage => format!(
+            "return wrk.format(\"GET\", \"/api/v1/leads?cursor={}\")",
+            target.ids[target.ids.len() / 10].simple()
+        ),
+        Case::Detail => DETAIL.to_owned(),
+        Case::Stats => "return wrk.format(\"GET\", \"/api/v1/stats/pipeline\")".to_owned(),
+        Case::Create => CREATE.to_owned(),
+        // Two writes, four first pages and four details in every ten requests.
+        Case::Mix => format!(
+            "local k = n % 10\nif k < 2 then\n{CREATE}\nelseif k < 6 then\n{LIST}\nelse\n{DETAIL}\nend"
+        ),
     };
-    match request.bearer_auth(&target.token).send().await {
-        Ok(reply) => {
-            let ok = reply.status().is_success();
-            let _ = reply.bytes().await;
-            ok
-        }
-        Err(_) => false,
+    let script = wrk::Script::new(&request);
+    match case {
+        Case::Detail | Case::Mix => script.with_ids(&target.ids),
+        _ => script,
     }
-}
-
-/// Requests/s, p50, p99 and failures of `case` under `connections` clients for
-/// `seconds`.
-async fn drive(
-    target: &Arc<Target>,
-    case: Case,
-    connections: usize,
-    seconds: u64,
-) -> load::Figures {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(connections)
-        .build()
-        .unwrap_or_default();
-    let counter = Arc::new(AtomicUsize::new(0));
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let workers: Vec<_> = (0..connections)
-        .map(|_| {
-            let (client, target, counter) = (client.clone(), target.clone(), counter.clone());
-            tokio::spawn(async move {
-                let mut samples = load::Samples::default();
-                while Instant::now() < deadline {
-                    let n = counter.fetch_add(1, Ordering::Relaxed);
-                    let started = Instant::now();
-                    let ok = send(&client, &target, case, n).await;
-                    samples.record(started.elapsed(), ok);
-                }
-                samples
-            })
-        })
-        .collect();
-    let mut all = load::Samples::default();
-    for worker in workers {
-        if let Ok(samples) = worker.await {
-            all.merge(samples);
-        }
-    }
-    all.figures(Duration::from_secs(seconds))
 }
 
 fn listed(variable: &str, value: &str) -> bool {
@@ -321,7 +280,9 @@ async fn run_store(
         let client = reqwest::Client::new();
         server.ready(&client).await?;
         let api = format!("{}/api/v1", server.base);
+        let idle = server.resident_mib();
         let org = organization(&client, &api).await?;
+        let set_up = server.resident_mib();
         let started = Instant::now();
         let ids = match store {
             "sqlite" => {
@@ -350,43 +311,61 @@ async fn run_store(
             if cache { "on" } else { "off" },
             started.elapsed().as_secs_f64()
         );
+        println!(
+            "  server resident memory: {idle:.1} MiB at start, {set_up:.1} MiB after signing up 21 users"
+        );
         let raw = load::raw_rates(
             store,
             &database.url,
             org.tenant.org,
+            org.owner,
             &ids,
             connections,
             seconds,
         )
         .await?;
         println!(
-            "  raw database: list {:.0}/s, detail {:.0}/s",
-            raw.list, raw.detail
+            "  raw database: list {:.0}/s, detail {:.0}/s{}",
+            raw.list,
+            raw.detail,
+            raw.create
+                .map(|create| format!(", create {create:.0}/s"))
+                .unwrap_or_default()
         );
-        let target = Arc::new(Target {
-            api,
+        let target = Target {
+            base: server.base.clone(),
             token: org.token,
-            ids: Arc::new(ids),
-        });
+            ids,
+        };
         for case in Case::ALL {
             if !listed("DJCRM_BENCH_CASES", case.key()) {
                 continue;
             }
-            let figures = drive(&target, case, connections, seconds).await;
+            let figures = wrk::drive(
+                &target.base,
+                &target.token,
+                &script(case, &target),
+                connections,
+                seconds,
+            )?;
             let ratio = match case {
                 Case::FirstPage | Case::DeepPage => {
                     format!("  {:>5.0} % of raw", 100.0 * figures.rate / raw.list)
                 }
                 Case::Detail => format!("  {:>5.0} % of raw", 100.0 * figures.rate / raw.detail),
+                Case::Create => raw.create.map_or_else(String::new, |create| {
+                    format!("  {:>5.0} % of raw", 100.0 * figures.rate / create)
+                }),
                 _ => String::new(),
             };
             println!(
-                "  {:<22} {:>8.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   failed {}{ratio}",
+                "  {:<22} {:>8.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   failed {}   RSS {:>5.1} MiB{ratio}",
                 case.name(),
                 figures.rate,
                 figures.p50.as_secs_f64() * 1000.0,
                 figures.p99.as_secs_f64() * 1000.0,
                 figures.failed,
+                server.resident_mib(),
             );
         }
         println!(

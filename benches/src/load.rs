@@ -1,5 +1,5 @@
-//! What the HTTP load benchmark needs besides the server: latency samples, a fresh
-//! database per case, and the raw database rates it compares the API with.
+//! What the HTTP load benchmark needs besides the server and wrk: a fresh database
+//! per case, and the raw database rates it compares the API with.
 
 use std::process::Command;
 use std::sync::Arc;
@@ -10,67 +10,6 @@ use djcrm_domain::OrgId;
 use sqlx::{Connection, PgConnection};
 
 use crate::BoxError;
-
-/// Latencies of the requests one client sent, and how many failed.
-#[derive(Debug, Default)]
-pub struct Samples {
-    latencies: Vec<Duration>,
-    failed: usize,
-}
-
-/// What a case measured.
-#[derive(Debug, Clone, Copy)]
-pub struct Figures {
-    /// Successful requests per second.
-    pub rate: f64,
-    /// Median latency.
-    pub p50: Duration,
-    /// 99th percentile latency.
-    pub p99: Duration,
-    /// Requests that failed (an error status or no answer).
-    pub failed: usize,
-}
-
-impl Samples {
-    /// Records one request.
-    pub fn record(&mut self, latency: Duration, ok: bool) {
-        if ok {
-            self.latencies.push(latency);
-        } else {
-            self.failed += 1;
-        }
-    }
-
-    /// Adds another client's samples.
-    pub fn merge(&mut self, other: Self) {
-        self.latencies.extend(other.latencies);
-        self.failed += other.failed;
-    }
-
-    /// The figures over `elapsed`.
-    #[must_use]
-    pub fn figures(mut self, elapsed: Duration) -> Figures {
-        self.latencies.sort_unstable();
-        let at = |q: f64| {
-            let last = self.latencies.len().saturating_sub(1);
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                clippy::cast_precision_loss
-            )]
-            let index = ((last as f64) * q).round() as usize;
-            self.latencies.get(index).copied().unwrap_or_default()
-        };
-        #[allow(clippy::cast_precision_loss)]
-        let rate = self.latencies.len() as f64 / elapsed.as_secs_f64();
-        Figures {
-            rate,
-            p50: at(0.5),
-            p99: at(0.99),
-            failed: self.failed,
-        }
-    }
-}
 
 /// A database that exists for one case: a SQLite file in a temporary directory, or
 /// a PostgreSQL database on `DATABASE_URL`'s server.
@@ -138,6 +77,9 @@ pub struct RawRates {
     pub list: f64,
     /// Lead details per second.
     pub detail: f64,
+    /// Lead creations per second: the transaction the API's create sends (the
+    /// writers' fence, the lead, its activity and its event), on PostgreSQL only.
+    pub create: Option<f64>,
 }
 
 /// The list and detail queries as the store sends them (see the SQL adapter's
@@ -157,9 +99,29 @@ fn detail_sql(org: &str, id: &str) -> String {
     )
 }
 
-/// Sends the list and detail SQL straight to the database under `connections`
-/// clients for `seconds` each: pgbench for PostgreSQL, a pool in this process for
-/// SQLite (there is no server to bench).
+/// The create transaction for pgbench, with a random lead id per run.
+fn create_script(org: &str, actor: &str) -> String {
+    let lead = "('00000000-0000-4000-8000-' || lpad(to_hex(:k::bigint), 12, '0'))::uuid";
+    format!(
+        "\\set k random(1, 281474976710655)\n\
+         BEGIN;\n\
+         SELECT pg_advisory_xact_lock_shared(6960631032001);\n\
+         INSERT INTO leads (id, organization_id, first_name, last_name, status, version, \
+         created_at, updated_at, search_text) \
+         VALUES ({lead}, {org}, 'New', 'Lead', 'new', 1, now(), now(), 'new lead');\n\
+         INSERT INTO activities (id, organization_id, lead_id, actor_id, kind, created_at) \
+         VALUES (gen_random_uuid(), {org}, {lead}, {actor}, 'created', now());\n\
+         INSERT INTO outbox (id, organization_id, event_type, actor_id, subject_id, \
+         occurred_at, payload) \
+         VALUES (gen_random_uuid(), {org}, 'lead.created', {actor}, {lead}, now(), \
+         repeat('x', 400));\n\
+         END;\n"
+    )
+}
+
+/// Sends the list, detail and create SQL straight to the database under
+/// `connections` clients for `seconds` each: pgbench for PostgreSQL, a pool in this
+/// process for SQLite (there is no server to bench; no create there).
 ///
 /// # Errors
 /// When the database or pgbench fails.
@@ -167,6 +129,7 @@ pub async fn raw_rates(
     store: &str,
     url: &str,
     org: OrgId,
+    actor: uuid::Uuid,
     ids: &[uuid::Uuid],
     connections: usize,
     seconds: u64,
@@ -180,6 +143,8 @@ pub async fn raw_rates(
     let org = format!("'{}'::uuid", org.as_uuid());
     let list = directory.join("list.sql");
     std::fs::write(&list, format!("{};\n", list_sql(&org)))?;
+    let create = directory.join("create.sql");
+    std::fs::write(&create, create_script(&org, &format!("'{actor}'::uuid")))?;
     let mut detail_scripts = Vec::new();
     for (n, id) in ids
         .iter()
@@ -212,16 +177,15 @@ pub async fn raw_rates(
             .and_then(|rest| rest.split_whitespace().next())
             .and_then(|tps| tps.parse().ok())
             .ok_or_else(|| {
-                format!(
-                    "pgbench printed no tps: {text} {}",
-                    String::from_utf8_lossy(&output.stderr)
-                )
-                .into()
+                let errors = String::from_utf8_lossy(&output.stderr);
+                let first = errors.lines().next().unwrap_or_default();
+                format!("pgbench printed no tps: {text} {first}").into()
             })
     };
     let rates = RawRates {
         list: pgbench(std::slice::from_ref(&list))?,
         detail: pgbench(&detail_scripts)?,
+        create: Some(pgbench(std::slice::from_ref(&create))?),
     };
     let _ = std::fs::remove_dir_all(&directory);
     Ok(rates)
@@ -278,5 +242,6 @@ async fn sqlite_rates(
     Ok(RawRates {
         list: rates[0],
         detail: rates[1],
+        create: None,
     })
 }

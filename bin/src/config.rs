@@ -162,9 +162,9 @@ pub struct CacheConfig {
     pub timeout_ms: u64,
     /// Redis connections kept open.
     pub max_connections: usize,
-    /// Values the in-process cache holds at most; 0 turns caching off (rate limits
-    /// still apply).
-    pub max_entries: usize,
+    /// MiB of keys and values the in-process cache holds at most, the least recently
+    /// used going first; 0 turns caching off (rate limits still apply).
+    pub max_mib: u64,
 }
 
 impl Default for CacheConfig {
@@ -174,7 +174,7 @@ impl Default for CacheConfig {
             prefix: "djcrm:".to_owned(),
             timeout_ms: 250,
             max_connections: 16,
-            max_entries: 100_000,
+            max_mib: 16,
         }
     }
 }
@@ -187,7 +187,7 @@ impl fmt::Debug for CacheConfig {
             .field("prefix", &self.prefix)
             .field("timeout_ms", &self.timeout_ms)
             .field("max_connections", &self.max_connections)
-            .field("max_entries", &self.max_entries)
+            .field("max_mib", &self.max_mib)
             .finish()
     }
 }

@@ -122,7 +122,7 @@ impl Shared {
         if cache.url.starts_with("memory:") {
             return Ok(Self {
                 limiter: Arc::new(MemoryRateLimiter::new()),
-                cache: Arc::new(MemoryCache::new(cache.max_entries)),
+                cache: Arc::new(MemoryCache::new(cache.max_mib.saturating_mul(1 << 20))),
             });
         }
         let redis = Redis::new(&RedisSettings {

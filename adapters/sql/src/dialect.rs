@@ -30,11 +30,12 @@ pub trait Dialect: Send + Sync + 'static {
     /// The sqlx database.
     type Db: SqlDatabase;
 
-    /// The statement that opens a write transaction.
+    /// What opens a write transaction: one simple query, which may take the
+    /// transaction's first locks too (one round trip for both).
     const BEGIN_WRITE: &'static str;
-    /// A statement run first inside every write transaction (empty for none). It runs
-    /// inside the transaction, so a failure or a cancellation rolls it back too.
-    const ENTER_WRITE: &'static str;
+    /// Whether several inserts can go in one statement (a data-modifying `WITH`),
+    /// saving a round trip each.
+    const JOINED_INSERTS: bool;
     /// What follows a `SELECT` that locks the rows it reads against changes until the
     /// transaction ends.
     const LOCK_ROWS: &'static str;

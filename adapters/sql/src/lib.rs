@@ -8,6 +8,7 @@
 //! with the dialect's write statement (SQLite takes the write lock up front), which
 //! appends the use case's events to the `outbox` table before it commits.
 
+mod appends;
 pub mod dialect;
 pub mod engine;
 mod error;
@@ -170,18 +171,11 @@ impl<D: Dialect> Store for SqlStore<D> {
 
     async fn begin(&self) -> Result<SqlUnitOfWork<D>, DomainError> {
         let context = "opening a write transaction";
-        let mut tx = self
+        let tx = self
             .pool
             .begin_with(D::BEGIN_WRITE)
             .await
             .map_err(storage(context))?;
-        if !D::ENTER_WRITE.is_empty() {
-            // Inside the transaction: if this fails or the caller goes away, dropping
-            // `tx` rolls it back and the connection returns to the pool clean.
-            D::Db::execute(&mut tx, Sql::new(D::ENTER_WRITE))
-                .await
-                .map_err(storage(context))?;
-        }
         Ok(SqlUnitOfWork::new(tx, self.listener.clone()))
     }
 

@@ -14,23 +14,6 @@ use crate::{Dialect, SqlStore};
 const EVENT_COLUMNS: &str =
     "position, id, organization_id, actor_id, subject_id, occurred_at, payload";
 
-/// The statement that appends `event`.
-pub(crate) fn insert(event: &Event) -> Result<Sql, DomainError> {
-    let payload = serde_json::to_string(&event.change)
-        .map_err(|e| DomainError::storage("encoding an event", e))?;
-    Ok(Sql::new(
-        "INSERT INTO outbox (id, organization_id, event_type, actor_id, subject_id, \
-         occurred_at, payload) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(event.id)
-    .bind(event.org_id)
-    .bind(event.event_type().as_str())
-    .bind(event.actor_id)
-    .bind(event.subject_id)
-    .bind(event.occurred_at)
-    .bind(payload))
-}
-
 fn recorded(row: &impl ReadRow) -> Result<RecordedEvent, DomainError> {
     let read = || storage("reading an event");
     let payload = row.text("payload").map_err(read())?;

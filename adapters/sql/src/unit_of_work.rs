@@ -11,13 +11,14 @@ use djcrm_domain::{
 };
 use sqlx::Transaction;
 
+use crate::appends;
 use crate::engine::{ReadRow, Sql, SqlDatabase};
 use crate::error::{on_insert, on_lead_write, storage};
 use crate::rows::{
-    self, AGENT_SELECT, ActivityColumns, CATEGORY_COLUMNS, LEAD_COLUMNS, ORGANIZATION_COLUMNS,
-    USER_COLUMNS, lead_search_text,
+    self, AGENT_SELECT, CATEGORY_COLUMNS, LEAD_COLUMNS, ORGANIZATION_COLUMNS, USER_COLUMNS,
+    lead_search_text,
 };
-use crate::{Dialect, RowOf, outbox};
+use crate::{Dialect, RowOf};
 
 const CATEGORY_TAKEN: &str = "a category with this name already exists";
 const EMAIL_TAKEN: &str = "an account with this email already exists";
@@ -27,6 +28,9 @@ const EMAIL_TAKEN: &str = "an account with this email already exists";
 pub struct SqlUnitOfWork<D: Dialect> {
     tx: Transaction<'static, D::Db>,
     listener: Option<Arc<dyn ChangeListener>>,
+    /// Activities appended and not yet written: they go with the next event, or
+    /// at commit.
+    activities: Vec<Activity>,
     /// The events appended, for the listener once they have committed.
     events: Vec<Event>,
 }
@@ -39,6 +43,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         Self {
             tx,
             listener,
+            activities: Vec::new(),
             events: Vec::new(),
         }
     }
@@ -503,36 +508,26 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
     }
 
     async fn append_activity(&mut self, activity: &Activity) -> Result<(), DomainError> {
-        let columns = ActivityColumns::of(&activity.kind);
-        let sql = Sql::new(
-            "INSERT INTO activities (id, organization_id, lead_id, actor_id, kind, from_status, \
-             to_status, agent_id, body, fields, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(activity.id)
-        .bind(activity.org_id)
-        .bind(activity.lead_id)
-        .bind(activity.actor_id)
-        .bind(activity.kind.name())
-        .bind(columns.from_status)
-        .bind(columns.to_status)
-        .bind(columns.agent_id)
-        .bind(columns.body)
-        .bind(columns.fields)
-        .bind(activity.created_at);
-        self.execute(sql, "recording an activity").await
+        self.activities.push(activity.clone());
+        Ok(())
     }
 
     async fn append_event(&mut self, event: &Event) -> Result<(), DomainError> {
-        let sql = outbox::insert(event)?;
-        self.execute(sql, "appending an event").await?;
+        let activities = std::mem::take(&mut self.activities);
+        for sql in appends::statements::<D>(&activities, std::slice::from_ref(event))? {
+            self.execute(sql, "appending history and an event").await?;
+        }
         if self.listener.is_some() {
             self.events.push(event.clone());
         }
         Ok(())
     }
 
-    async fn commit(self) -> Result<(), DomainError> {
+    async fn commit(mut self) -> Result<(), DomainError> {
+        let activities = std::mem::take(&mut self.activities);
+        for sql in appends::statements::<D>(&activities, &[])? {
+            self.execute(sql, "appending history").await?;
+        }
         self.tx
             .commit()
             .await

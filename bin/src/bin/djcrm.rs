@@ -8,6 +8,13 @@ use djcrm_bin::config::Settings;
 use djcrm_bin::startup::{Application, Shared, crm, shutdown_signal};
 use djcrm_bin::telemetry;
 
+// jemalloc returns freed memory to the system within seconds (background purging);
+// glibc kept what bursts of password hashes and cache churn had used (see
+// docs/decisions.md).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// DJ CRM: a multi-tenant CRM server.
 #[derive(Parser)]
 #[command(version, about)]

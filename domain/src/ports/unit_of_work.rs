@@ -231,7 +231,9 @@ pub trait UnitOfWork: Send {
         expected_version: i64,
     ) -> impl Future<Output = Result<(), DomainError>> + Send;
 
-    /// Appends an entry to a lead's history.
+    /// Appends an entry to a lead's history. A store may write it later in the
+    /// unit of work (with the next event, or at commit) to save round trips; an
+    /// entry it cannot write then fails that call, and the unit of work with it.
     fn append_activity(
         &mut self,
         activity: &Activity,

@@ -111,28 +111,26 @@ crate::on_memory_and_redis!(
 );
 
 #[tokio::test]
-async fn a_full_memory_cache_stores_nothing_more_until_values_expire() {
-    let cache = djcrm_adapter_memory::MemoryCache::new(2);
-    let generation = Generation::default();
-    for key in ["a", "b"] {
-        assert!(
-            cache
-                .put("n", key, b"v", Duration::from_millis(50), generation)
-                .await
-                .expect("an answer")
-        );
-    }
-    assert!(
-        !cache
-            .put("n", "c", b"v", MINUTE, generation)
-            .await
-            .expect("an answer")
-    );
-    tokio::time::sleep(Duration::from_millis(120)).await;
-    assert!(
+async fn the_memory_cache_keeps_within_its_byte_bound() {
+    let cache = djcrm_adapter_memory::MemoryCache::new(64 * 1024);
+    let value = vec![7_u8; 1024];
+    for n in 0..1_000 {
         cache
-            .put("n", "c", b"v", MINUTE, generation)
+            .put("n", &n.to_string(), &value, MINUTE, Generation::default())
             .await
-            .expect("an answer")
-    );
+            .expect("an answer");
+    }
+    let held = cache.weighed_bytes();
+    assert!(held > 0 && held <= 64 * 1024, "holds {held} bytes");
+}
+
+#[tokio::test]
+async fn a_memory_cache_of_no_bytes_stores_nothing() {
+    let cache = djcrm_adapter_memory::MemoryCache::new(0);
+    let stored = cache
+        .put("n", "k", b"v", MINUTE, Generation::default())
+        .await
+        .expect("an answer");
+    assert!(!stored);
+    assert_eq!(cache.get("n", "k").await.expect("an answer"), None);
 }
