@@ -37,9 +37,12 @@ use error::storage;
 /// A row of dialect `D`'s database.
 pub(crate) type RowOf<D> = <<D as Dialect>::Db as Database>::Row;
 
-/// The store. Cheap to clone: clones share the pool.
+/// The store. Cheap to clone: clones share the pools.
 pub struct SqlStore<D: Dialect> {
     pool: Pool<D::Db>,
+    /// Where units of work get their connection: the pool itself, or a pool of its
+    /// own (SQLite's one writer).
+    writer: Pool<D::Db>,
     listener: Option<Arc<dyn ChangeListener>>,
 }
 
@@ -47,6 +50,7 @@ impl<D: Dialect> Clone for SqlStore<D> {
     fn clone(&self) -> Self {
         Self {
             pool: self.pool.clone(),
+            writer: self.writer.clone(),
             listener: self.listener.clone(),
         }
     }
@@ -63,11 +67,23 @@ impl<D: Dialect> std::fmt::Debug for SqlStore<D> {
 impl<D: Dialect> SqlStore<D> {
     /// The store over a connected (and migrated) pool.
     #[must_use]
-    pub const fn new(pool: Pool<D::Db>) -> Self {
+    pub fn new(pool: Pool<D::Db>) -> Self {
         Self {
+            writer: pool.clone(),
             pool,
             listener: None,
         }
+    }
+
+    /// The store, opening units of work on `writer` instead. For a database with
+    /// one writer at a time (SQLite), a writer pool of one connection queues the
+    /// writers in order in this process, where they would otherwise poll the
+    /// database's lock and sleep (measured: a p99 of 1.4 s for creating leads under
+    /// 32 clients).
+    #[must_use]
+    pub fn with_writer(mut self, writer: Pool<D::Db>) -> Self {
+        self.writer = writer;
+        self
     }
 
     /// The store, telling `listener` of every unit of work's events once they have
@@ -86,6 +102,7 @@ impl<D: Dialect> SqlStore<D> {
 
     /// Closes every connection.
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 
@@ -172,7 +189,7 @@ impl<D: Dialect> Store for SqlStore<D> {
     async fn begin(&self) -> Result<SqlUnitOfWork<D>, DomainError> {
         let context = "opening a write transaction";
         let tx = self
-            .pool
+            .writer
             .begin_with(D::BEGIN_WRITE)
             .await
             .map_err(storage(context))?;

@@ -78,15 +78,27 @@ pub async fn connect(options: &SqliteOptions) -> Result<SqliteStore, ConnectErro
     } else {
         options.max_connections.max(1)
     };
-    let pool = SqlitePoolOptions::new()
-        .max_connections(max)
-        .min_connections(u32::from(in_memory))
-        .idle_timeout((!in_memory).then_some(Duration::from_secs(600)))
-        .max_lifetime((!in_memory).then_some(Duration::from_secs(1800)))
-        .connect_with(connect)
+    let pool_of = |max: u32| {
+        SqlitePoolOptions::new()
+            .max_connections(max)
+            .min_connections(u32::from(in_memory))
+            .idle_timeout((!in_memory).then_some(Duration::from_secs(600)))
+            .max_lifetime((!in_memory).then_some(Duration::from_secs(1800)))
+    };
+    let pool = pool_of(max)
+        .connect_with(connect.clone())
         .await
         .map_err(ConnectError::Open)?;
-    let store = SqlStore::new(pool);
+    let store = if in_memory {
+        SqlStore::new(pool)
+    } else {
+        // SQLite has one writer at a time: they wait their turn here, in order.
+        let writer = pool_of(1)
+            .connect_with(connect)
+            .await
+            .map_err(ConnectError::Open)?;
+        SqlStore::new(pool).with_writer(writer)
+    };
     if options.migrate {
         migrate(&store).await?;
     }
