@@ -10,6 +10,7 @@
 
 mod cache;
 mod limits;
+mod mail;
 mod repositories;
 mod unit_of_work;
 
@@ -25,6 +26,9 @@ pub use cache::{Cache, CacheError, ChangeListener, Generation};
 #[cfg(feature = "mocks")]
 pub use limits::MockRateLimiter;
 pub use limits::{LimiterError, Quota, RateLimiter, Standing, Tat, gcra};
+#[cfg(feature = "mocks")]
+pub use mail::MockMailer;
+pub use mail::{Mail, MailError, Mailer};
 pub use repositories::{
     ActivityRepository, AgentRepository, CategoryRepository, EventLog, IdempotencyRepository,
     LeadRepository, OrganizationRepository, TokenRepository, UserRepository,
