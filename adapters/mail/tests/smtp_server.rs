@@ -1,5 +1,5 @@
 //! Delivery to a real SMTP server on loopback: aiosmtpd, from the Python tools
-//! `.ci/python` installs (`.ci/run` passes its interpreter in `DJCRM_TEST_PYTHON`).
+//! `.ci/python` installs (`.ci/run` passes its interpreter in `CI_PYTHON`).
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ impl Drop for SmtpServer {
 }
 
 fn python() -> PathBuf {
-    std::env::var_os("DJCRM_TEST_PYTHON").map_or_else(
+    std::env::var_os("CI_PYTHON").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/ci-python/bin/python"),
         PathBuf::from,
     )
@@ -48,7 +48,7 @@ impl SmtpServer {
             .spawn()
             .unwrap_or_else(|e| {
                 panic!(
-                    "cannot start aiosmtpd with {} ({e}): run .ci/python, or set DJCRM_TEST_PYTHON",
+                    "cannot start aiosmtpd with {} ({e}): run .ci/python, or set CI_PYTHON",
                     python.display()
                 )
             });
