@@ -62,6 +62,7 @@ mod policy;
 pub mod stats;
 pub mod throttle;
 pub mod tokens;
+pub mod webhooks;
 
 use std::sync::Arc;
 
