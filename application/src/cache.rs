@@ -134,9 +134,7 @@ impl<S: Store> Crm<S> {
             }
             Ok(value)
         };
-        self.fills
-            .read(format!("{namespace}\u{0}{key}"), hit, fill)
-            .await
+        self.fills.read(namespace, key, hit, fill).await
     }
 
     /// The cached value of `key`, if there is one that decodes. A cache that fails

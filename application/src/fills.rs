@@ -24,7 +24,7 @@ struct Fill<'a> {
 }
 
 impl Fills {
-    /// The value of `key`: from `hit` (the cache), else from `fill` (which reads
+    /// The value of `key` in `namespace`: from `hit` (the cache), else from `fill` (which reads
     /// the store and caches what it read). Of concurrent misses of one key, one
     /// fills and the others wait for it and then ask `hit` again; when that still
     /// misses (the cache is off, full or failing), they fill side by side rather
@@ -35,7 +35,8 @@ impl Fills {
     /// endpoints need.
     pub(crate) async fn read<T, H, F>(
         &self,
-        key: String,
+        namespace: &str,
+        key: &str,
         hit: impl Fn() -> H,
         fill: impl FnOnce() -> F,
     ) -> Result<Option<T>, DomainError>
@@ -46,6 +47,8 @@ impl Fills {
         if let Some(value) = hit().await {
             return Ok(Some(value));
         }
+        // Built only on a miss: a hit allocates nothing here.
+        let key = format!("{namespace}\u{0}{key}");
         let lock = self.pending().entry(key.clone()).or_default().clone();
         if let Ok(held) = Arc::clone(&lock).try_lock_owned() {
             drop(lock);
@@ -144,7 +147,7 @@ mod tests {
         }
 
         async fn read_four_at_once(&self, fills: &Fills) -> Vec<Option<u32>> {
-            let read = || fills.read("k".to_owned(), || self.hit(), || self.fill());
+            let read = || fills.read("n", "k", || self.hit(), || self.fill());
             let (a, b, c, d) = tokio::join!(read(), read(), read(), read());
             [a, b, c, d]
                 .into_iter()
@@ -173,7 +176,7 @@ mod tests {
     #[tokio::test]
     async fn misses_of_other_keys_do_not_wait() {
         let (fills, probe) = (Fills::default(), Probe::new(true));
-        let read = |key: &str| fills.read(key.to_owned(), || async { None }, || probe.fill());
+        let read = |key: &'static str| fills.read("n", key, || async { None }, || probe.fill());
         let (a, b) = tokio::join!(read("a"), read("b"));
         assert_eq!(
             (a.expect("an answer"), b.expect("an answer")),

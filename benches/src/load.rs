@@ -77,8 +77,9 @@ pub struct RawRates {
     pub list: f64,
     /// Lead details per second.
     pub detail: f64,
-    /// Lead creations per second: the transaction the API's create sends (the
-    /// writers' fence, the lead, its activity and its event), on PostgreSQL only.
+    /// Lead creations per second: what the API's create writes (the writers' fence,
+    /// the lead, its activity and its event) as one transaction of six plain
+    /// statements, on PostgreSQL only.
     pub create: Option<f64>,
 }
 
@@ -102,10 +103,11 @@ fn detail_sql(org: &str, id: &str) -> String {
 /// The create transaction for pgbench, with a random lead id per run.
 fn create_script(org: &str, actor: &str) -> String {
     let lead = "('00000000-0000-4000-8000-' || lpad(to_hex(:k::bigint), 12, '0'))::uuid";
+    let fence = djcrm_adapter_postgres::OUTBOX_FENCE;
     format!(
         "\\set k random(1, 281474976710655)\n\
          BEGIN;\n\
-         SELECT pg_advisory_xact_lock_shared(6960631032001);\n\
+         SELECT pg_advisory_xact_lock_shared({fence});\n\
          INSERT INTO leads (id, organization_id, first_name, last_name, status, version, \
          created_at, updated_at, search_text) \
          VALUES ({lead}, {org}, 'New', 'Lead', 'new', 1, now(), now(), 'new lead');\n\

@@ -37,8 +37,9 @@ fn trigram_serves(needle: &str) -> bool {
 impl Dialect for SqliteDialect {
     type Db = Sqlite;
 
-    // Takes the write lock up front: concurrent writers queue on the busy timeout
-    // instead of failing halfway through a transaction.
+    // Takes the write lock up front, so a writer never fails halfway through a
+    // transaction. Writers of this process queue on the store's writer pool; other
+    // processes' (djcrm-admin) wait on the busy timeout.
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     // No data-modifying WITH; the statements cost no round trip in process anyway.
     const JOINED_INSERTS: bool = false;
