@@ -370,7 +370,7 @@ impl<S: Store> Crm<S> {
         Ok(user)
     }
 
-    fn issue_token(
+    pub(crate) fn issue_token(
         &self,
         user: &User,
         now: DateTime<Utc>,
@@ -389,7 +389,7 @@ impl<S: Store> Crm<S> {
 }
 
 /// The event of a newly issued token (never its secret or hash).
-fn issued(token: &ApiToken) -> Change {
+pub(crate) fn issued(token: &ApiToken) -> Change {
     Change::TokenIssued {
         user_id: token.user_id,
         expires_at: token.expires_at,

@@ -54,9 +54,12 @@ pub mod clock;
 pub mod events;
 mod fills;
 pub mod idempotency;
+pub mod invitations;
+pub mod jobs;
 pub mod leads;
 pub mod limits;
 pub mod organization;
+pub mod passwords;
 pub mod patch;
 mod policy;
 pub mod stats;
@@ -79,8 +82,12 @@ pub use patch::Patch;
 pub struct CrmSettings {
     /// How long a token issued at signup or login stays valid.
     pub token_ttl: TimeDelta,
-    /// The limits on logins and signups.
+    /// The limits on logins, signups and password resets.
     pub limits: Limits,
+    /// How long an invitation's token works.
+    pub invitation_ttl: TimeDelta,
+    /// How long a password reset's token works.
+    pub reset_ttl: TimeDelta,
 }
 
 impl Default for CrmSettings {
@@ -88,6 +95,8 @@ impl Default for CrmSettings {
         Self {
             token_ttl: TimeDelta::days(30),
             limits: Limits::default(),
+            invitation_ttl: TimeDelta::days(7),
+            reset_ttl: TimeDelta::hours(1),
         }
     }
 }
@@ -133,6 +142,11 @@ impl<S: Store> Crm<S> {
     /// The store, for readiness probes and maintenance.
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    /// The time by the CRM's clock, for callers that show how a record stands now.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     /// Succeeds when the store answers.

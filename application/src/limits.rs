@@ -1,5 +1,5 @@
 //! The rate limits use cases apply themselves, because only they know what an
-//! attempt was: failed logins per email, signups per email. (Limits per token and
+//! attempt was: failed logins per email, signups and password resets per email. (Limits per token and
 //! per client address are the HTTP edge's.)
 
 use std::time::Duration;
@@ -17,6 +17,8 @@ pub struct Limits {
     pub login_failures: Quota,
     /// Signup attempts per email and period.
     pub signups_per_email: Quota,
+    /// Password reset requests per email and period: each sends a mail.
+    pub password_resets_per_email: Quota,
     /// Whether logins and signups go ahead when the limiter cannot answer (fail
     /// open) or are refused with 503 (fail closed, the default: a limiter that is
     /// down must not turn off brute-force protection).
@@ -29,6 +31,7 @@ impl Default for Limits {
         Self {
             login_failures: Quota::new(10, fifteen_minutes),
             signups_per_email: Quota::new(10, fifteen_minutes),
+            password_resets_per_email: Quota::new(5, fifteen_minutes),
             fail_open: false,
         }
     }

@@ -151,8 +151,14 @@ pub fn crm<S: Store>(store: S, settings: &Settings, shared: Shared) -> Crm<S> {
         limits: Limits {
             login_failures: attempts,
             signups_per_email: attempts,
+            password_resets_per_email: Quota::new(
+                settings.rate_limit.password_resets_per_15_min,
+                fifteen_minutes,
+            ),
             fail_open: settings.rate_limit.login_fail_open,
         },
+        invitation_ttl: TimeDelta::hours(i64::from(settings.auth.invitation_ttl_hours)),
+        reset_ttl: TimeDelta::minutes(i64::from(settings.auth.password_reset_ttl_minutes)),
     };
     let hasher = Argon2Hasher::new(
         settings.auth.password_hash_concurrency,

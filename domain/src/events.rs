@@ -192,6 +192,8 @@ pub enum Revocation {
     Logout,
     /// Its user was deactivated.
     Deactivated,
+    /// Its user set a new password through a reset.
+    PasswordReset,
 }
 
 macro_rules! changes {
@@ -393,6 +395,41 @@ changes! {
         user_id: UserId,
         /// Why.
         reason: Revocation,
+    }
+    /// An invitation to join as an agent was mailed (again, when `resent`); its
+    /// token goes only into the mail.
+    InvitationSent = "invitation.sent" {
+        /// Whom to.
+        email: String,
+        /// Their name.
+        full_name: String,
+        /// Until when its token works.
+        expires_at: DateTime<Utc>,
+        /// Whether this renews an earlier mail.
+        resent: bool,
+    }
+    /// An invitation was withdrawn.
+    InvitationRevoked = "invitation.revoked" {
+        /// Whom it was sent to.
+        email: String,
+    }
+    /// An invitee joined; the agent has its own `agent.created`.
+    InvitationAccepted = "invitation.accepted" {
+        /// Who joined.
+        email: String,
+        /// Their agent profile.
+        agent_id: AgentId,
+    }
+    /// Someone asked to reset this user's password; the token goes only into the mail.
+    PasswordResetRequested = "user.password_reset_requested" {
+        /// Until when its token works.
+        expires_at: DateTime<Utc>,
+    }
+    /// A user set a new password through a reset; their tokens were revoked (each
+    /// with its own `token.revoked`).
+    PasswordChanged = "user.password_changed" {
+        /// How many tokens were revoked.
+        tokens_revoked: u64,
     }
 }
 

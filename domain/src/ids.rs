@@ -99,6 +99,14 @@ typed_id!(
     /// Identifies an [`Event`](crate::Event) of the outbox.
     EventId
 );
+typed_id!(
+    /// Identifies an [`Invitation`](crate::Invitation) of an agent.
+    InvitationId
+);
+typed_id!(
+    /// Identifies a [`PasswordReset`](crate::PasswordReset) request.
+    ResetId
+);
 
 #[cfg(test)]
 mod tests {

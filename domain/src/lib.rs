@@ -23,6 +23,7 @@ pub mod error;
 pub mod events;
 pub mod idempotency;
 pub mod ids;
+pub mod jobs;
 pub mod pagination;
 pub mod ports;
 pub mod values;
@@ -32,6 +33,7 @@ pub use entities::{
     activity::{Activity, ActivityKind, HistoryEntry},
     agent::{Agent, AgentPerformance},
     category::Category,
+    invitation::{Invitation, InvitationState, PasswordReset},
     lead::{Lead, LeadEdit, LeadField, LeadFilter, PipelineCounts, StoredLead},
     organization::Organization,
     token::{ApiToken, TokenHash},
@@ -40,7 +42,9 @@ pub use entities::{
 pub use error::{BoxError, DomainError, FieldError, ValidationErrors};
 pub use events::{Change, Event, EventType, Feed, FeedQuery, Position, RecordedEvent};
 pub use idempotency::{IdempotencyKey, RecordedResponse, Reservation};
-pub use ids::{ActivityId, AgentId, CategoryId, EventId, LeadId, OrgId, TokenId, UserId};
+pub use ids::{
+    ActivityId, AgentId, CategoryId, EventId, InvitationId, LeadId, OrgId, ResetId, TokenId, UserId,
+};
 pub use pagination::{Cursor, Limit, Page, PageRequest};
 pub use values::{
     category_name::CategoryName,

@@ -35,6 +35,7 @@ use api::auth::AuthApi;
 use api::categories::CategoriesApi;
 use api::events::EventsApi;
 use api::health::HealthApi;
+use api::invitations::InvitationsApi;
 use api::leads::LeadsApi;
 use api::organization::OrganizationApi;
 use api::stats::StatsApi;
@@ -76,6 +77,7 @@ pub type Apis<S> = (
     AuthApi<S>,
     OrganizationApi<S>,
     AgentsApi<S>,
+    InvitationsApi<S>,
     CategoriesApi<S>,
     LeadsApi<S>,
     StatsApi<S>,
@@ -89,6 +91,7 @@ pub fn api_service<S: Store>(crm: &Arc<Crm<S>>) -> OpenApiService<Apis<S>, ()> {
         AuthApi { crm: crm.clone() },
         OrganizationApi { crm: crm.clone() },
         AgentsApi { crm: crm.clone() },
+        InvitationsApi { crm: crm.clone() },
         CategoriesApi { crm: crm.clone() },
         LeadsApi { crm: crm.clone() },
         StatsApi { crm: crm.clone() },

@@ -24,7 +24,8 @@ pub struct EdgeLimits {
     pub limiter: Arc<dyn RateLimiter>,
     /// Requests per token (or per address without one).
     pub api: Quota,
-    /// Logins and signups per client address.
+    /// Logins, signups, password resets and invitation acceptances per client
+    /// address.
     pub auth: Quota,
     /// Serve API requests when the limiter cannot answer.
     pub api_fail_open: bool,
@@ -48,7 +49,11 @@ fn is_auth(request: &Request) -> bool {
     request.method() == Method::POST
         && matches!(
             request.uri().path(),
-            "/api/v1/auth/login" | "/api/v1/auth/signup"
+            "/api/v1/auth/login"
+                | "/api/v1/auth/signup"
+                | "/api/v1/auth/password-reset"
+                | "/api/v1/auth/password-reset/confirm"
+                | "/api/v1/auth/accept-invitation"
         )
 }
 

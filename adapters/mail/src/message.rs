@@ -25,7 +25,7 @@ impl Sender {
         Ok(Self { from, domain })
     }
 
-    /// `mail` as a message with a new `Message-ID`, and that id.
+    /// `mail` as a message with the `Message-ID` its key gives, and that id.
     pub(crate) fn message(&self, mail: &Mail) -> Result<(Message, String), MailError> {
         let rejected =
             |context: &str, e: Box<dyn std::error::Error + Send + Sync>| MailError::Rejected {
@@ -37,7 +37,7 @@ impl Sender {
             .as_str()
             .parse()
             .map_err(|e| rejected("the recipient's address", Box::new(e)))?;
-        let id = format!("<{}@{}>", uuid::Uuid::new_v4().simple(), self.domain);
+        let id = format!("<{}@{}>", local_part(&mail.key), self.domain);
         let message = Message::builder()
             .from(self.from.clone())
             .to(Mailbox::new(mail.to_name.clone(), address))
@@ -49,5 +49,33 @@ impl Sender {
             ))
             .map_err(|e| rejected("building the message", Box::new(e)))?;
         Ok((message, id))
+    }
+}
+
+/// The key as the left of a `Message-ID`: its letters, digits, `-` and `.`, others
+/// replaced by `-`; a fresh random one when the key is empty.
+fn local_part(key: &str) -> String {
+    if key.is_empty() {
+        return uuid::Uuid::new_v4().simple().to_string();
+    }
+    key.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_part;
+
+    #[test]
+    fn a_key_becomes_a_safe_local_part() {
+        assert_eq!(local_part("mail-0193/x y@z"), "mail-0193-x-y-z");
+        assert_eq!(local_part("").len(), 32);
     }
 }

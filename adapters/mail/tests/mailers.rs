@@ -8,6 +8,7 @@ use djcrm_domain::ports::{Mail, MailError, Mailer};
 
 fn mail() -> Mail {
     Mail {
+        key: "lead-assigned-0193".to_owned(),
         to: Email::parse("ada@example.com").expect("an address"),
         to_name: Some("Ada Lovelace".to_owned()),
         subject: "You have a new lead".to_owned(),
@@ -32,6 +33,22 @@ async fn the_file_outbox_writes_one_message_per_mail_named_by_its_id() {
     assert_eq!(files.len(), 1, "{files:?}");
     let text = std::fs::read_to_string(&files[0]).expect("the message");
     assert!(text.contains(&format!("Message-ID: {id}")), "{text}");
+}
+
+#[tokio::test]
+async fn the_same_key_sent_twice_leaves_one_message() {
+    let folder = tempfile::tempdir().expect("a folder");
+    let outbox = FileMailer::new(folder.path(), sender());
+    let first = outbox.send(&mail()).await.expect("written");
+    let second = outbox.send(&mail()).await.expect("written again");
+    assert_eq!(first, second);
+    assert_eq!(first, "<lead-assigned-0193@example.com>");
+    assert_eq!(
+        std::fs::read_dir(folder.path())
+            .expect("the folder")
+            .count(),
+        1
+    );
 }
 
 #[tokio::test]

@@ -93,6 +93,7 @@ async fn a_message_sent_over_smtp_arrives_whole() {
     )
     .expect("an SMTP URL");
     let mail = Mail {
+        key: "password-reset-1".to_owned(),
         to: Email::parse("ada@example.com").expect("an address"),
         to_name: None,
         subject: "Reset your password".to_owned(),

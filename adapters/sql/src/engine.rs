@@ -75,7 +75,9 @@ param_from_id!(
     djcrm_domain::CategoryId,
     djcrm_domain::ActivityId,
     djcrm_domain::TokenId,
-    djcrm_domain::EventId
+    djcrm_domain::EventId,
+    djcrm_domain::InvitationId,
+    djcrm_domain::ResetId
 );
 
 /// A statement and its parameters. Text pushed with [`push_bind`](Self::push_bind)

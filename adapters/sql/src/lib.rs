@@ -13,6 +13,8 @@ pub mod dialect;
 pub mod engine;
 mod error;
 mod idempotency;
+mod invitations;
+mod jobs;
 mod outbox;
 mod reads;
 mod rows;
@@ -156,6 +158,8 @@ impl<D: Dialect> Store for SqlStore<D> {
     type Activities = Self;
     type Events = Self;
     type Idempotency = Self;
+    type Invitations = Self;
+    type Jobs = Self;
     type UnitOfWork = SqlUnitOfWork<D>;
 
     fn organizations(&self) -> &Self {
@@ -180,6 +184,12 @@ impl<D: Dialect> Store for SqlStore<D> {
         self
     }
     fn events(&self) -> &Self {
+        self
+    }
+    fn invitations(&self) -> &Self {
+        self
+    }
+    fn jobs(&self) -> &Self {
         self
     }
     fn idempotency(&self) -> &Self {

@@ -3,11 +3,12 @@
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
+use djcrm_domain::jobs::Secret;
 use djcrm_domain::ports::{ChangeListener, UnitOfWork};
 use djcrm_domain::{
     Activity, Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, DomainError, Event,
-    Lead, LeadId, OrgId, Organization, OrganizationName, PasswordHash, TokenHash, TokenId, User,
-    UserId,
+    EventId, Invitation, InvitationId, Lead, LeadId, OrgId, Organization, OrganizationName,
+    PasswordHash, PasswordReset, TokenHash, TokenId, User, UserId,
 };
 use sqlx::Transaction;
 
@@ -46,6 +47,11 @@ impl<D: Dialect> SqlUnitOfWork<D> {
             activities: Vec::new(),
             events: Vec::new(),
         }
+    }
+
+    /// The transaction's connection, for the writes kept in other modules.
+    pub(crate) fn conn(&mut self) -> &mut <D::Db as sqlx::Database>::Connection {
+        &mut self.tx
     }
 
     async fn execute(&mut self, sql: Sql, context: &'static str) -> Result<(), DomainError> {
@@ -521,6 +527,65 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
             self.events.push(event.clone());
         }
         Ok(())
+    }
+
+    async fn seal(&mut self, event: EventId, secret: &Secret) -> Result<(), DomainError> {
+        let sql = Sql::new("INSERT INTO sealed_secrets (event_id, secret) VALUES ($1, $2)")
+            .bind(event)
+            .bind(secret.expose());
+        self.execute(sql, "sealing a secret").await
+    }
+
+    async fn insert_invitation(&mut self, invitation: &Invitation) -> Result<(), DomainError> {
+        self.insert_invitation_row(invitation).await
+    }
+
+    async fn invitation_for_update(
+        &mut self,
+        org: OrgId,
+        id: InvitationId,
+    ) -> Result<Invitation, DomainError> {
+        self.invitation_by_id(org, id).await
+    }
+
+    async fn invitation_by_token_for_update(
+        &mut self,
+        hash: &TokenHash,
+    ) -> Result<Option<Invitation>, DomainError> {
+        self.invitation_by_token(hash).await
+    }
+
+    async fn save_invitation(&mut self, invitation: &Invitation) -> Result<(), DomainError> {
+        self.save_invitation_row(invitation).await
+    }
+
+    async fn insert_password_reset(&mut self, reset: &PasswordReset) -> Result<(), DomainError> {
+        self.insert_reset_row(reset).await
+    }
+
+    async fn password_reset_by_token_for_update(
+        &mut self,
+        hash: &TokenHash,
+    ) -> Result<Option<PasswordReset>, DomainError> {
+        self.reset_by_token(hash).await
+    }
+
+    async fn use_password_resets(
+        &mut self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        self.use_resets(user, now).await
+    }
+
+    async fn set_password(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+        hash: &PasswordHash,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        self.set_password_row(org, user, hash, now).await
     }
 
     async fn commit(mut self) -> Result<(), DomainError> {

@@ -10,9 +10,9 @@ use djcrm_adapter_memory::MemoryRateLimiter;
 use djcrm_application::{Crm, CrmSettings, Ports};
 use djcrm_domain::ports::{
     Generation, MockActivityRepository, MockAgentRepository, MockCache, MockCategoryRepository,
-    MockClock, MockEventLog, MockIdempotencyRepository, MockLeadRepository,
-    MockOrganizationRepository, MockPasswordHasher, MockTokenRepository, MockUnitOfWork,
-    MockUserRepository, Store,
+    MockClock, MockEventLog, MockIdempotencyRepository, MockInvitationRepository, MockJobLog,
+    MockLeadRepository, MockOrganizationRepository, MockPasswordHasher, MockTokenRepository,
+    MockUnitOfWork, MockUserRepository, Store,
 };
 use djcrm_domain::{
     Activity, Actor, Agent, AgentId, DomainError, Email, Event, Lead, LeadId, LeadStatus, OrgId,
@@ -33,6 +33,8 @@ pub struct TestStore {
     pub activities: MockActivityRepository,
     pub events: MockEventLog,
     pub idempotency: MockIdempotencyRepository,
+    pub invitations: MockInvitationRepository,
+    pub jobs: MockJobLog,
     units: Mutex<VecDeque<MockUnitOfWork>>,
 }
 
@@ -76,6 +78,8 @@ impl Store for TestStore {
     type Activities = MockActivityRepository;
     type Events = MockEventLog;
     type Idempotency = MockIdempotencyRepository;
+    type Invitations = MockInvitationRepository;
+    type Jobs = MockJobLog;
     type UnitOfWork = MockUnitOfWork;
 
     fn organizations(&self) -> &Self::Organizations {
@@ -104,6 +108,12 @@ impl Store for TestStore {
     }
     fn idempotency(&self) -> &Self::Idempotency {
         &self.idempotency
+    }
+    fn invitations(&self) -> &Self::Invitations {
+        &self.invitations
+    }
+    fn jobs(&self) -> &Self::Jobs {
+        &self.jobs
     }
 
     fn begin(&self) -> impl Future<Output = Result<MockUnitOfWork, DomainError>> + Send {

@@ -10,6 +10,11 @@ use crate::Email;
 /// One message to one recipient: a plain-text body and the same in HTML.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
+    /// Names this message: the same key always gives the same `Message-ID` (and
+    /// file name in the file outbox), so a message sent again by a retried job is
+    /// recognisably the same one. Letters, digits, `-` and `.`; anything else is
+    /// replaced.
+    pub key: String,
     /// The recipient's address.
     pub to: Email,
     /// The recipient's name, shown beside the address.

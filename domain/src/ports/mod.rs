@@ -9,6 +9,7 @@
 //! backend against them.
 
 mod cache;
+mod jobs;
 mod limits;
 mod mail;
 mod repositories;
@@ -23,6 +24,9 @@ use crate::{DomainError, Password, PasswordHash};
 #[cfg(feature = "mocks")]
 pub use cache::MockCache;
 pub use cache::{Cache, CacheError, ChangeListener, Generation};
+pub use jobs::{JobLog, JobQueue, QueueError};
+#[cfg(feature = "mocks")]
+pub use jobs::{MockJobLog, MockJobQueue};
 #[cfg(feature = "mocks")]
 pub use limits::MockRateLimiter;
 pub use limits::{LimiterError, Quota, RateLimiter, Standing, Tat, gcra};
@@ -31,13 +35,13 @@ pub use mail::MockMailer;
 pub use mail::{Mail, MailError, Mailer};
 pub use repositories::{
     ActivityRepository, AgentRepository, CategoryRepository, EventLog, IdempotencyRepository,
-    LeadRepository, OrganizationRepository, TokenRepository, UserRepository,
+    InvitationRepository, LeadRepository, OrganizationRepository, TokenRepository, UserRepository,
 };
 #[cfg(feature = "mocks")]
 pub use repositories::{
     MockActivityRepository, MockAgentRepository, MockCategoryRepository, MockEventLog,
-    MockIdempotencyRepository, MockLeadRepository, MockOrganizationRepository, MockTokenRepository,
-    MockUserRepository,
+    MockIdempotencyRepository, MockInvitationRepository, MockLeadRepository,
+    MockOrganizationRepository, MockTokenRepository, MockUserRepository,
 };
 #[cfg(feature = "mocks")]
 pub use unit_of_work::MockUnitOfWork;
@@ -63,6 +67,10 @@ pub trait Store: Send + Sync + 'static {
     type Events: EventLog;
     /// Its idempotency records.
     type Idempotency: IdempotencyRepository;
+    /// Its invitations.
+    type Invitations: InvitationRepository;
+    /// Its bookkeeping of background jobs.
+    type Jobs: JobLog;
     /// Its write transactions.
     type UnitOfWork: UnitOfWork;
 
@@ -84,6 +92,10 @@ pub trait Store: Send + Sync + 'static {
     fn events(&self) -> &Self::Events;
     /// Idempotency records.
     fn idempotency(&self) -> &Self::Idempotency;
+    /// Invitations.
+    fn invitations(&self) -> &Self::Invitations;
+    /// Background job bookkeeping.
+    fn jobs(&self) -> &Self::Jobs;
 
     /// Opens a write transaction. On SQLite it takes the write lock up front, so
     /// concurrent writers queue instead of failing halfway.

@@ -10,9 +10,9 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     Agent, AgentId, AgentPerformance, Category, CategoryId, Credentials, DomainError, Email, Feed,
-    FeedQuery, HistoryEntry, IdempotencyKey, Lead, LeadFilter, LeadId, OrgId, Organization, Page,
-    PageRequest, PipelineCounts, Position, RecordedEvent, RecordedResponse, Reservation, Session,
-    TokenHash, User, UserId,
+    FeedQuery, HistoryEntry, IdempotencyKey, Invitation, InvitationId, Lead, LeadFilter, LeadId,
+    OrgId, Organization, Page, PageRequest, PipelineCounts, Position, RecordedEvent,
+    RecordedResponse, Reservation, Session, TokenHash, User, UserId,
 };
 
 /// Organizations.
@@ -172,6 +172,35 @@ pub trait IdempotencyRepository: Send + Sync + 'static {
         scope: &str,
         key: &IdempotencyKey,
     ) -> impl Future<Output = Result<(), DomainError>> + Send;
+}
+
+/// Invitations of agents.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+pub trait InvitationRepository: Send + Sync + 'static {
+    /// The invitation `id` of organization `org`.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn get(
+        &self,
+        org: OrgId,
+        id: InvitationId,
+    ) -> impl Future<Output = Result<Invitation, DomainError>> + Send;
+
+    /// The invitation whose current token has this hash, in any organization; `None`
+    /// when there is none.
+    fn by_token(
+        &self,
+        hash: &TokenHash,
+    ) -> impl Future<Output = Result<Option<Invitation>, DomainError>> + Send;
+
+    /// The organization's open invitations (neither accepted nor revoked, expired
+    /// or not), newest first.
+    fn list_open(
+        &self,
+        org: OrgId,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<Invitation>, DomainError>> + Send;
 }
 
 /// The outbox, read: the committed events in position order.

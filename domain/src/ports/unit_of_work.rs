@@ -12,10 +12,11 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 
+use crate::jobs::Secret;
 use crate::{
     Activity, Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, DomainError, Event,
-    Lead, LeadId, OrgId, Organization, OrganizationName, PasswordHash, TokenHash, TokenId, User,
-    UserId,
+    EventId, Invitation, InvitationId, Lead, LeadId, OrgId, Organization, OrganizationName,
+    PasswordHash, PasswordReset, TokenHash, TokenId, User, UserId,
 };
 
 /// One open write transaction.
@@ -243,6 +244,84 @@ pub trait UnitOfWork: Send {
     fn append_event(
         &mut self,
         event: &Event,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Keeps `secret` beside the event `event` (appended in this unit of work) for
+    /// the relay, which puts it in the job that mails it and then forgets it. The
+    /// event itself never carries a secret.
+    fn seal(
+        &mut self,
+        event: EventId,
+        secret: &Secret,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Stores a new invitation.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::Conflict`] on field `email` when the organization
+    ///   has an open invitation to that email.
+    fn insert_invitation(
+        &mut self,
+        invitation: &Invitation,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// The invitation `id`, locked until the end of the transaction.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn invitation_for_update(
+        &mut self,
+        org: OrgId,
+        id: InvitationId,
+    ) -> impl Future<Output = Result<Invitation, DomainError>> + Send;
+
+    /// The invitation whose current token has this hash, locked until the end of the
+    /// transaction; `None` when there is none.
+    fn invitation_by_token_for_update(
+        &mut self,
+        hash: &TokenHash,
+    ) -> impl Future<Output = Result<Option<Invitation>, DomainError>> + Send;
+
+    /// Writes an invitation's token, times and outcome.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn save_invitation(
+        &mut self,
+        invitation: &Invitation,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Stores a new password reset request.
+    fn insert_password_reset(
+        &mut self,
+        reset: &PasswordReset,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// The password reset whose token has this hash, locked until the end of the
+    /// transaction; `None` when there is none.
+    fn password_reset_by_token_for_update(
+        &mut self,
+        hash: &TokenHash,
+    ) -> impl Future<Output = Result<Option<PasswordReset>, DomainError>> + Send;
+
+    /// Marks every unused password reset of `user` used at `now`: the one just used
+    /// and any older one still in a mailbox.
+    fn use_password_resets(
+        &mut self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Replaces a user's password hash.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn set_password(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+        hash: &PasswordHash,
+        now: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), DomainError>> + Send;
 
     /// Makes every write of this unit of work durable and visible, all at once.

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod categories;
 pub mod events;
 pub mod health;
+pub mod invitations;
 pub mod leads;
 pub mod organization;
 pub mod stats;

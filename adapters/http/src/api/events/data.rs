@@ -133,6 +133,8 @@ pub enum RevocationDto {
     Logout,
     /// Its user was deactivated.
     Deactivated,
+    /// Its user set a new password through a reset.
+    PasswordReset,
 }
 
 macro_rules! event_data {
@@ -311,6 +313,39 @@ event_data! {
         /// Why.
         reason: RevocationDto,
     }
+    /// `invitation.sent`: an invitation was mailed (again, when `resent`).
+    InvitationSent = "invitation.sent" as InvitationSentData {
+        /// Whom to.
+        email: String,
+        /// Their name.
+        full_name: String,
+        /// Until when its token works.
+        expires_at: DateTime<Utc>,
+        /// Whether this renews an earlier mail.
+        resent: bool,
+    }
+    /// `invitation.revoked`: an invitation was withdrawn.
+    InvitationRevoked = "invitation.revoked" as InvitationRevokedData {
+        /// Whom it was sent to.
+        email: String,
+    }
+    /// `invitation.accepted`: an invitee joined as an agent.
+    InvitationAccepted = "invitation.accepted" as InvitationAcceptedData {
+        /// Who joined.
+        email: String,
+        /// Their agent profile.
+        agent_id: Uuid,
+    }
+    /// `user.password_reset_requested`: a password reset was mailed.
+    PasswordResetRequested = "user.password_reset_requested" as PasswordResetRequestedData {
+        /// Until when its token works.
+        expires_at: DateTime<Utc>,
+    }
+    /// `user.password_changed`: a user set a new password through a reset.
+    PasswordChanged = "user.password_changed" as PasswordChangedData {
+        /// How many of their tokens were revoked.
+        tokens_revoked: u64,
+    }
 }
 
 impl From<Change> for EventData {
@@ -434,8 +469,35 @@ impl From<Change> for EventData {
                 reason: match reason {
                     Revocation::Logout => RevocationDto::Logout,
                     Revocation::Deactivated => RevocationDto::Deactivated,
+                    Revocation::PasswordReset => RevocationDto::PasswordReset,
                 },
             }),
+            Change::InvitationSent {
+                email,
+                full_name,
+                expires_at,
+                resent,
+            } => Self::InvitationSent(InvitationSentData {
+                email,
+                full_name,
+                expires_at,
+                resent,
+            }),
+            Change::InvitationRevoked { email } => {
+                Self::InvitationRevoked(InvitationRevokedData { email })
+            }
+            Change::InvitationAccepted { email, agent_id } => {
+                Self::InvitationAccepted(InvitationAcceptedData {
+                    email,
+                    agent_id: agent_id.as_uuid(),
+                })
+            }
+            Change::PasswordResetRequested { expires_at } => {
+                Self::PasswordResetRequested(PasswordResetRequestedData { expires_at })
+            }
+            Change::PasswordChanged { tokens_revoked } => {
+                Self::PasswordChanged(PasswordChangedData { tokens_revoked })
+            }
         }
     }
 }

@@ -91,6 +91,21 @@ pub enum EventTypeDto {
     /// A token was revoked. Data: `user_id`, `reason`.
     #[oai(rename = "token.revoked")]
     TokenRevoked,
+    /// An invitation was mailed. Data: `email`, `full_name`, `expires_at`, `resent`.
+    #[oai(rename = "invitation.sent")]
+    InvitationSent,
+    /// An invitation was withdrawn. Data: `email`.
+    #[oai(rename = "invitation.revoked")]
+    InvitationRevoked,
+    /// An invitee joined as an agent. Data: `email`, `agent_id`.
+    #[oai(rename = "invitation.accepted")]
+    InvitationAccepted,
+    /// A password reset was mailed. Data: `expires_at`.
+    #[oai(rename = "user.password_reset_requested")]
+    PasswordResetRequested,
+    /// A user set a new password through a reset. Data: `tokens_revoked`.
+    #[oai(rename = "user.password_changed")]
+    PasswordChanged,
 }
 
 impl From<EventType> for EventTypeDto {
@@ -118,6 +133,11 @@ impl From<EventType> for EventTypeDto {
             EventType::UserLoginFailed => Self::UserLoginFailed,
             EventType::TokenIssued => Self::TokenIssued,
             EventType::TokenRevoked => Self::TokenRevoked,
+            EventType::InvitationSent => Self::InvitationSent,
+            EventType::InvitationRevoked => Self::InvitationRevoked,
+            EventType::InvitationAccepted => Self::InvitationAccepted,
+            EventType::PasswordResetRequested => Self::PasswordResetRequested,
+            EventType::PasswordChanged => Self::PasswordChanged,
         }
     }
 }

@@ -6,6 +6,10 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+mod jobs;
+
+pub use jobs::{MailConfig, QueueConfig};
+
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -26,6 +30,10 @@ pub struct Settings {
     pub rate_limit: RateLimitConfig,
     /// Logs.
     pub log: LogConfig,
+    /// Mail.
+    pub mail: MailConfig,
+    /// Background jobs.
+    pub queue: QueueConfig,
 }
 
 /// `[http]`
@@ -48,6 +56,8 @@ pub struct HttpConfig {
     pub max_connections: usize,
     /// Origins allowed to call the API from a browser (CORS). Empty: CORS is off.
     pub cors_allowed_origins: Vec<String>,
+    /// The address people reach the server at, for links in mails.
+    pub public_url: String,
 }
 
 impl Default for HttpConfig {
@@ -60,6 +70,7 @@ impl Default for HttpConfig {
             idle_timeout_seconds: 60,
             max_connections: 1024,
             cors_allowed_origins: Vec::new(),
+            public_url: "http://127.0.0.1:8000".to_owned(),
         }
     }
 }
@@ -136,6 +147,10 @@ pub struct AuthConfig {
     /// How long a login or signup waits for a hashing slot before it is answered
     /// 503 with `Retry-After`, in milliseconds.
     pub password_hash_wait_ms: u64,
+    /// How long an invitation's token works, in hours.
+    pub invitation_ttl_hours: u32,
+    /// How long a password reset's token works, in minutes.
+    pub password_reset_ttl_minutes: u32,
 }
 
 impl Default for AuthConfig {
@@ -144,6 +159,8 @@ impl Default for AuthConfig {
             token_ttl_hours: 24 * 30,
             password_hash_concurrency: 0,
             password_hash_wait_ms: 2000,
+            invitation_ttl_hours: 24 * 7,
+            password_reset_ttl_minutes: 60,
         }
     }
 }
@@ -203,6 +220,8 @@ pub struct RateLimitConfig {
     /// Failed logins per email in 15 minutes; past it, 429 until they age out.
     /// Signup attempts per email are held to the same number.
     pub login_failures_per_15_min: u32,
+    /// Password reset mails per email in 15 minutes.
+    pub password_resets_per_15_min: u32,
     /// Serve API requests when the limiter is unavailable (true), or answer 503.
     pub api_fail_open: bool,
     /// Let logins and signups through when the limiter is unavailable (false:
@@ -216,6 +235,7 @@ impl Default for RateLimitConfig {
             api_per_minute: 600,
             auth_per_minute: 30,
             login_failures_per_15_min: 10,
+            password_resets_per_15_min: 5,
             api_fail_open: true,
             login_fail_open: false,
         }
@@ -449,6 +469,34 @@ impl Settings {
             1,
             1_000_000,
         )?;
+        in_range(
+            "rate_limit.password_resets_per_15_min",
+            u64::from(limits.password_resets_per_15_min),
+            1,
+            1_000_000,
+        )?;
+        in_range(
+            "auth.invitation_ttl_hours",
+            u64::from(self.auth.invitation_ttl_hours),
+            1,
+            24 * 90,
+        )?;
+        in_range(
+            "auth.password_reset_ttl_minutes",
+            u64::from(self.auth.password_reset_ttl_minutes),
+            5,
+            24 * 60,
+        )?;
+        if !(self.http.public_url.starts_with("http://")
+            || self.http.public_url.starts_with("https://"))
+        {
+            return Err(ConfigError::Invalid {
+                key: "http.public_url",
+                reason: "is not an http:// or https:// address".to_owned(),
+            });
+        }
+        self.mail.validate()?;
+        self.queue.validate()?;
         Ok(())
     }
 }

@@ -1,0 +1,186 @@
+//! The relay: committed events in, jobs out.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use djcrm_domain::jobs::{Job, JobKey, Work};
+use djcrm_domain::ports::{Clock, EventLog, JobLog, JobQueue, Store};
+use djcrm_domain::{BoxError, Change, DomainError, Position, RecordedEvent};
+
+/// The name of the relay's lease and cursor.
+pub const RELAY_LEASE: &str = "relay";
+
+/// Events read per pass.
+const BATCH: u32 = 200;
+
+/// What one pass of the relay did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelayStep {
+    /// Another worker holds the relay's lease.
+    NotHolder,
+    /// There was nothing new.
+    Idle,
+    /// It moved past this many events.
+    Relayed(usize),
+}
+
+/// Why a pass of the relay stopped; the next pass starts again from the cursor.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    /// The store failed.
+    #[error("the relay could not read or move its cursor")]
+    Store(#[from] DomainError),
+    /// The queue refused a job.
+    #[error("the relay could not enqueue a job")]
+    Queue(#[source] BoxError),
+}
+
+/// Turns committed events into jobs. Run one in every worker: a lease lets one at a
+/// time work, and another takes over when that one stops renewing it.
+pub struct Relay<S: Store> {
+    store: S,
+    queue: Arc<dyn JobQueue>,
+    clock: Arc<dyn Clock>,
+    holder: String,
+    lease: TimeDelta,
+}
+
+impl<S: Store> Relay<S> {
+    /// A relay named `holder` (unique per process) over `store`, enqueueing on
+    /// `queue`. It holds its lease for `lease` past each pass.
+    pub fn new(
+        store: S,
+        queue: Arc<dyn JobQueue>,
+        clock: Arc<dyn Clock>,
+        holder: impl Into<String>,
+        lease: Duration,
+    ) -> Self {
+        Self {
+            store,
+            queue,
+            clock,
+            holder: holder.into(),
+            lease: TimeDelta::from_std(lease).unwrap_or(TimeDelta::seconds(30)),
+        }
+    }
+
+    /// One pass: takes (or renews) the lease, reads the events after the cursor,
+    /// enqueues their jobs, moves the cursor past them.
+    ///
+    /// # Errors
+    /// [`RelayError`] when the store or the queue fails; nothing is lost, the next
+    /// pass enqueues the same jobs again.
+    pub async fn step(&self) -> Result<RelayStep, RelayError> {
+        let jobs = self.store.jobs();
+        let now = self.clock.now();
+        let Some(cursor) = jobs
+            .lease(RELAY_LEASE, &self.holder, now, now + self.lease)
+            .await?
+        else {
+            return Ok(RelayStep::NotHolder);
+        };
+        let events = self
+            .store
+            .events()
+            .tail(Position::new(cursor), BATCH)
+            .await?;
+        let Some(last) = events.last().map(|e| e.position) else {
+            return Ok(RelayStep::Idle);
+        };
+        for event in &events {
+            for job in self.jobs_for(event).await? {
+                self.queue
+                    .enqueue(&job)
+                    .await
+                    .map_err(|e| RelayError::Queue(Box::new(e)))?;
+            }
+        }
+        if !jobs.advance(RELAY_LEASE, &self.holder, last.get()).await? {
+            // The lease went to another relay meanwhile; it enqueues these again and
+            // their keys make the copies harmless.
+            return Ok(RelayStep::NotHolder);
+        }
+        jobs.forget_secrets(last).await?;
+        Ok(RelayStep::Relayed(events.len()))
+    }
+
+    /// Passes until `stop` resolves, pausing `idle` when there is nothing to do and
+    /// backing off when the store or queue fails.
+    pub async fn run(&self, idle: Duration, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        let mut failures: u32 = 0;
+        loop {
+            let pause = match self.step().await {
+                Ok(RelayStep::Relayed(_)) => {
+                    failures = 0;
+                    Duration::ZERO
+                }
+                Ok(RelayStep::Idle | RelayStep::NotHolder) => {
+                    failures = 0;
+                    idle
+                }
+                Err(error) => {
+                    failures = failures.saturating_add(1);
+                    tracing::warn!(error = %crate::jobs::worker::chain(&error), "relay pass failed");
+                    idle.saturating_mul(failures.min(30))
+                }
+            };
+            tokio::select! {
+                () = &mut stop => return,
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+
+    /// The jobs an event calls for.
+    async fn jobs_for(&self, recorded: &RecordedEvent) -> Result<Vec<Job>, RelayError> {
+        let event = &recorded.event;
+        let job = |kind: &str, work| Job {
+            key: JobKey::for_event(event.id, kind),
+            org_id: event.org_id,
+            work,
+        };
+        let work = match &event.change {
+            Change::InvitationSent { .. } => {
+                let Some(token) = self.sealed(recorded).await? else {
+                    return Ok(Vec::new());
+                };
+                Work::InvitationMail {
+                    invitation_id: event.subject_id.into(),
+                    token,
+                }
+            }
+            Change::PasswordResetRequested { expires_at } => {
+                let Some(token) = self.sealed(recorded).await? else {
+                    return Ok(Vec::new());
+                };
+                Work::PasswordResetMail {
+                    user_id: event.subject_id.into(),
+                    token,
+                    expires_at: *expires_at,
+                }
+            }
+            Change::LeadAssigned { agent_id, .. } => Work::LeadAssignedMail {
+                lead_id: event.subject_id.into(),
+                agent_id: *agent_id,
+            },
+            _ => return Ok(Vec::new()),
+        };
+        let kind = work.kind();
+        Ok(vec![job(kind, work)])
+    }
+
+    async fn sealed(
+        &self,
+        recorded: &RecordedEvent,
+    ) -> Result<Option<djcrm_domain::jobs::Secret>, RelayError> {
+        let secret = self.store.jobs().secret(recorded.event.id).await?;
+        if secret.is_none() {
+            // Only when a secret was removed by hand: the mail cannot be written.
+            tracing::error!(event_id = %recorded.event.id, position = %recorded.position,
+                "an event's sealed secret is missing; its mail is skipped");
+        }
+        Ok(secret)
+    }
+}
