@@ -40,6 +40,9 @@ pub enum StartError {
     /// The cache (Redis) settings are unusable.
     #[error(transparent)]
     Cache(#[from] djcrm_adapter_redis::RedisError),
+    /// The job queue or the mailer could not be set up.
+    #[error(transparent)]
+    Background(#[from] crate::background::BackgroundError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -214,12 +217,43 @@ impl Application {
         }
     }
 
-    async fn launch<S: Store + Closable>(
+    async fn launch<S: Store + Closable + Clone>(
         store: S,
         settings: &Settings,
         shared: Shared,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<Self, StartError> {
+        let background = if settings.queue.in_process_worker {
+            Some((
+                crate::background::queue(settings).await?,
+                crate::background::mailer(settings)?,
+            ))
+        } else {
+            None
+        };
+        // One shutdown signal, heard by the server and by the workers.
+        let (stopping, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stopping.send(true);
+        });
+        let when_stopped = move || {
+            let mut stopped = stopped.clone();
+            async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            }
+        };
+        let workers = background.map(|(queue, mailer)| {
+            let (store, settings, stop) = (store.clone(), settings.clone(), when_stopped());
+            tokio::spawn(async move {
+                if let Err(error) =
+                    crate::background::work(store, &settings, queue, mailer, stop).await
+                {
+                    tracing::error!(%error, "the in-process worker stopped");
+                }
+            })
+        });
+        let shutdown = when_stopped();
         let crm = Arc::new(crm(store, settings, shared.clone()));
         let http = HttpSettings {
             body_limit: settings.http.body_limit_bytes,
@@ -249,6 +283,10 @@ impl Application {
                 .idle_timeout(idle)
                 .run_with_graceful_shutdown(endpoint, shutdown, Some(grace))
                 .await;
+            if let Some(workers) = workers {
+                // In-flight jobs finish (within the grace period) before the store closes.
+                let _ = workers.await;
+            }
             crm.store().close().await;
             result
         });

@@ -56,7 +56,7 @@ CREATE TABLE job_runs (
     organization_id  uuid NOT NULL,
     kind             text NOT NULL,
     state            text NOT NULL CHECK (state IN ('done', 'failed')),
-    attempts         integer NOT NULL,
+    attempts         bigint NOT NULL,
     error            text,
     job              text NOT NULL,
     finished_at      timestamptz NOT NULL

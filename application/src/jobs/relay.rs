@@ -88,8 +88,10 @@ impl<S: Store> Relay<S> {
         let Some(last) = events.last().map(|e| e.position) else {
             return Ok(RelayStep::Idle);
         };
+        tracing::debug!(after = cursor, events = events.len(), "relaying events");
         for event in &events {
             for job in self.jobs_for(event).await? {
+                tracing::debug!(job = %job.key, "enqueueing");
                 self.queue
                     .enqueue(&job)
                     .await

@@ -4,8 +4,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use djcrm_adapter_sqlite::SqliteOptions;
+use djcrm_bin::background;
 use djcrm_bin::config::Settings;
-use djcrm_bin::startup::{Application, Shared, crm, shutdown_signal};
+use djcrm_bin::startup::{AnyStore, Application, Shared, crm, shutdown_signal};
 use djcrm_bin::telemetry;
 
 // jemalloc returns freed memory to the system within seconds (background purging);
@@ -25,8 +26,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the REST API (the default).
+    /// Serve the REST API (the default), with a background worker unless
+    /// `queue.in_process_worker` is false.
     Serve,
+    /// Run a background worker alone: the relay (events to jobs) and the job
+    /// handlers (mail). Run several beside several servers; they share the work.
+    Worker,
     /// Print the OpenAPI document as JSON.
     Openapi,
     /// Print the effective configuration (passwords redacted).
@@ -46,6 +51,7 @@ async fn main() -> ExitCode {
     telemetry::init(&settings.log);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&settings).await,
+        Command::Worker => worker(&settings).await,
         Command::Openapi => print_openapi(&settings).await,
         Command::Config => {
             println!("{settings:#?}");
@@ -71,6 +77,23 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     );
     app.run().await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+async fn worker(settings: &Settings) -> anyhow::Result<()> {
+    let shared = Shared::connect(settings)?;
+    let store = AnyStore::connect(settings, settings.database.migrate_on_start)
+        .await?
+        .listening(&shared);
+    let queue = background::queue(settings).await?;
+    let mailer = background::mailer(settings)?;
+    let stop = shutdown_signal();
+    let result = match store {
+        AnyStore::Sqlite(store) => background::work(store, settings, queue, mailer, stop).await,
+        AnyStore::Postgres(store) => background::work(store, settings, queue, mailer, stop).await,
+    };
+    result.map_err(|error| anyhow::anyhow!(error))?;
+    tracing::info!("worker stopped");
     Ok(())
 }
 

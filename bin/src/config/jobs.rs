@@ -40,6 +40,9 @@ pub struct QueueConfig {
     /// never take the store's write lock; a PostgreSQL store keeps jobs in its
     /// `apalis` schema).
     pub url: Option<String>,
+    /// Prepended to every queue name (`djcrm-mail`), to keep several deployments
+    /// apart in one Redis or database.
+    pub prefix: String,
     /// Whether `djcrm serve` also runs a worker (the relay and the job handlers).
     /// Turn it off when `djcrm worker` processes do the work.
     pub in_process_worker: bool,
@@ -54,18 +57,23 @@ pub struct QueueConfig {
     pub retry_max_ms: u64,
     /// How often an idle worker looks for new events and jobs, in milliseconds.
     pub poll_interval_ms: u64,
+    /// How often a worker tells the job storage it is alive, in seconds. The jobs
+    /// of a worker silent for three heartbeats (killed, or cut off) go to another.
+    pub heartbeat_seconds: u64,
 }
 
 impl Default for QueueConfig {
     fn default() -> Self {
         Self {
             url: None,
+            prefix: String::new(),
             in_process_worker: true,
             concurrency: 4,
             max_attempts: 8,
             retry_base_ms: 1000,
             retry_max_ms: 300_000,
             poll_interval_ms: 500,
+            heartbeat_seconds: 10,
         }
     }
 }
@@ -116,6 +124,7 @@ impl QueueConfig {
             86_400_000,
         )?;
         in_range("queue.poll_interval_ms", self.poll_interval_ms, 10, 60_000)?;
+        in_range("queue.heartbeat_seconds", self.heartbeat_seconds, 1, 3600)?;
         Ok(())
     }
 }

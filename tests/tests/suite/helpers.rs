@@ -44,9 +44,12 @@ impl Reply {
 /// A server on an ephemeral port over its own SQLite file.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Where the server's mail goes (its file outbox).
+    pub outbox: std::path::PathBuf,
     client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
+    _mail: tempfile::TempDir,
     _dir: Option<tempfile::TempDir>,
     _database: Option<crate::pg::TestDatabase>,
 }
@@ -101,9 +104,20 @@ impl TestApp {
         database_url: String,
         configure: impl FnOnce(&mut Settings),
     ) -> Self {
+        if std::env::var_os("RUST_LOG").is_some() {
+            // The server's logs, when asked for: `RUST_LOG=debug cargo test ...`.
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_test_writer()
+                .try_init();
+        }
+        let mail = tempfile::tempdir().expect("a temporary directory");
+        let outbox = mail.path().join("outbox");
         let mut settings = Settings::default();
         settings.http.bind = SocketAddr::from(([127, 0, 0, 1], 0));
         settings.database.url = database_url;
+        settings.mail.outbox_dir = outbox.display().to_string();
+        settings.queue.poll_interval_ms = 50;
         configure(&mut settings);
         let (stop, stopped) = oneshot::channel::<()>();
         let app = Application::build(&settings, async {
@@ -115,6 +129,8 @@ impl TestApp {
         let server = tokio::spawn(app.run());
         Self {
             addr,
+            outbox,
+            _mail: mail,
             client: reqwest::Client::new(),
             stop: Some(stop),
             server: Some(server),
@@ -255,6 +271,82 @@ impl TestApp {
         let reply = self.post("/leads", token, body).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
         reply
+    }
+}
+
+/// One message of the file outbox, read as a mail client reads it.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    /// The recipient's address.
+    pub to: String,
+    /// The subject.
+    pub subject: String,
+    /// The plain-text body, decoded.
+    pub text: String,
+    /// The HTML body, decoded.
+    pub html: String,
+}
+
+impl Sent {
+    fn parse(raw: &[u8]) -> Option<Self> {
+        let message = mail_parser::MessageParser::default().parse(raw)?;
+        Some(Self {
+            to: message.to()?.first()?.address()?.to_owned(),
+            subject: message.subject()?.to_owned(),
+            text: message.body_text(0)?.into_owned(),
+            html: message.body_html(0)?.into_owned(),
+        })
+    }
+
+    /// The first token (`djcrm_` and 64 hex digits) in the text.
+    pub fn token(&self) -> Option<String> {
+        let start = self.text.find("djcrm_")?;
+        let token: String = self.text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        (token.len() == "djcrm_".len() + 64).then_some(token)
+    }
+}
+
+impl TestApp {
+    /// The messages in the outbox now.
+    pub fn sent(&self) -> Vec<Sent> {
+        let Ok(entries) = std::fs::read_dir(&self.outbox) else {
+            return Vec::new();
+        };
+        let mut paths: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        paths.sort();
+        paths
+            .iter()
+            .filter_map(|p| std::fs::read(p).ok())
+            .filter_map(|raw| Sent::parse(&raw))
+            .collect()
+    }
+
+    /// Waits (up to 20 s) until a message to `to` whose subject contains `subject`
+    /// is in the outbox, and returns it.
+    pub async fn mail_to(&self, to: &str, subject: &str) -> Sent {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let found = self
+                .sent()
+                .into_iter()
+                .find(|m| m.to == to && m.subject.contains(subject));
+            if let Some(mail) = found {
+                return mail;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no mail to {to} about {subject:?}; the outbox has {:#?}",
+                self.sent()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 }
 

@@ -10,6 +10,7 @@ mod isolation;
 mod journey;
 mod leads;
 mod limits;
+mod mail;
 mod rest;
 mod roles;
 mod service;

@@ -12,6 +12,8 @@ mod accounts;
 mod agents;
 mod categories;
 pub mod fixtures;
+mod invitations;
+mod jobs;
 mod leads;
 mod listing;
 mod tokens;
@@ -85,6 +87,28 @@ macro_rules! store_contract {
                     saving_another_tenants_agent_is_not_found,
                     agents_list_newest_first_across_pages,
                     another_tenants_agents_are_not_listed,
+                },
+                invitations::{
+                    an_invitation_reads_back_as_written,
+                    another_tenants_invitation_is_not_found,
+                    an_invitation_is_found_by_its_token,
+                    a_second_open_invitation_to_one_email_is_a_conflict_on_email,
+                    a_revoked_invitation_leaves_the_list_and_frees_its_email,
+                    open_invitations_list_newest_first,
+                    a_password_reset_is_found_by_its_token_and_used_once,
+                    a_new_password_replaces_the_hash,
+                    setting_another_tenants_password_is_not_found,
+                },
+                jobs::{
+                    a_free_lease_is_taken_at_cursor_zero,
+                    a_held_lease_is_refused_to_another_holder,
+                    an_expired_lease_goes_to_another_holder_with_its_cursor,
+                    only_the_holder_moves_the_cursor,
+                    a_sealed_secret_is_read_until_forgotten,
+                    a_recorded_run_reads_back,
+                    a_failed_run_done_on_retry_is_done,
+                    a_done_run_stays_done,
+                    failed_runs_list_by_organization,
                 },
                 categories::{
                     a_category_reads_back_as_written,
