@@ -70,7 +70,7 @@ pub mod webhooks;
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use djcrm_domain::ports::{Cache, Clock, PasswordHasher, RateLimiter, Store};
+use djcrm_domain::ports::{Cache, Clock, JobQueue, PasswordHasher, RateLimiter, Store};
 use djcrm_domain::{DomainError, Limit, PageRequest, ValidationErrors};
 
 pub use clock::SystemClock;
@@ -123,6 +123,7 @@ pub struct Crm<S: Store> {
     cache: Arc<dyn Cache>,
     fills: fills::Fills,
     settings: CrmSettings,
+    queue: Option<Arc<dyn JobQueue>>,
 }
 
 impl<S: Store> Crm<S> {
@@ -136,7 +137,16 @@ impl<S: Store> Crm<S> {
             cache: ports.cache,
             fills: fills::Fills::default(),
             settings,
+            queue: None,
         }
+    }
+
+    /// The CRM, able to put failed jobs back on `queue` (without one, retrying a
+    /// job answers [`DomainError::Busy`]).
+    #[must_use]
+    pub fn with_queue(mut self, queue: Arc<dyn JobQueue>) -> Self {
+        self.queue = Some(queue);
+        self
     }
 
     /// The store, for readiness probes and maintenance.

@@ -223,11 +223,11 @@ impl Application {
         shared: Shared,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<Self, StartError> {
+        // The server puts failed jobs back on the queue, and runs a worker unless
+        // `djcrm worker` processes do.
+        let queue = crate::background::queue(settings).await?;
         let background = if settings.queue.in_process_worker {
-            Some((
-                crate::background::queue(settings).await?,
-                crate::background::mailer(settings)?,
-            ))
+            Some((queue.clone(), crate::background::mailer(settings)?))
         } else {
             None
         };
@@ -254,7 +254,7 @@ impl Application {
             })
         });
         let shutdown = when_stopped();
-        let crm = Arc::new(crm(store, settings, shared.clone()));
+        let crm = Arc::new(crm(store, settings, shared.clone()).with_queue(Arc::new(queue)));
         let http = HttpSettings {
             body_limit: settings.http.body_limit_bytes,
             cors_allowed_origins: settings.http.cors_allowed_origins.clone(),

@@ -114,6 +114,8 @@ pub enum Work {
         lead_id: LeadId,
         /// The agent it was given to.
         agent_id: AgentId,
+        /// Who gave it: no mail when agents take a lead themselves.
+        by: Option<UserId>,
     },
     /// Mail a password reset token.
     PasswordResetMail {
@@ -230,6 +232,7 @@ mod tests {
             work: Work::LeadAssignedMail {
                 lead_id: LeadId::new(),
                 agent_id: AgentId::new(),
+                by: None,
             },
         };
         let json = serde_json::to_string(&job).expect("encodes");

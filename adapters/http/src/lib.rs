@@ -36,6 +36,7 @@ use api::categories::CategoriesApi;
 use api::events::EventsApi;
 use api::health::HealthApi;
 use api::invitations::InvitationsApi;
+use api::jobs::JobsApi;
 use api::leads::LeadsApi;
 use api::organization::OrganizationApi;
 use api::stats::StatsApi;
@@ -82,6 +83,7 @@ pub type Apis<S> = (
     LeadsApi<S>,
     StatsApi<S>,
     EventsApi<S>,
+    JobsApi<S>,
     HealthApi<S>,
 );
 
@@ -96,6 +98,7 @@ pub fn api_service<S: Store>(crm: &Arc<Crm<S>>) -> OpenApiService<Apis<S>, ()> {
         LeadsApi { crm: crm.clone() },
         StatsApi { crm: crm.clone() },
         EventsApi { crm: crm.clone() },
+        JobsApi { crm: crm.clone() },
         HealthApi { crm: crm.clone() },
     );
     OpenApiService::new(apis, "DJ CRM", env!("CARGO_PKG_VERSION"))

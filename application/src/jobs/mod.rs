@@ -9,6 +9,7 @@
 
 mod mails;
 mod relay;
+mod runs;
 mod worker;
 
 use djcrm_domain::BoxError;

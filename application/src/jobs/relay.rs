@@ -166,6 +166,15 @@ impl<S: Store> Relay<S> {
             Change::LeadAssigned { agent_id, .. } => Work::LeadAssignedMail {
                 lead_id: event.subject_id.into(),
                 agent_id: *agent_id,
+                by: event.actor_id,
+            },
+            Change::LeadCreated { lead } => match lead.agent_id {
+                Some(agent_id) => Work::LeadAssignedMail {
+                    lead_id: event.subject_id.into(),
+                    agent_id,
+                    by: event.actor_id,
+                },
+                None => return Ok(Vec::new()),
             },
             _ => return Ok(Vec::new()),
         };

@@ -121,8 +121,12 @@ impl<S: Store> Worker<S> {
                 self.invitation(key, job.org_id, *invitation_id, token)
                     .await
             }
-            Work::LeadAssignedMail { lead_id, agent_id } => {
-                self.lead_assigned(key, job.org_id, *lead_id, *agent_id)
+            Work::LeadAssignedMail {
+                lead_id,
+                agent_id,
+                by,
+            } => {
+                self.lead_assigned(key, job.org_id, *lead_id, *agent_id, *by)
                     .await
             }
             Work::PasswordResetMail {
@@ -180,6 +184,7 @@ impl<S: Store> Worker<S> {
         org: OrgId,
         lead_id: LeadId,
         agent_id: AgentId,
+        by: Option<UserId>,
     ) -> Result<Outcome, JobError> {
         let Some(lead) = found(self.store.leads().get(org, lead_id).await)? else {
             return Ok(Outcome::Skipped("the lead was deleted"));
@@ -189,6 +194,9 @@ impl<S: Store> Worker<S> {
         };
         if !agent.active {
             return Ok(Outcome::Skipped("the agent was deactivated"));
+        }
+        if by == Some(agent.user_id) {
+            return Ok(Outcome::Skipped("the agent took the lead themselves"));
         }
         let organization = self.store.organizations().get(org).await?;
         let view = LeadAssignedView {

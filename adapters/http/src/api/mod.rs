@@ -6,6 +6,7 @@ pub mod categories;
 pub mod events;
 pub mod health;
 pub mod invitations;
+pub mod jobs;
 pub mod leads;
 pub mod organization;
 pub mod stats;
@@ -37,6 +38,8 @@ pub enum ApiTags {
     Stats,
     /// The organization's change feed.
     Events,
+    /// Background jobs (mails) that failed.
+    Jobs,
     /// Liveness and readiness.
     Health,
 }

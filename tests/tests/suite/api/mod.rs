@@ -7,6 +7,7 @@ mod edge;
 mod events;
 mod idempotency;
 mod isolation;
+mod jobs;
 mod journey;
 mod leads;
 mod limits;

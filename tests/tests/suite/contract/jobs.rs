@@ -14,6 +14,7 @@ fn job(org: OrgId, key: &str) -> Job {
         work: Work::LeadAssignedMail {
             lead_id: LeadId::new(),
             agent_id: AgentId::new(),
+            by: None,
         },
     }
 }
