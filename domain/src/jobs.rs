@@ -126,6 +126,13 @@ pub enum Work {
         /// Until when it works.
         expires_at: DateTime<Utc>,
     },
+    /// Mail an organizer the digest of a day.
+    DigestMail {
+        /// The organizer.
+        user_id: UserId,
+        /// The day it sums up (UTC).
+        day: NaiveDate,
+    },
 }
 
 impl Work {
@@ -136,6 +143,7 @@ impl Work {
             Self::InvitationMail { .. } => "invitation_mail",
             Self::LeadAssignedMail { .. } => "lead_assigned_mail",
             Self::PasswordResetMail { .. } => "password_reset_mail",
+            Self::DigestMail { .. } => "digest_mail",
         }
     }
 

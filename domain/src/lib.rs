@@ -33,6 +33,7 @@ pub use entities::{
     activity::{Activity, ActivityKind, HistoryEntry},
     agent::{Agent, AgentPerformance},
     category::Category,
+    digest::{Digest, UntouchedLead},
     invitation::{Invitation, InvitationState, PasswordReset},
     lead::{Lead, LeadEdit, LeadField, LeadFilter, PipelineCounts, StoredLead},
     organization::Organization,

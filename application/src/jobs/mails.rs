@@ -36,6 +36,10 @@ impl Links {
     fn lead(&self, id: LeadId) -> String {
         format!("{}/leads/{id}", self.base)
     }
+
+    fn board(&self) -> String {
+        format!("{}/board", self.base)
+    }
 }
 
 /// The day a token stops working, as mails say it.
@@ -117,6 +121,59 @@ impl PasswordResetView {
     }
 }
 
+/// One untouched lead, as a digest lists it.
+pub(super) struct UntouchedView {
+    pub name: String,
+    pub since: String,
+    pub link: String,
+}
+
+/// What a digest mail says.
+pub(super) struct DigestView {
+    pub full_name: String,
+    pub organization: String,
+    pub day: String,
+    pub new_leads: u64,
+    pub conversions: u64,
+    pub untouched: u64,
+    pub oldest: Vec<UntouchedView>,
+    pub board: String,
+}
+
+impl DigestView {
+    pub(super) fn new(
+        links: &Links,
+        full_name: &str,
+        organization: &str,
+        day: chrono::NaiveDate,
+        digest: &djcrm_domain::Digest,
+    ) -> Self {
+        Self {
+            full_name: full_name.to_owned(),
+            organization: organization.to_owned(),
+            day: day.format("%A %-d %B %Y").to_string(),
+            new_leads: digest.new_leads,
+            conversions: digest.conversions,
+            untouched: digest.untouched,
+            oldest: digest
+                .oldest_untouched
+                .iter()
+                .map(|lead| UntouchedView {
+                    name: lead.name.clone(),
+                    since: lead.updated_at.format("%Y-%m-%d").to_string(),
+                    link: links.lead(lead.id),
+                })
+                .collect(),
+            board: links.board(),
+        }
+    }
+
+    pub(super) fn mail(&self, key: &str, to: &Email) -> Result<Mail, JobError> {
+        let subject = format!("{}: your digest for {}", self.organization, self.day);
+        Ok(mail(key, to, &self.full_name, subject, self.bodies()?))
+    }
+}
+
 macro_rules! bodies {
     ($($view:ident: $text:ident = $text_path:literal, $html:ident = $html_path:literal;)*) => {$(
         #[derive(Template)]
@@ -160,6 +217,7 @@ bodies! {
     InvitationView: InvitationText = "mail/invitation.txt", InvitationHtml = "mail/invitation.html";
     LeadAssignedView: LeadAssignedText = "mail/lead_assigned.txt", LeadAssignedHtml = "mail/lead_assigned.html";
     PasswordResetView: PasswordResetText = "mail/password_reset.txt", PasswordResetHtml = "mail/password_reset.html";
+    DigestView: DigestText = "mail/digest.txt", DigestHtml = "mail/digest.html";
 }
 
 fn unrenderable(error: askama::Error) -> JobError {

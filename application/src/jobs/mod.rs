@@ -15,7 +15,7 @@ mod worker;
 use djcrm_domain::BoxError;
 
 pub use mails::Links;
-pub use relay::{RELAY_LEASE, Relay, RelayStep};
+pub use relay::{DIGEST_LEASE, RELAY_LEASE, Relay, RelayError, RelayStep};
 pub use worker::{Outcome, Worker};
 
 /// Why a job did not get done.

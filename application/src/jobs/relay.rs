@@ -3,13 +3,23 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::TimeDelta;
+use chrono::{Datelike, NaiveTime, TimeDelta};
 use djcrm_domain::jobs::{Job, JobKey, Work};
-use djcrm_domain::ports::{Clock, EventLog, JobLog, JobQueue, Store};
+use djcrm_domain::ports::{Clock, EventLog, JobLog, JobQueue, Store, UserRepository};
 use djcrm_domain::{BoxError, Change, DomainError, Position, RecordedEvent};
 
 /// The name of the relay's lease and cursor.
 pub const RELAY_LEASE: &str = "relay";
+
+/// The name of the digest scheduler's lease; its cursor is the last day scheduled
+/// (days since 1 January of year 1).
+pub const DIGEST_LEASE: &str = "digest";
+
+/// Organizers read per page when scheduling digests.
+const ORGANIZERS_PER_PAGE: u32 = 500;
+
+/// How often the relay checks whether the day's digests are due.
+const DIGEST_CHECK: Duration = Duration::from_secs(60);
 
 /// Events read per pass.
 const BATCH: u32 = 200;
@@ -107,12 +117,80 @@ impl<S: Store> Relay<S> {
         Ok(RelayStep::Relayed(events.len()))
     }
 
+    /// Schedules yesterday's digest (UTC) for every active organizer, once: under
+    /// its own lease, with the last day scheduled as its cursor, and each job keyed
+    /// by organizer and day. Organizers who joined after that day get none. Answers
+    /// how many it scheduled.
+    ///
+    /// # Errors
+    /// [`RelayError`] when the store or the queue fails; the next pass tries again
+    /// (jobs already enqueued are keyed, so none is sent twice).
+    pub async fn schedule_digests(&self) -> Result<usize, RelayError> {
+        let now = self.clock.now();
+        let Some(day) = now.date_naive().pred_opt() else {
+            return Ok(0);
+        };
+        let number = i64::from(day.num_days_from_ce());
+        let jobs = self.store.jobs();
+        let Some(cursor) = jobs
+            .lease(DIGEST_LEASE, &self.holder, now, now + self.lease)
+            .await?
+        else {
+            return Ok(0);
+        };
+        if cursor >= number {
+            return Ok(0);
+        }
+        let day_end = (day + TimeDelta::days(1))
+            .and_time(NaiveTime::MIN)
+            .and_utc();
+        let mut scheduled = 0;
+        let mut after = None;
+        loop {
+            let organizers = self
+                .store
+                .users()
+                .organizers(after, ORGANIZERS_PER_PAGE)
+                .await?;
+            for user in organizers.iter().filter(|u| u.created_at < day_end) {
+                let job = Job {
+                    key: JobKey::for_digest(user.id, day),
+                    org_id: user.org_id,
+                    work: Work::DigestMail {
+                        user_id: user.id,
+                        day,
+                    },
+                };
+                self.queue
+                    .enqueue(&job)
+                    .await
+                    .map_err(|e| RelayError::Queue(Box::new(e)))?;
+                scheduled += 1;
+            }
+            after = organizers.last().map(|u| u.id);
+            if organizers.len() < ORGANIZERS_PER_PAGE as usize {
+                break;
+            }
+        }
+        jobs.advance(DIGEST_LEASE, &self.holder, number).await?;
+        tracing::info!(%day, scheduled, "digests scheduled");
+        Ok(scheduled)
+    }
+
     /// Passes until `stop` resolves, pausing `idle` when there is nothing to do and
-    /// backing off when the store or queue fails.
+    /// backing off when the store or queue fails; checks every minute whether the
+    /// day's digests are due.
     pub async fn run(&self, idle: Duration, stop: impl std::future::Future<Output = ()>) {
         tokio::pin!(stop);
         let mut failures: u32 = 0;
+        let mut digests_checked: Option<tokio::time::Instant> = None;
         loop {
+            if digests_checked.is_none_or(|at| at.elapsed() >= DIGEST_CHECK) {
+                digests_checked = Some(tokio::time::Instant::now());
+                if let Err(error) = self.schedule_digests().await {
+                    tracing::warn!(error = %crate::jobs::worker::chain(&error), "scheduling digests failed");
+                }
+            }
             let pause = match self.step().await {
                 Ok(RelayStep::Relayed(_)) => {
                     failures = 0;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 
 use djcrm_domain::jobs::{Job, JobRun, RunState, Secret, Work};
 use djcrm_domain::ports::{
@@ -12,7 +12,7 @@ use djcrm_domain::ports::{
 use djcrm_domain::{AgentId, DomainError, InvitationId, LeadId, OrgId, UserId};
 
 use super::JobError;
-use super::mails::{InvitationView, LeadAssignedView, Links, PasswordResetView};
+use super::mails::{DigestView, InvitationView, LeadAssignedView, Links, PasswordResetView};
 use crate::tokens::hash_secret;
 
 /// How a job ended, when it did not fail.
@@ -137,6 +137,7 @@ impl<S: Store> Worker<S> {
                 self.password_reset(key, job.org_id, *user_id, token, *expires_at)
                     .await
             }
+            Work::DigestMail { user_id, day } => self.digest(key, job.org_id, *user_id, *day).await,
         }
     }
 
@@ -232,6 +233,41 @@ impl<S: Store> Worker<S> {
             user.email.as_str(),
             token.expose(),
             expires_at,
+        );
+        self.mailer.send(&view.mail(key, &user.email)?).await?;
+        Ok(Outcome::Done)
+    }
+}
+
+impl<S: Store> Worker<S> {
+    async fn digest(
+        &self,
+        key: &str,
+        org: OrgId,
+        user_id: UserId,
+        day: NaiveDate,
+    ) -> Result<Outcome, JobError> {
+        let Some(user) = found(self.store.users().get(org, user_id).await)? else {
+            return Ok(Outcome::Skipped("the organizer is gone"));
+        };
+        if !user.active || !user.role.is_organizer() {
+            return Ok(Outcome::Skipped("no longer an active organizer"));
+        }
+        let from = day.and_time(NaiveTime::MIN).and_utc();
+        let to = from + TimeDelta::days(1);
+        let untouched_before = self.clock.now() - TimeDelta::days(7);
+        let digest = self
+            .store
+            .leads()
+            .digest(org, from, to, untouched_before)
+            .await?;
+        let organization = self.store.organizations().get(org).await?;
+        let view = DigestView::new(
+            &self.links,
+            user.full_name.as_str(),
+            organization.name.as_str(),
+            day,
+            &digest,
         );
         self.mailer.send(&view.mail(key, &user.email)?).await?;
         Ok(Outcome::Done)

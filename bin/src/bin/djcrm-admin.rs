@@ -8,6 +8,7 @@ use djcrm_application::auth::{ProvisionUserRequest, SignupRequest};
 use djcrm_bin::config::{Settings, redact_url};
 use djcrm_bin::startup::{AnyStore, Shared, crm};
 use djcrm_bin::telemetry;
+use djcrm_domain::jobs::JobKey;
 use djcrm_domain::ports::Store;
 use djcrm_domain::{DomainError, OrgId, Role};
 
@@ -58,6 +59,32 @@ enum Command {
         /// Their initial password (at least 10 characters).
         #[arg(long, env = "DJCRM_ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
+    },
+    /// See and retry background jobs that failed.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+/// Background jobs.
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// List the jobs that failed after their last attempt, newest first, with why.
+    ///
+    /// Example: djcrm-admin jobs failed --limit 50
+    Failed {
+        /// Only this organization's (its id).
+        #[arg(long)]
+        organization: Option<String>,
+        /// How many, 1 to 100.
+        #[arg(long, default_value_t = 25)]
+        limit: i64,
+    },
+    /// Put a failed job back on its queue; it runs again with all its attempts.
+    ///
+    /// Example: djcrm-admin jobs retry password-reset-mail-0193...
+    Retry {
+        /// The job's key, as `jobs failed` lists it.
+        key: String,
     },
 }
 
@@ -184,6 +211,53 @@ async fn run_on<S: Store + Clone>(
                 .map_err(describe)?;
             println!("user_id={}", user.id);
             println!("role={}", user.role);
+        }
+        Command::Jobs(command) => jobs(store, command, settings, shared).await?,
+    }
+    Ok(())
+}
+
+async fn jobs<S: Store + Clone>(
+    store: &S,
+    command: JobsCommand,
+    settings: &Settings,
+    shared: &Shared,
+) -> anyhow::Result<()> {
+    let crm = crm(store.clone(), settings, shared.clone());
+    match command {
+        JobsCommand::Failed {
+            organization,
+            limit,
+        } => {
+            let org = organization
+                .map(|o| o.parse::<OrgId>())
+                .transpose()
+                .map_err(|_| anyhow::anyhow!("--organization must be an organization id"))?;
+            let runs = crm
+                .failed_jobs_of(org, Some(limit))
+                .await
+                .map_err(describe)?;
+            for run in &runs {
+                println!(
+                    "{}\t{}\torganization={}\tattempts={}\tfailed_at={}\terror={}",
+                    run.job.key,
+                    run.job.work.kind(),
+                    run.job.org_id,
+                    run.attempts,
+                    run.finished_at.to_rfc3339(),
+                    run.error.as_deref().unwrap_or("")
+                );
+            }
+            println!("{} failed job(s)", runs.len());
+        }
+        JobsCommand::Retry { key } => {
+            let queue = djcrm_bin::background::queue(settings).await?;
+            let crm = crm.with_queue(std::sync::Arc::new(queue));
+            let run = crm
+                .retry_failed_job(None, &JobKey::from_string(key))
+                .await
+                .map_err(describe)?;
+            println!("queued again: {} ({})", run.job.key, run.job.work.kind());
         }
     }
     Ok(())

@@ -9,10 +9,10 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    Agent, AgentId, AgentPerformance, Category, CategoryId, Credentials, DomainError, Email, Feed,
-    FeedQuery, HistoryEntry, IdempotencyKey, Invitation, InvitationId, Lead, LeadFilter, LeadId,
-    OrgId, Organization, Page, PageRequest, PipelineCounts, Position, RecordedEvent,
-    RecordedResponse, Reservation, Session, TokenHash, User, UserId,
+    Agent, AgentId, AgentPerformance, Category, CategoryId, Credentials, Digest, DomainError,
+    Email, Feed, FeedQuery, HistoryEntry, IdempotencyKey, Invitation, InvitationId, Lead,
+    LeadFilter, LeadId, OrgId, Organization, Page, PageRequest, PipelineCounts, Position,
+    RecordedEvent, RecordedResponse, Reservation, Session, TokenHash, User, UserId,
 };
 
 /// Organizations.
@@ -34,6 +34,14 @@ pub trait UserRepository: Send + Sync + 'static {
     /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
     fn get(&self, org: OrgId, id: UserId)
     -> impl Future<Output = Result<User, DomainError>> + Send;
+
+    /// Active owners and organizers of every organization, by id, after `after`, at
+    /// most `limit`: whom digests go to.
+    fn organizers(
+        &self,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<User>, DomainError>> + Send;
 
     /// The user who logs in with `email`, with their password hash; `None` if nobody does.
     fn credentials_by_email(
@@ -114,6 +122,16 @@ pub trait LeadRepository: Send + Sync + 'static {
         filter: &LeadFilter,
         page: PageRequest,
     ) -> impl Future<Output = Result<Page<Lead>, DomainError>> + Send;
+
+    /// The organization's day for its digest: leads created and converted in
+    /// `[from, to)`, and open leads unchanged since `untouched_before`.
+    fn digest(
+        &self,
+        org: OrgId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        untouched_before: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Digest, DomainError>> + Send;
 
     /// Live leads per status.
     fn pipeline_counts(

@@ -7,6 +7,7 @@
 mod api;
 mod cache_contract;
 mod contract;
+mod digests;
 mod helpers;
 mod limiter_contract;
 mod outbox_contract;

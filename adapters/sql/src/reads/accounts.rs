@@ -39,6 +39,24 @@ impl<D: Dialect> UserRepository for SqlStore<D> {
             .and_then(|row| rows::user(&row))
     }
 
+    async fn organizers(
+        &self,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<User>, DomainError> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(USER_COLUMNS)
+            .push(" FROM users WHERE active = ")
+            .push_bind(true)
+            .push(" AND role IN ('owner', 'organizer')");
+        if let Some(after) = after {
+            sql.push(" AND id > ").push_bind(after);
+        }
+        sql.push(" ORDER BY id LIMIT ").push_bind(i64::from(limit));
+        let rows = self.fetch_all(sql, "listing organizers").await?;
+        rows.iter().map(rows::user).collect()
+    }
+
     async fn credentials_by_email(
         &self,
         email: &Email,

@@ -1,14 +1,15 @@
 //! Leads, their statistics and their history.
 
+use chrono::{DateTime, Utc};
 use djcrm_domain::ports::{ActivityRepository, LeadRepository};
 use djcrm_domain::{
-    AgentId, AgentPerformance, DomainError, HistoryEntry, Lead, LeadFilter, LeadId, OrgId, Page,
-    PageRequest, PipelineCounts,
+    AgentId, AgentPerformance, Digest, DomainError, HistoryEntry, Lead, LeadFilter, LeadId, OrgId,
+    Page, PageRequest, PipelineCounts, UntouchedLead,
 };
 use sqlx::Database;
 
 use super::{push_limit, push_page};
-use crate::engine::{Sql, SqlDatabase};
+use crate::engine::{ReadRow, Sql, SqlDatabase};
 use crate::error::storage;
 use crate::rows::{self, ACTIVITY_COLUMNS, LEAD_COLUMNS};
 use crate::{Dialect, RowOf, SqlStore};
@@ -107,6 +108,72 @@ impl<D: Dialect> LeadRepository for SqlStore<D> {
         Ok(Page::from_overfetched(leads, page.limit, |l| {
             l.id.as_uuid()
         }))
+    }
+
+    async fn digest(
+        &self,
+        org: OrgId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        untouched_before: DateTime<Utc>,
+    ) -> Result<Digest, DomainError> {
+        const OPEN: &str = "organization_id = $1 AND deleted_at IS NULL \
+             AND status IN ('new', 'contacted', 'qualified') AND updated_at < $4";
+        let counts = Sql::new(&format!(
+            "SELECT (SELECT COUNT(*) FROM leads WHERE organization_id = $1 \
+             AND deleted_at IS NULL AND created_at >= $2 AND created_at < $3) AS new_leads, \
+             (SELECT COUNT(*) FROM activities WHERE organization_id = $1 \
+             AND kind = 'status_changed' AND to_status = 'converted' \
+             AND created_at >= $2 AND created_at < $3) AS conversions, \
+             (SELECT COUNT(*) FROM leads WHERE {OPEN}) AS untouched"
+        ))
+        .bind(org)
+        .bind(from)
+        .bind(to)
+        .bind(untouched_before);
+        let context = "summing up a day";
+        let Some(row) = self.fetch_optional(counts, context).await? else {
+            return Ok(Digest::default());
+        };
+        let count = |column: &str| -> Result<u64, DomainError> {
+            let n = row.int(column).map_err(storage(context))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        let (new_leads, conversions, untouched) = (
+            count("new_leads")?,
+            count("conversions")?,
+            count("untouched")?,
+        );
+        let oldest = Sql::new(&format!(
+            "SELECT id, first_name, last_name, updated_at FROM leads \
+             WHERE {} ORDER BY updated_at, id LIMIT {}",
+            OPEN.replace("$4", "$2"),
+            Digest::LISTED
+        ))
+        .bind(org)
+        .bind(untouched_before);
+        let rows = self.fetch_all(oldest, context).await?;
+        let oldest_untouched = rows
+            .iter()
+            .map(|row| {
+                let col = || storage(context);
+                Ok(UntouchedLead {
+                    id: row.uuid("id").map_err(col())?.into(),
+                    name: format!(
+                        "{} {}",
+                        row.text("first_name").map_err(col())?,
+                        row.text("last_name").map_err(col())?
+                    ),
+                    updated_at: row.time("updated_at").map_err(col())?,
+                })
+            })
+            .collect::<Result<Vec<_>, DomainError>>()?;
+        Ok(Digest {
+            new_leads,
+            conversions,
+            untouched,
+            oldest_untouched,
+        })
     }
 
     async fn pipeline_counts(&self, org: OrgId) -> Result<PipelineCounts, DomainError> {

@@ -166,3 +166,73 @@ pub async fn failed_runs_list_by_organization<S: Store>(store: S) {
     let everyone = jobs.runs(None, RunState::Failed, 10).await.expect("a list");
     assert_eq!(everyone.len(), 2);
 }
+
+pub async fn organizers_are_the_active_owners_and_organizers_of_every_tenant<S: Store>(store: S) {
+    use djcrm_domain::Role;
+    use djcrm_domain::ports::UserRepository;
+
+    use super::fixtures::{stored_agent, stored_user};
+    let acme = tenant(&store, "Acme").await;
+    let globex = tenant(&store, "Globex").await;
+    let otto = stored_user(&store, acme.org, "otto@acme.test", Role::Organizer).await;
+    stored_agent(&store, acme.org, "grace@acme.test").await;
+    let mut listed: Vec<_> = store
+        .users()
+        .organizers(None, 100)
+        .await
+        .expect("a list")
+        .iter()
+        .map(|u| u.id)
+        .collect();
+    let mut expected = vec![acme.owner.id, globex.owner.id, otto.id];
+    listed.sort();
+    expected.sort();
+    assert_eq!(listed, expected);
+    let after_first = store
+        .users()
+        .organizers(Some(expected[0]), 100)
+        .await
+        .expect("a list");
+    assert_eq!(after_first.len(), 2, "paged by id");
+}
+
+pub async fn a_digest_counts_the_days_new_leads_conversions_and_untouched<S: Store>(store: S) {
+    use djcrm_domain::ports::LeadRepository;
+    use djcrm_domain::{ActivityKind, LeadStatus};
+
+    use super::fixtures::{activity, stored_lead};
+    let acme = tenant(&store, "Acme").await;
+    let globex = tenant(&store, "Globex").await;
+    let ada = stored_lead(&store, &acme, "Ada").await;
+    stored_lead(&store, &acme, "Grace").await;
+    stored_lead(&store, &globex, "Other").await;
+    let converted = activity(
+        &ada,
+        acme.owner.id,
+        ActivityKind::StatusChanged {
+            from: LeadStatus::Qualified,
+            to: LeadStatus::Converted,
+            note: None,
+        },
+    );
+    let mut uow = store.begin().await.expect("begin");
+    uow.append_activity(&converted).await.expect("appended");
+    uow.commit().await.expect("commit");
+    let (from, to) = (now() - TimeDelta::hours(1), now() + TimeDelta::hours(1));
+    let day = store
+        .leads()
+        .digest(acme.org, from, to, to)
+        .await
+        .expect("a digest");
+    assert_eq!((day.new_leads, day.conversions, day.untouched), (2, 1, 2));
+    assert_eq!(day.oldest_untouched.len(), 2);
+    let earlier = store
+        .leads()
+        .digest(acme.org, from - TimeDelta::days(1), from, from)
+        .await
+        .expect("a digest");
+    assert_eq!(
+        (earlier.new_leads, earlier.conversions, earlier.untouched),
+        (0, 0, 0)
+    );
+}

@@ -109,6 +109,8 @@ macro_rules! store_contract {
                     a_failed_run_done_on_retry_is_done,
                     a_done_run_stays_done,
                     failed_runs_list_by_organization,
+                    organizers_are_the_active_owners_and_organizers_of_every_tenant,
+                    a_digest_counts_the_days_new_leads_conversions_and_untouched,
                 },
                 categories::{
                     a_category_reads_back_as_written,
