@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use djcrm_adapter_jobs::{ApalisQueue, JobStorage, WorkerSettings, run_workers};
 use djcrm_adapter_mail::{FileMailer, Sender, SmtpMailer};
+use djcrm_adapter_webhooks::HttpSender;
 use djcrm_application::SystemClock;
-use djcrm_application::jobs::{Links, Relay, Worker};
+use djcrm_application::jobs::{Links, Relay, WebhookSettings, Worker};
 use djcrm_domain::ports::{MailError, Mailer, Store};
 
 use crate::config::{Settings, redact_url};
@@ -115,7 +116,17 @@ pub async fn work<S: Store + Clone>(
     let name = worker_name();
     let poll = Duration::from_millis(settings.queue.poll_interval_ms);
     let links = Links::new(&settings.http.public_url);
-    let worker = Arc::new(Worker::new(store.clone(), mailer, clock.clone(), links));
+    let sender = HttpSender::new(
+        Duration::from_millis(settings.webhooks.timeout_ms),
+        settings.webhooks.allow_private_targets,
+    )
+    .map_err(|e| Box::new(e) as djcrm_domain::BoxError)?;
+    let webhooks = WebhookSettings {
+        sender: Some(Arc::new(sender)),
+        disable_after: settings.webhooks.disable_after_failures,
+    };
+    let worker =
+        Arc::new(Worker::new(store.clone(), mailer, clock.clone(), links).with_webhooks(webhooks));
     // The lease outlives a few missed passes, so a slow pass does not hand it over.
     let lease = poll.saturating_mul(20).max(Duration::from_secs(5));
     let relay = Relay::new(store, Arc::new(queue.clone()), clock, name.clone(), lease);

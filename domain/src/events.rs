@@ -431,6 +431,32 @@ changes! {
         /// How many tokens were revoked.
         tokens_revoked: u64,
     }
+    /// A webhook was registered (its secret is never recorded).
+    WebhookCreated = "webhook.created" {
+        /// Where deliveries go.
+        url: String,
+        /// The event types it receives (`["*"]`: all).
+        events: Vec<String>,
+    }
+    /// A webhook was changed, or turned off or on by an organizer.
+    WebhookUpdated = "webhook.updated" {
+        /// Where deliveries go.
+        url: String,
+        /// The event types it receives.
+        events: Vec<String>,
+        /// Whether deliveries go out.
+        active: bool,
+    }
+    /// A webhook was removed.
+    WebhookDeleted = "webhook.deleted" {
+        /// Where deliveries went.
+        url: String,
+    }
+    /// A webhook was turned off after failing repeatedly.
+    WebhookDisabled = "webhook.disabled" {
+        /// Why.
+        reason: String,
+    }
 }
 
 impl fmt::Display for EventType {

@@ -107,6 +107,14 @@ typed_id!(
     /// Identifies a [`PasswordReset`](crate::PasswordReset) request.
     ResetId
 );
+typed_id!(
+    /// Identifies a [`Webhook`](crate::Webhook).
+    WebhookId
+);
+typed_id!(
+    /// Identifies one [`Delivery`](crate::Delivery) to a webhook.
+    DeliveryId
+);
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,7 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{AgentId, EventId, InvitationId, LeadId, OrgId, UserId};
+use crate::{AgentId, DeliveryId, EventId, InvitationId, LeadId, OrgId, UserId, WebhookId};
 
 /// Names one effect. A job whose key is recorded as done is skipped, so a job run
 /// twice (a worker killed after the effect, a relay restarted) has its effect once.
@@ -30,6 +30,18 @@ impl JobKey {
     #[must_use]
     pub fn for_digest(user: UserId, day: NaiveDate) -> Self {
         Self(format!("digest-{user}-{day}"))
+    }
+
+    /// The key of the delivery of `event` to `webhook`.
+    #[must_use]
+    pub fn for_delivery(webhook: WebhookId, event: EventId) -> Self {
+        Self(format!("webhook-{}-{event}", webhook.as_uuid().simple()))
+    }
+
+    /// The key of a replay asked for by an organizer: a new one each time.
+    #[must_use]
+    pub fn for_replay(replay: DeliveryId) -> Self {
+        Self(format!("replay-{replay}"))
     }
 
     /// Wraps a key read back from storage or given by an operator.
@@ -82,17 +94,20 @@ impl fmt::Debug for Secret {
 pub enum Queue {
     /// Mail of every kind.
     Mail,
+    /// Webhook deliveries.
+    Webhooks,
 }
 
 impl Queue {
     /// Every queue.
-    pub const ALL: &'static [Self] = &[Self::Mail];
+    pub const ALL: &'static [Self] = &[Self::Mail, Self::Webhooks];
 
     /// Its name in the job storage, fixed here rather than derived from a Rust type.
     #[must_use]
     pub const fn name(self) -> &'static str {
         match self {
             Self::Mail => "djcrm-mail",
+            Self::Webhooks => "djcrm-webhooks",
         }
     }
 }
@@ -126,6 +141,13 @@ pub enum Work {
         /// Until when it works.
         expires_at: DateTime<Utc>,
     },
+    /// POST an event to a webhook.
+    WebhookDelivery {
+        /// The webhook.
+        webhook_id: WebhookId,
+        /// The event.
+        event_id: EventId,
+    },
     /// Mail an organizer the digest of a day.
     DigestMail {
         /// The organizer.
@@ -144,13 +166,17 @@ impl Work {
             Self::LeadAssignedMail { .. } => "lead_assigned_mail",
             Self::PasswordResetMail { .. } => "password_reset_mail",
             Self::DigestMail { .. } => "digest_mail",
+            Self::WebhookDelivery { .. } => "webhook_delivery",
         }
     }
 
     /// The queue it waits in.
     #[must_use]
     pub const fn queue(&self) -> Queue {
-        Queue::Mail
+        match self {
+            Self::WebhookDelivery { .. } => Queue::Webhooks,
+            _ => Queue::Mail,
+        }
     }
 }
 

@@ -39,12 +39,14 @@ pub use entities::{
     organization::Organization,
     token::{ApiToken, TokenHash},
     user::{Credentials, User},
+    webhook::{Delivery, EventFilter, Webhook, WebhookUrl, WebhookUrlError},
 };
 pub use error::{BoxError, DomainError, FieldError, ValidationErrors};
 pub use events::{Change, Event, EventType, Feed, FeedQuery, Position, RecordedEvent};
 pub use idempotency::{IdempotencyKey, RecordedResponse, Reservation};
 pub use ids::{
-    ActivityId, AgentId, CategoryId, EventId, InvitationId, LeadId, OrgId, ResetId, TokenId, UserId,
+    ActivityId, AgentId, CategoryId, DeliveryId, EventId, InvitationId, LeadId, OrgId, ResetId,
+    TokenId, UserId, WebhookId,
 };
 pub use pagination::{Cursor, Limit, Page, PageRequest};
 pub use values::{

@@ -40,6 +40,7 @@ use api::jobs::JobsApi;
 use api::leads::LeadsApi;
 use api::organization::OrganizationApi;
 use api::stats::StatsApi;
+use api::webhooks::WebhooksApi;
 use auth::Authenticator;
 use body::BodyLimit;
 use problem::{ProblemDetails, problem_for_error};
@@ -84,6 +85,7 @@ pub type Apis<S> = (
     StatsApi<S>,
     EventsApi<S>,
     JobsApi<S>,
+    WebhooksApi<S>,
     HealthApi<S>,
 );
 
@@ -99,6 +101,7 @@ pub fn api_service<S: Store>(crm: &Arc<Crm<S>>) -> OpenApiService<Apis<S>, ()> {
         StatsApi { crm: crm.clone() },
         EventsApi { crm: crm.clone() },
         JobsApi { crm: crm.clone() },
+        WebhooksApi { crm: crm.clone() },
         HealthApi { crm: crm.clone() },
     );
     OpenApiService::new(apis, "DJ CRM", env!("CARGO_PKG_VERSION"))

@@ -77,7 +77,9 @@ param_from_id!(
     djcrm_domain::TokenId,
     djcrm_domain::EventId,
     djcrm_domain::InvitationId,
-    djcrm_domain::ResetId
+    djcrm_domain::ResetId,
+    djcrm_domain::WebhookId,
+    djcrm_domain::DeliveryId
 );
 
 /// A statement and its parameters. Text pushed with [`push_bind`](Self::push_bind)

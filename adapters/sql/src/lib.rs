@@ -19,6 +19,7 @@ mod outbox;
 mod reads;
 mod rows;
 mod unit_of_work;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -160,6 +161,7 @@ impl<D: Dialect> Store for SqlStore<D> {
     type Idempotency = Self;
     type Invitations = Self;
     type Jobs = Self;
+    type Webhooks = Self;
     type UnitOfWork = SqlUnitOfWork<D>;
 
     fn organizations(&self) -> &Self {
@@ -190,6 +192,9 @@ impl<D: Dialect> Store for SqlStore<D> {
         self
     }
     fn jobs(&self) -> &Self {
+        self
+    }
+    fn webhooks(&self) -> &Self {
         self
     }
     fn idempotency(&self) -> &Self {

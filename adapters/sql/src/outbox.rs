@@ -5,7 +5,9 @@
 //! [`Dialect::outbox_horizon`] and `docs/outbox.md`).
 
 use djcrm_domain::ports::EventLog;
-use djcrm_domain::{Change, DomainError, Event, Feed, FeedQuery, OrgId, Position, RecordedEvent};
+use djcrm_domain::{
+    Change, DomainError, Event, EventId, Feed, FeedQuery, OrgId, Position, RecordedEvent,
+};
 
 use crate::engine::{ReadRow, Sql};
 use crate::error::{corrupt, storage};
@@ -73,6 +75,19 @@ impl<D: Dialect> EventLog for SqlStore<D> {
         let has_more = events.len() > limit;
         events.truncate(limit);
         Ok(Feed { events, has_more })
+    }
+
+    async fn get(&self, org: OrgId, id: EventId) -> Result<RecordedEvent, DomainError> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(EVENT_COLUMNS)
+            .push(" FROM outbox WHERE organization_id = ")
+            .push_bind(org)
+            .push(" AND id = ")
+            .push_bind(id);
+        self.fetch_optional(sql, "reading an event")
+            .await?
+            .ok_or(DomainError::not_found("event"))
+            .and_then(|row| recorded(&row))
     }
 
     async fn tail(&self, after: Position, limit: u32) -> Result<Vec<RecordedEvent>, DomainError> {

@@ -8,7 +8,7 @@ use djcrm_domain::ports::{ChangeListener, UnitOfWork};
 use djcrm_domain::{
     Activity, Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, DomainError, Event,
     EventId, Invitation, InvitationId, Lead, LeadId, OrgId, Organization, OrganizationName,
-    PasswordHash, PasswordReset, TokenHash, TokenId, User, UserId,
+    PasswordHash, PasswordReset, TokenHash, TokenId, User, UserId, Webhook, WebhookId,
 };
 use sqlx::Transaction;
 
@@ -586,6 +586,26 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
         now: DateTime<Utc>,
     ) -> Result<(), DomainError> {
         self.set_password_row(org, user, hash, now).await
+    }
+
+    async fn insert_webhook(&mut self, webhook: &Webhook) -> Result<(), DomainError> {
+        self.insert_webhook_row(webhook).await
+    }
+
+    async fn webhook_for_update(
+        &mut self,
+        org: OrgId,
+        id: WebhookId,
+    ) -> Result<Webhook, DomainError> {
+        self.locked_webhook(org, id).await
+    }
+
+    async fn save_webhook(&mut self, webhook: &Webhook) -> Result<(), DomainError> {
+        self.save_webhook_row(webhook).await
+    }
+
+    async fn delete_webhook(&mut self, org: OrgId, id: WebhookId) -> Result<(), DomainError> {
+        self.delete_webhook_row(org, id).await
     }
 
     async fn commit(mut self) -> Result<(), DomainError> {

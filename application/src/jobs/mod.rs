@@ -7,6 +7,7 @@
 //! done, and an effect done twice (a worker killed after sending, before recording)
 //! names its mail by the key, so it is recognisably one message.
 
+mod deliver;
 mod mails;
 mod relay;
 mod runs;
@@ -14,9 +15,10 @@ mod worker;
 
 use djcrm_domain::BoxError;
 
+pub use deliver::payload;
 pub use mails::Links;
 pub use relay::{DIGEST_LEASE, RELAY_LEASE, Relay, RelayError, RelayStep};
-pub use worker::{Outcome, Worker};
+pub use worker::{Outcome, WebhookSettings, Worker};
 
 /// Why a job did not get done.
 #[derive(Debug, thiserror::Error)]

@@ -1,12 +1,15 @@
 //! The relay: committed events in, jobs out.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{Datelike, NaiveTime, TimeDelta};
 use djcrm_domain::jobs::{Job, JobKey, Work};
-use djcrm_domain::ports::{Clock, EventLog, JobLog, JobQueue, Store, UserRepository};
-use djcrm_domain::{BoxError, Change, DomainError, Position, RecordedEvent};
+use djcrm_domain::ports::{
+    Clock, EventLog, JobLog, JobQueue, Store, UserRepository, WebhookRepository,
+};
+use djcrm_domain::{BoxError, Change, DomainError, OrgId, Position, RecordedEvent, Webhook};
 
 /// The name of the relay's lease and cursor.
 pub const RELAY_LEASE: &str = "relay";
@@ -99,8 +102,27 @@ impl<S: Store> Relay<S> {
             return Ok(RelayStep::Idle);
         };
         tracing::debug!(after = cursor, events = events.len(), "relaying events");
+        let mut webhooks: HashMap<OrgId, Vec<Webhook>> = HashMap::new();
         for event in &events {
-            for job in self.jobs_for(event).await? {
+            let org = event.event.org_id;
+            if let std::collections::hash_map::Entry::Vacant(entry) = webhooks.entry(org) {
+                let active = self.store.webhooks().list(org).await?;
+                entry.insert(active.into_iter().filter(|w| w.active).collect());
+            }
+            let deliveries = webhooks
+                .get(&org)
+                .into_iter()
+                .flatten()
+                .filter(|w| w.events.matches(event.event.event_type()))
+                .map(|w| Job {
+                    key: JobKey::for_delivery(w.id, event.event.id),
+                    org_id: org,
+                    work: Work::WebhookDelivery {
+                        webhook_id: w.id,
+                        event_id: event.event.id,
+                    },
+                });
+            for job in self.jobs_for(event).await?.into_iter().chain(deliveries) {
                 tracing::debug!(job = %job.key, "enqueueing");
                 self.queue
                     .enqueue(&job)

@@ -69,6 +69,14 @@ impl<S: Store> Crm<S> {
         }) else {
             return Err(DomainError::not_found("failed job"));
         };
+        self.enqueue(&run.job).await?;
+        tracing::info!(job = %key, "failed job queued again");
+        Ok(run)
+    }
+
+    /// Puts `job` on the queue; [`DomainError::Busy`] when there is no queue or it
+    /// cannot take the job now.
+    pub(crate) async fn enqueue(&self, job: &djcrm_domain::jobs::Job) -> Result<(), DomainError> {
         let busy = DomainError::Busy {
             what: "job queue",
             retry_after_seconds: 5,
@@ -76,11 +84,9 @@ impl<S: Store> Crm<S> {
         let Some(queue) = &self.queue else {
             return Err(busy);
         };
-        if let Err(error) = queue.enqueue(&run.job).await {
-            tracing::warn!(%error, job = %key, "a failed job could not be queued again");
-            return Err(busy);
-        }
-        tracing::info!(job = %key, "failed job queued again");
-        Ok(run)
+        queue.enqueue(job).await.map_err(|error| {
+            tracing::warn!(%error, job = %job.key, "a job could not be queued");
+            busy
+        })
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use djcrm_domain::jobs::{Job, JobRun, RunState, Secret, Work};
 use djcrm_domain::ports::{
     AgentRepository, Clock, InvitationRepository, JobLog, LeadRepository, Mailer,
-    OrganizationRepository, Store, UserRepository,
+    OrganizationRepository, Store, UserRepository, WebhookSender,
 };
 use djcrm_domain::{AgentId, DomainError, InvitationId, LeadId, OrgId, UserId};
 
@@ -26,12 +26,32 @@ pub enum Outcome {
     Skipped(&'static str),
 }
 
-/// Does jobs: renders and sends their mail, and records each job that ends.
+/// How the worker delivers webhooks.
+#[derive(Clone)]
+pub struct WebhookSettings {
+    /// Sends deliveries; without one, deliveries wait (retried) for a worker that has.
+    pub sender: Option<Arc<dyn WebhookSender>>,
+    /// Failed deliveries in a row after which a webhook is turned off.
+    pub disable_after: u32,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            sender: None,
+            disable_after: 10,
+        }
+    }
+}
+
+/// Does jobs: renders and sends their mail, delivers webhooks, and records each job
+/// that ends.
 pub struct Worker<S: Store> {
-    store: S,
+    pub(super) store: S,
     mailer: Arc<dyn Mailer>,
-    clock: Arc<dyn Clock>,
+    pub(super) clock: Arc<dyn Clock>,
     links: Links,
+    pub(super) webhooks: WebhookSettings,
 }
 
 /// `error` and its causes on one line.
@@ -54,7 +74,15 @@ impl<S: Store> Worker<S> {
             mailer,
             clock,
             links,
+            webhooks: WebhookSettings::default(),
         }
+    }
+
+    /// The worker, delivering webhooks as `webhooks` says.
+    #[must_use]
+    pub fn with_webhooks(mut self, webhooks: WebhookSettings) -> Self {
+        self.webhooks = webhooks;
+        self
     }
 
     /// Does `job` (attempt number `attempt` of at most `max_attempts`), unless its
@@ -138,6 +166,10 @@ impl<S: Store> Worker<S> {
                     .await
             }
             Work::DigestMail { user_id, day } => self.digest(key, job.org_id, *user_id, *day).await,
+            Work::WebhookDelivery {
+                webhook_id,
+                event_id,
+            } => self.deliver(job.org_id, *webhook_id, *event_id).await,
         }
     }
 
@@ -275,7 +307,7 @@ impl<S: Store> Worker<S> {
 }
 
 /// A read that may find nothing: `NotFound` is `None`, other errors stay errors.
-fn found<T>(result: Result<T, DomainError>) -> Result<Option<T>, JobError> {
+pub(super) fn found<T>(result: Result<T, DomainError>) -> Result<Option<T>, JobError> {
     match result {
         Ok(value) => Ok(Some(value)),
         Err(DomainError::NotFound { .. }) => Ok(None),

@@ -12,7 +12,7 @@ use djcrm_domain::ports::{
     Generation, MockActivityRepository, MockAgentRepository, MockCache, MockCategoryRepository,
     MockClock, MockEventLog, MockIdempotencyRepository, MockInvitationRepository, MockJobLog,
     MockLeadRepository, MockOrganizationRepository, MockPasswordHasher, MockTokenRepository,
-    MockUnitOfWork, MockUserRepository, Store,
+    MockUnitOfWork, MockUserRepository, MockWebhookRepository, Store,
 };
 use djcrm_domain::{
     Activity, Actor, Agent, AgentId, DomainError, Email, Event, Lead, LeadId, LeadStatus, OrgId,
@@ -35,6 +35,7 @@ pub struct TestStore {
     pub idempotency: MockIdempotencyRepository,
     pub invitations: MockInvitationRepository,
     pub jobs: MockJobLog,
+    pub webhooks: MockWebhookRepository,
     units: Mutex<VecDeque<MockUnitOfWork>>,
 }
 
@@ -80,6 +81,7 @@ impl Store for TestStore {
     type Idempotency = MockIdempotencyRepository;
     type Invitations = MockInvitationRepository;
     type Jobs = MockJobLog;
+    type Webhooks = MockWebhookRepository;
     type UnitOfWork = MockUnitOfWork;
 
     fn organizations(&self) -> &Self::Organizations {
@@ -114,6 +116,9 @@ impl Store for TestStore {
     }
     fn jobs(&self) -> &Self::Jobs {
         &self.jobs
+    }
+    fn webhooks(&self) -> &Self::Webhooks {
+        &self.webhooks
     }
 
     fn begin(&self) -> impl Future<Output = Result<MockUnitOfWork, DomainError>> + Send {

@@ -78,6 +78,41 @@ impl Default for QueueConfig {
     }
 }
 
+/// `[webhooks]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhooksConfig {
+    /// Let deliveries reach loopback, private and link-local addresses (tests, closed
+    /// networks). Off: such targets are refused.
+    pub allow_private_targets: bool,
+    /// The most one delivery may take, in milliseconds.
+    pub timeout_ms: u64,
+    /// Failed deliveries in a row after which a webhook is turned off.
+    pub disable_after_failures: u32,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        Self {
+            allow_private_targets: false,
+            timeout_ms: 5000,
+            disable_after_failures: 10,
+        }
+    }
+}
+
+impl WebhooksConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        in_range("webhooks.timeout_ms", self.timeout_ms, 100, 60_000)?;
+        in_range(
+            "webhooks.disable_after_failures",
+            u64::from(self.disable_after_failures),
+            1,
+            1000,
+        )
+    }
+}
+
 impl MailConfig {
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
         in_range("mail.timeout_ms", self.timeout_ms, 100, 600_000)?;

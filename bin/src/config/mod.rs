@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 mod jobs;
 
-pub use jobs::{MailConfig, QueueConfig};
+pub use jobs::{MailConfig, QueueConfig, WebhooksConfig};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -34,6 +34,8 @@ pub struct Settings {
     pub mail: MailConfig,
     /// Background jobs.
     pub queue: QueueConfig,
+    /// Webhook deliveries.
+    pub webhooks: WebhooksConfig,
 }
 
 /// `[http]`
@@ -497,6 +499,7 @@ impl Settings {
         }
         self.mail.validate()?;
         self.queue.validate()?;
+        self.webhooks.validate()?;
         Ok(())
     }
 }

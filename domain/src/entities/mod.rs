@@ -9,3 +9,4 @@ pub mod lead;
 pub mod organization;
 pub mod token;
 pub mod user;
+pub mod webhook;

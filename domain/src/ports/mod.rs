@@ -14,6 +14,7 @@ mod limits;
 mod mail;
 mod repositories;
 mod unit_of_work;
+mod webhooks;
 
 use std::future::Future;
 
@@ -46,6 +47,9 @@ pub use repositories::{
 #[cfg(feature = "mocks")]
 pub use unit_of_work::MockUnitOfWork;
 pub use unit_of_work::UnitOfWork;
+#[cfg(feature = "mocks")]
+pub use webhooks::{MockWebhookRepository, MockWebhookSender};
+pub use webhooks::{WebhookAnswer, WebhookRepository, WebhookSendError, WebhookSender};
 
 /// A storage backend: every read repository, the outbox reader, and units of work.
 pub trait Store: Send + Sync + 'static {
@@ -71,6 +75,8 @@ pub trait Store: Send + Sync + 'static {
     type Invitations: InvitationRepository;
     /// Its bookkeeping of background jobs.
     type Jobs: JobLog;
+    /// Its webhooks.
+    type Webhooks: WebhookRepository;
     /// Its write transactions.
     type UnitOfWork: UnitOfWork;
 
@@ -96,6 +102,8 @@ pub trait Store: Send + Sync + 'static {
     fn invitations(&self) -> &Self::Invitations;
     /// Background job bookkeeping.
     fn jobs(&self) -> &Self::Jobs;
+    /// Webhooks.
+    fn webhooks(&self) -> &Self::Webhooks;
 
     /// Opens a write transaction. On SQLite it takes the write lock up front, so
     /// concurrent writers queue instead of failing halfway.

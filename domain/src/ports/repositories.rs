@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     Agent, AgentId, AgentPerformance, Category, CategoryId, Credentials, Digest, DomainError,
-    Email, Feed, FeedQuery, HistoryEntry, IdempotencyKey, Invitation, InvitationId, Lead,
+    Email, EventId, Feed, FeedQuery, HistoryEntry, IdempotencyKey, Invitation, InvitationId, Lead,
     LeadFilter, LeadId, OrgId, Organization, Page, PageRequest, PipelineCounts, Position,
     RecordedEvent, RecordedResponse, Reservation, Session, TokenHash, User, UserId,
 };
@@ -234,6 +234,16 @@ pub trait EventLog: Send + Sync + 'static {
         org: OrgId,
         query: &FeedQuery,
     ) -> impl Future<Output = Result<Feed, DomainError>> + Send;
+
+    /// The event `id` of `org`.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn get(
+        &self,
+        org: OrgId,
+        id: EventId,
+    ) -> impl Future<Output = Result<RecordedEvent, DomainError>> + Send;
 
     /// Every organization's events after `after`, oldest first, at most `limit`: for
     /// relays that serve all tenants.

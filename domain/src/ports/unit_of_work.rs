@@ -16,7 +16,7 @@ use crate::jobs::Secret;
 use crate::{
     Activity, Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, DomainError, Event,
     EventId, Invitation, InvitationId, Lead, LeadId, OrgId, Organization, OrganizationName,
-    PasswordHash, PasswordReset, TokenHash, TokenId, User, UserId,
+    PasswordHash, PasswordReset, TokenHash, TokenId, User, UserId, Webhook, WebhookId,
 };
 
 /// One open write transaction.
@@ -322,6 +322,41 @@ pub trait UnitOfWork: Send {
         user: UserId,
         hash: &PasswordHash,
         now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Stores a new webhook.
+    fn insert_webhook(
+        &mut self,
+        webhook: &Webhook,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// The webhook `id`, locked until the end of the transaction.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn webhook_for_update(
+        &mut self,
+        org: OrgId,
+        id: WebhookId,
+    ) -> impl Future<Output = Result<Webhook, DomainError>> + Send;
+
+    /// Writes a webhook's URL, events, state and failure count.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn save_webhook(
+        &mut self,
+        webhook: &Webhook,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Removes a webhook and its delivery log.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn delete_webhook(
+        &mut self,
+        org: OrgId,
+        id: WebhookId,
     ) -> impl Future<Output = Result<(), DomainError>> + Send;
 
     /// Makes every write of this unit of work durable and visible, all at once.

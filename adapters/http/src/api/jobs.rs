@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use djcrm_application::Crm;
 use djcrm_domain::jobs::{JobKey, JobRun};
 use djcrm_domain::ports::Store;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::{ApiResult, ApiTags};
@@ -16,7 +17,7 @@ use crate::problem::{AUTHENTICATED, BY_ID, FORBIDDEN, QUERY};
 
 /// A job that failed after its last attempt.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct FailedJobBody {
     /// Its key: pass it to retry the job.
     pub key: String,
@@ -44,9 +45,33 @@ impl From<JobRun> for FailedJobBody {
 
 /// Failed jobs, newest first.
 #[derive(Object, Debug, Clone)]
+#[oai(example)]
 pub struct FailedJobList {
     /// The jobs.
     pub items: Vec<FailedJobBody>,
+}
+
+impl Example for FailedJobBody {
+    fn example() -> Self {
+        Self {
+            key: "password-reset-mail-01936f1c-2a4e-7b10-8c3d-5e6f7a8b9c0c".to_owned(),
+            kind: "password_reset_mail".to_owned(),
+            attempts: 8,
+            error: Some("sending a mail: mail could not be sent now: connecting".to_owned()),
+            finished_at: Utc
+                .with_ymd_and_hms(2026, 11, 2, 9, 0, 0)
+                .single()
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl Example for FailedJobList {
+    fn example() -> Self {
+        Self {
+            items: vec![FailedJobBody::example()],
+        }
+    }
 }
 
 /// Retry result.

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod leads;
 pub mod organization;
 pub mod stats;
+pub mod webhooks;
 
 use djcrm_application::PageParams;
 use djcrm_domain::Page;
@@ -38,8 +39,10 @@ pub enum ApiTags {
     Stats,
     /// The organization's change feed.
     Events,
-    /// Background jobs (mails) that failed.
+    /// Background jobs (mails, deliveries) that failed.
     Jobs,
+    /// Webhooks: the organization's events pushed to its endpoints.
+    Webhooks,
     /// Liveness and readiness.
     Health,
 }

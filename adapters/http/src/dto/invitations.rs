@@ -85,7 +85,7 @@ impl InvitationBody {
 
 /// A page of invitations.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct InvitationPage {
     /// The invitations, newest first.
     pub items: Vec<InvitationBody>,
@@ -182,6 +182,15 @@ impl Example for ConfirmPasswordResetBody {
         Self {
             token: TOKEN.to_owned(),
             password: "a new long passphrase".to_owned(),
+        }
+    }
+}
+
+impl Example for InvitationPage {
+    fn example() -> Self {
+        Self {
+            items: vec![InvitationBody::example()],
+            next_cursor: None,
         }
     }
 }

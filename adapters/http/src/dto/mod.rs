@@ -6,6 +6,7 @@ mod examples;
 mod invitations;
 mod leads;
 mod stats;
+mod webhooks;
 
 use chrono::{DateTime, Utc};
 use djcrm_application::auth;
@@ -17,6 +18,7 @@ use uuid::Uuid;
 pub use invitations::*;
 pub use leads::*;
 pub use stats::*;
+pub use webhooks::*;
 
 /// A user's role.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

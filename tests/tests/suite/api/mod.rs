@@ -15,6 +15,7 @@ mod mail;
 mod rest;
 mod roles;
 mod service;
+mod webhooks;
 
 /// Runs each named test, an `async fn(TestApp)`, once on SQLite and once on PostgreSQL.
 #[macro_export]

@@ -17,6 +17,7 @@ mod jobs;
 mod leads;
 mod listing;
 mod tokens;
+mod webhooks;
 
 use djcrm_adapter_postgres::{PostgresOptions, PostgresStore};
 use djcrm_adapter_sqlite::{SqliteOptions, SqliteStore};
@@ -111,6 +112,15 @@ macro_rules! store_contract {
                     failed_runs_list_by_organization,
                     organizers_are_the_active_owners_and_organizers_of_every_tenant,
                     a_digest_counts_the_days_new_leads_conversions_and_untouched,
+                },
+                webhooks::{
+                    a_webhook_reads_back_as_written,
+                    another_tenants_webhook_is_not_found,
+                    failures_in_a_row_are_counted_and_a_success_resets_them,
+                    deliveries_list_newest_first_and_read_back,
+                    a_removed_webhook_takes_its_deliveries_with_it,
+                    a_saved_webhook_keeps_its_changes,
+                    an_event_is_read_by_id_in_its_organization_only,
                 },
                 categories::{
                     a_category_reads_back_as_written,

@@ -346,6 +346,32 @@ event_data! {
         /// How many of their tokens were revoked.
         tokens_revoked: u64,
     }
+    /// `webhook.created`: a webhook was registered.
+    WebhookCreated = "webhook.created" as WebhookCreatedData {
+        /// Where deliveries go.
+        url: String,
+        /// The event types it receives (`["*"]`: all).
+        events: Vec<String>,
+    }
+    /// `webhook.updated`: a webhook was changed, or turned off or on.
+    WebhookUpdated = "webhook.updated" as WebhookUpdatedData {
+        /// Where deliveries go.
+        url: String,
+        /// The event types it receives.
+        events: Vec<String>,
+        /// Whether deliveries go out.
+        active: bool,
+    }
+    /// `webhook.deleted`: a webhook was removed.
+    WebhookDeleted = "webhook.deleted" as WebhookDeletedData {
+        /// Where deliveries went.
+        url: String,
+    }
+    /// `webhook.disabled`: a webhook was turned off after failing repeatedly.
+    WebhookDisabled = "webhook.disabled" as WebhookDisabledData {
+        /// Why.
+        reason: String,
+    }
 }
 
 impl From<Change> for EventData {
@@ -497,6 +523,22 @@ impl From<Change> for EventData {
             }
             Change::PasswordChanged { tokens_revoked } => {
                 Self::PasswordChanged(PasswordChangedData { tokens_revoked })
+            }
+            Change::WebhookCreated { url, events } => {
+                Self::WebhookCreated(WebhookCreatedData { url, events })
+            }
+            Change::WebhookUpdated {
+                url,
+                events,
+                active,
+            } => Self::WebhookUpdated(WebhookUpdatedData {
+                url,
+                events,
+                active,
+            }),
+            Change::WebhookDeleted { url } => Self::WebhookDeleted(WebhookDeletedData { url }),
+            Change::WebhookDisabled { reason } => {
+                Self::WebhookDisabled(WebhookDisabledData { reason })
             }
         }
     }

@@ -106,6 +106,18 @@ pub enum EventTypeDto {
     /// A user set a new password through a reset. Data: `tokens_revoked`.
     #[oai(rename = "user.password_changed")]
     PasswordChanged,
+    /// A webhook was registered. Data: `url`, `events`.
+    #[oai(rename = "webhook.created")]
+    WebhookCreated,
+    /// A webhook was changed. Data: `url`, `events`, `active`.
+    #[oai(rename = "webhook.updated")]
+    WebhookUpdated,
+    /// A webhook was removed. Data: `url`.
+    #[oai(rename = "webhook.deleted")]
+    WebhookDeleted,
+    /// A webhook was turned off after failing repeatedly. Data: `reason`.
+    #[oai(rename = "webhook.disabled")]
+    WebhookDisabled,
 }
 
 impl From<EventType> for EventTypeDto {
@@ -138,6 +150,10 @@ impl From<EventType> for EventTypeDto {
             EventType::InvitationAccepted => Self::InvitationAccepted,
             EventType::PasswordResetRequested => Self::PasswordResetRequested,
             EventType::PasswordChanged => Self::PasswordChanged,
+            EventType::WebhookCreated => Self::WebhookCreated,
+            EventType::WebhookUpdated => Self::WebhookUpdated,
+            EventType::WebhookDeleted => Self::WebhookDeleted,
+            EventType::WebhookDisabled => Self::WebhookDisabled,
         }
     }
 }

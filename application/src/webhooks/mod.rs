@@ -10,6 +10,10 @@
 //! non-global range is refused unless the operator allows private targets, so an
 //! organizer cannot make the server call into its own network.
 
+mod endpoints;
+
+pub use endpoints::{CreateWebhookRequest, MAX_WEBHOOKS, UpdateWebhookRequest};
+
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ring::hmac;
