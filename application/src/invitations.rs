@@ -34,10 +34,6 @@ pub struct AcceptInvitationRequest {
     pub password: String,
 }
 
-/// What [`Crm::accept_invitation`] answers for a token that does not (or no longer)
-/// open an invitation: one message for unknown, used, revoked and expired alike.
-const UNUSABLE_TOKEN: &str = "is invalid, expired or already used";
-
 impl<S: Store> Crm<S> {
     /// Invites `request.email` to join the caller's organization as an agent; the
     /// mail goes out from a background job.
@@ -146,7 +142,7 @@ impl<S: Store> Crm<S> {
     }
 
     /// Withdraws an open invitation: its token stops working. Revoking a revoked
-    /// invitation changes nothing.
+    /// invitation changes nothing. Answers the invitation as it stands.
     ///
     /// # Errors
     /// - [`DomainError::Forbidden`] unless the caller is an organizer.
@@ -157,13 +153,13 @@ impl<S: Store> Crm<S> {
         &self,
         actor: &Actor,
         id: InvitationId,
-    ) -> Result<(), DomainError> {
+    ) -> Result<Invitation, DomainError> {
         require_organizer(actor, "only organizers can revoke invitations")?;
         let now = self.clock.now();
         let mut uow = self.store.begin().await?;
         let mut invitation = uow.invitation_for_update(actor.org_id, id).await?;
         if invitation.revoked_at.is_some() {
-            return Ok(());
+            return Ok(invitation);
         }
         ensure_open(&invitation)?;
         invitation.revoked_at = Some(now);
@@ -179,15 +175,17 @@ impl<S: Store> Crm<S> {
             now,
         ))
         .await?;
-        uow.commit().await
+        uow.commit().await?;
+        Ok(invitation)
     }
 
     /// Joins the organization of the invitation whose token this is, as an agent
     /// with the chosen password, and logs the new agent in. The token works once.
     ///
     /// # Errors
-    /// - [`DomainError::Validation`] on `password`, or on `token` when it is unknown,
-    ///   used, revoked or expired.
+    /// - [`DomainError::Validation`] on `password`.
+    /// - [`DomainError::Unauthenticated`] when the token is unknown, used, revoked or
+    ///   expired (one answer for all: a token is a credential).
     /// - [`DomainError::Conflict`] on `email` when the email got an account meanwhile.
     #[tracing::instrument(skip_all)]
     pub async fn accept_invitation(
@@ -201,13 +199,13 @@ impl<S: Store> Crm<S> {
         // Refused before the slow hash, so a stream of bad tokens costs little.
         let pending = self.store.invitations().by_token(&hash).await?;
         if !pending.is_some_and(|i| i.state(now) == InvitationState::Pending) {
-            return Err(DomainError::invalid("token", UNUSABLE_TOKEN));
+            return Err(DomainError::Unauthenticated);
         }
         let password_hash = self.hasher.hash(&password).await?;
         let mut uow = self.store.begin().await?;
         let mut invitation = match uow.invitation_by_token_for_update(&hash).await? {
             Some(invitation) if invitation.state(now) == InvitationState::Pending => invitation,
-            _ => return Err(DomainError::invalid("token", UNUSABLE_TOKEN)),
+            _ => return Err(DomainError::Unauthenticated),
         };
         let agent = Agent {
             id: AgentId::new(),

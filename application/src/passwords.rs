@@ -19,8 +19,6 @@ pub struct ConfirmPasswordReset {
     pub password: String,
 }
 
-const UNUSABLE_TOKEN: &str = "is invalid, expired or already used";
-
 impl<S: Store> Crm<S> {
     /// Mails a password reset to the account with `email`, if there is an active
     /// one. Answers the same whether there is or not, so accounts cannot be
@@ -70,8 +68,9 @@ impl<S: Store> Crm<S> {
     /// is revoked, so a session opened by whoever knew the old password ends.
     ///
     /// # Errors
-    /// - [`DomainError::Validation`] on `password`, or on `token` when it is unknown,
-    ///   used or expired, or its user was deactivated.
+    /// - [`DomainError::Validation`] on `password`.
+    /// - [`DomainError::Unauthenticated`] when the token is unknown, used or expired,
+    ///   or its user was deactivated (one answer for all: a token is a credential).
     #[tracing::instrument(skip_all)]
     pub async fn confirm_password_reset(
         &self,
@@ -87,11 +86,11 @@ impl<S: Store> Crm<S> {
         let mut uow = self.store.begin().await?;
         let reset = match uow.password_reset_by_token_for_update(&hash).await? {
             Some(reset) if reset.is_usable(now) => reset,
-            _ => return Err(DomainError::invalid("token", UNUSABLE_TOKEN)),
+            _ => return Err(DomainError::Unauthenticated),
         };
         let user = uow.user_for_update(reset.org_id, reset.user_id).await?;
         if !user.active {
-            return Err(DomainError::invalid("token", UNUSABLE_TOKEN));
+            return Err(DomainError::Unauthenticated);
         }
         uow.set_password(user.org_id, user.id, &password_hash, now)
             .await?;

@@ -38,18 +38,21 @@ impl AllowedMethods {
         Self { routes }
     }
 
-    /// The `Allow` value for `path`, if it is one of ours.
+    /// The `Allow` value for `path`, if it is one of ours. Where templates overlap
+    /// (`/agents/invitations` and `/agents/{id}`), the one with more literal
+    /// segments wins, as in the router.
     fn allow(&self, path: &str) -> Option<&str> {
         let wanted = segments(path);
         self.routes
             .iter()
-            .find(|(template, _)| {
+            .filter(|(template, _)| {
                 template.len() == wanted.len()
                     && template
                         .iter()
                         .zip(&wanted)
                         .all(|(t, w)| t.starts_with('{') || t == w)
             })
+            .max_by_key(|(template, _)| template.iter().filter(|t| !t.starts_with('{')).count())
             .map(|(_, methods)| methods.as_str())
     }
 
@@ -74,6 +77,18 @@ fn segments(path: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_literal_segment_wins_over_a_parameter() {
+        let spec = r#"{"paths": {"/agents/{id}": {"get": {}, "delete": {}},
+            "/agents/invitations": {"get": {}, "post": {}}}}"#;
+        let allowed = AllowedMethods::from_spec(spec, "", &[]);
+        assert_eq!(
+            allowed.allow("/agents/invitations"),
+            Some("GET, POST, HEAD")
+        );
+        assert_eq!(allowed.allow("/agents/42"), Some("DELETE, GET, HEAD"));
+    }
 
     const SPEC: &str = r#"{"paths": {"/leads/{id}": {"get": {}, "patch": {}, "delete": {}},
         "/leads": {"get": {}, "post": {}}}}"#;

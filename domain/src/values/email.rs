@@ -50,7 +50,9 @@ impl Email {
             return Err(EmailError::TooLong);
         }
         let (local, domain) = email.split_once('@').ok_or(EmailError::Malformed)?;
+        // RFC 5321 bounds the local part at 64 octets: a longer one is never delivered.
         let local_ok = !local.is_empty()
+            && local.len() <= 64
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
@@ -94,6 +96,14 @@ mod tests {
     fn normalises_case_and_whitespace() {
         let email = Email::parse("  Ada@Example.COM ").expect("valid");
         assert_eq!(email.as_str(), "ada@example.com");
+    }
+
+    #[test]
+    fn a_local_part_over_64_characters_is_refused() {
+        let at_limit = format!("{}@example.com", "a".repeat(64));
+        assert!(Email::parse(&at_limit).is_ok());
+        let over = format!("{}@example.com", "a".repeat(65));
+        assert_eq!(Email::parse(&over), Err(EmailError::Malformed));
     }
 
     #[test]

@@ -17,11 +17,15 @@ use djcrm_domain::ports::{Clock, JobQueue, Mail, MailError, Mailer, QueueError};
 use djcrm_domain::{LeadStatus, Role};
 
 /// A clock the test sets.
-struct TestClock(Mutex<DateTime<Utc>>);
+pub struct TestClock(Mutex<DateTime<Utc>>);
 
 impl TestClock {
-    fn set(&self, at: DateTime<Utc>) {
+    pub fn set(&self, at: DateTime<Utc>) {
         *self.0.lock().expect("the clock") = at;
+    }
+
+    pub fn advance(&self, by: TimeDelta) {
+        *self.0.lock().expect("the clock") += by;
     }
 }
 
@@ -33,7 +37,7 @@ impl Clock for TestClock {
 
 /// A queue that keeps what it is given.
 #[derive(Default)]
-struct Kept(Mutex<Vec<Job>>);
+pub struct Kept(pub Mutex<Vec<Job>>);
 
 #[async_trait::async_trait]
 impl JobQueue for Kept {
@@ -51,7 +55,7 @@ impl JobQueue for Kept {
 
 /// A mailer that keeps what it sends.
 #[derive(Default)]
-struct Outbox(Mutex<Vec<Mail>>);
+pub struct Outbox(pub Mutex<Vec<Mail>>);
 
 #[async_trait::async_trait]
 impl Mailer for Outbox {
@@ -67,13 +71,14 @@ fn day_at(day: u32, hour: u32) -> DateTime<Utc> {
         .expect("a time")
 }
 
-struct World {
-    store: SqliteStore,
-    clock: Arc<TestClock>,
-    crm: Crm<SqliteStore>,
+/// A CRM over an in-memory store, on a clock the test moves (30 November, 10:00).
+pub struct World {
+    pub store: SqliteStore,
+    pub clock: Arc<TestClock>,
+    pub crm: Crm<SqliteStore>,
 }
 
-async fn world() -> World {
+pub async fn world() -> World {
     let store = djcrm_adapter_sqlite::connect(&SqliteOptions::new("sqlite::memory:"))
         .await
         .expect("a store");

@@ -8,6 +8,7 @@ mod api;
 mod cache_contract;
 mod contract;
 mod digests;
+mod expiry;
 mod helpers;
 mod limiter_contract;
 mod outbox_contract;

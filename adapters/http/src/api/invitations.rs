@@ -18,7 +18,9 @@ use crate::dto::{
     AcceptInvitationBody, ConfirmPasswordResetBody, InvitationBody, InvitationPage, InviteBody,
     LoginResponseBody, PasswordResetBody,
 };
-use crate::problem::{AUTHENTICATED, BY_ID, CONFLICT, FORBIDDEN, JSON_BODY, QUERY, STORED};
+use crate::problem::{
+    AUTHENTICATED, BY_ID, CONFLICT, FORBIDDEN, JSON_BODY, QUERY, STORED, UNAUTHORIZED,
+};
 
 /// Invitation result.
 #[derive(ApiResponse)]
@@ -26,14 +28,6 @@ pub enum InviteResponse {
     /// The invitation is stored; its mail is on its way.
     #[oai(status = 201)]
     Created(Json<InvitationBody>, #[oai(header = "Location")] String),
-}
-
-/// Revocation result.
-#[derive(ApiResponse)]
-pub enum RevokeResponse {
-    /// The invitation's token no longer works.
-    #[oai(status = 204)]
-    Revoked,
 }
 
 /// Acceptance result.
@@ -164,28 +158,28 @@ impl<S: Store> InvitationsApi<S> {
         Ok(Json(InvitationBody::at(invitation, self.crm.now())))
     }
 
-    /// Withdraw an invitation (organizers); its token stops working. 409 when it
-    /// was accepted.
+    /// Withdraw an invitation (organizers): its token stops working, and it stays
+    /// listed as revoked. 409 when it was accepted.
     #[oai(
-        path = "/agents/invitations/:id",
-        method = "delete",
+        path = "/agents/invitations/:id/revoke",
+        method = "post",
         operation_id = "revokeInvitation"
     )]
     async fn revoke(
         &self,
         auth: BearerAuth,
         id: Path<Uuid>,
-    ) -> ApiResult<RevokeResponse, { AUTHENTICATED | FORBIDDEN | BY_ID | CONFLICT }> {
-        self.crm
+    ) -> ApiResult<Json<InvitationBody>, { AUTHENTICATED | FORBIDDEN | BY_ID | CONFLICT }> {
+        let invitation = self
+            .crm
             .revoke_invitation(&auth.0.actor, id.0.into())
             .await?;
-        Ok(RevokeResponse::Revoked)
+        Ok(Json(InvitationBody::at(invitation, self.crm.now())))
     }
 
     /// Accept an invitation: become an agent with the chosen password, logged in.
     ///
-    /// The token works once; an unknown, used, revoked or expired token is a 422 on
-    /// `token`.
+    /// The token works once; an unknown, used, revoked or expired token is a 401.
     #[oai(
         path = "/auth/accept-invitation",
         method = "post",
@@ -195,7 +189,7 @@ impl<S: Store> InvitationsApi<S> {
     async fn accept(
         &self,
         body: JsonBody<AcceptInvitationBody>,
-    ) -> ApiResult<AcceptResponse, { JSON_BODY | CONFLICT | STORED }> {
+    ) -> ApiResult<AcceptResponse, { JSON_BODY | UNAUTHORIZED | CONFLICT | STORED }> {
         let body = body.0;
         let logged_in = self
             .crm
@@ -234,8 +228,8 @@ impl<S: Store> InvitationsApi<S> {
 
     /// Set a new password with the token from the reset mail.
     ///
-    /// The token works once; an unknown, used or expired token is a 422 on `token`.
-    /// Every token of the account is revoked: log in again.
+    /// The token works once; an unknown, used or expired token is a 401. Every
+    /// token of the account is revoked: log in again.
     #[oai(
         path = "/auth/password-reset/confirm",
         method = "post",
@@ -245,7 +239,7 @@ impl<S: Store> InvitationsApi<S> {
     async fn confirm_reset(
         &self,
         body: JsonBody<ConfirmPasswordResetBody>,
-    ) -> ApiResult<ResetResponse, { JSON_BODY | STORED }> {
+    ) -> ApiResult<ResetResponse, { JSON_BODY | UNAUTHORIZED | STORED }> {
         let body = body.0;
         self.crm
             .confirm_password_reset(ConfirmPasswordReset {

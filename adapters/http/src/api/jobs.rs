@@ -117,7 +117,6 @@ impl<S: Store> JobsApi<S> {
         &self,
         auth: BearerAuth,
         /// The job's `key`.
-        #[oai(validator(min_length = 1, max_length = 200))]
         key: Path<String>,
     ) -> ApiResult<RetryResponse, { AUTHENTICATED | FORBIDDEN | BY_ID }> {
         let key = JobKey::from_string(key.0);

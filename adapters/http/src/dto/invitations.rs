@@ -37,10 +37,17 @@ impl From<InvitationState> for InvitationStateDto {
 #[oai(example)]
 pub struct InviteBody {
     /// Where the invitation goes; the agent's login once they join.
-    #[oai(validator(min_length = 3, max_length = 254))]
+    #[oai(validator(
+        max_length = 254,
+        pattern = "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+    ))]
     pub email: String,
     /// The agent's name.
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*[^\\s\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}][^\\x00-\\x1F\\x7F-\\x9F\u{202A}-\u{202E}\u{2066}-\u{2069}]*$"
+    ))]
     pub full_name: String,
 }
 
@@ -110,7 +117,10 @@ pub struct AcceptInvitationBody {
 #[oai(example)]
 pub struct PasswordResetBody {
     /// The account's email.
-    #[oai(validator(min_length = 3, max_length = 254))]
+    #[oai(validator(
+        max_length = 254,
+        pattern = "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+    ))]
     pub email: String,
 }
 

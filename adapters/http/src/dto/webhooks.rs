@@ -12,10 +12,17 @@ use uuid::Uuid;
 #[oai(example)]
 pub struct CreateWebhookBody {
     /// Where deliveries go: an `http://` or `https://` URL reaching a public address.
-    #[oai(validator(min_length = 8, max_length = 2000))]
+    #[oai(validator(
+        max_length = 2000,
+        pattern = "^https?://[^/?#@:\\s\\x00-\\x1F\\x7F-\\x9F][^/?#@\\s\\x00-\\x1F\\x7F-\\x9F]*([/?#][^\\s\\x00-\\x1F\\x7F-\\x9F]*)?$"
+    ))]
     pub url: String,
     /// Event types from the change feed (`lead.created`, ...), or `["*"]` for all.
-    #[oai(validator(min_items = 1, max_items = 64))]
+    #[oai(validator(
+        min_items = 1,
+        max_items = 64,
+        pattern = "^(\\*|lead\\.created|lead\\.updated|lead\\.assigned|lead\\.unassigned|lead\\.status_changed|lead\\.deleted|lead\\.note_added|agent\\.created|agent\\.updated|agent\\.deactivated|agent\\.deleted|category\\.created|category\\.renamed|category\\.deleted|organization\\.updated|user\\.signed_up|user\\.created|user\\.logged_in|user\\.logged_out|user\\.login_failed|token\\.issued|token\\.revoked|invitation\\.sent|invitation\\.revoked|invitation\\.accepted|user\\.password_reset_requested|user\\.password_changed|webhook\\.created|webhook\\.updated|webhook\\.deleted|webhook\\.disabled)$"
+    ))]
     pub events: Vec<String>,
 }
 
@@ -24,13 +31,27 @@ pub struct CreateWebhookBody {
 #[oai(example)]
 pub struct UpdateWebhookBody {
     /// A new URL.
-    #[oai(validator(min_length = 8, max_length = 2000))]
+    #[oai(
+        nullable,
+        validator(
+            max_length = 2000,
+            pattern = "^https?://[^/?#@:\\s\\x00-\\x1F\\x7F-\\x9F][^/?#@\\s\\x00-\\x1F\\x7F-\\x9F]*([/?#][^\\s\\x00-\\x1F\\x7F-\\x9F]*)?$"
+        )
+    )]
     pub url: Option<String>,
     /// New event types.
-    #[oai(validator(min_items = 1, max_items = 64))]
+    #[oai(
+        nullable,
+        validator(
+            min_items = 1,
+            max_items = 64,
+            pattern = "^(\\*|lead\\.created|lead\\.updated|lead\\.assigned|lead\\.unassigned|lead\\.status_changed|lead\\.deleted|lead\\.note_added|agent\\.created|agent\\.updated|agent\\.deactivated|agent\\.deleted|category\\.created|category\\.renamed|category\\.deleted|organization\\.updated|user\\.signed_up|user\\.created|user\\.logged_in|user\\.logged_out|user\\.login_failed|token\\.issued|token\\.revoked|invitation\\.sent|invitation\\.revoked|invitation\\.accepted|user\\.password_reset_requested|user\\.password_changed|webhook\\.created|webhook\\.updated|webhook\\.deleted|webhook\\.disabled)$"
+        )
+    )]
     pub events: Option<Vec<String>>,
     /// `false` stops deliveries; `true` starts them again (after repeated failures
     /// turned the webhook off, too).
+    #[oai(nullable)]
     pub active: Option<bool>,
 }
 
