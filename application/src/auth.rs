@@ -78,7 +78,7 @@ pub struct Me {
     pub agent_id: Option<djcrm_domain::AgentId>,
 }
 
-/// A new user created by an operator (`djcrm-admin create-user`).
+/// A new user created by an operator (`djcrm-admin user create`).
 #[derive(Debug, Clone)]
 pub struct ProvisionUserRequest {
     /// The organization to add the user to.

@@ -5,6 +5,7 @@
 //! operator's maintenance tool. The test suite builds the server through
 //! [`startup::Application`] exactly as `djcrm serve` does.
 
+pub mod admin;
 pub mod background;
 pub mod config;
 pub mod startup;

@@ -1,47 +1,71 @@
-//! `djcrm-admin` as an operator runs it.
+//! `djcrm-admin`, run as operators run it: its reports, its JSON, its exit codes,
+//! on SQLite and PostgreSQL.
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
 
-fn admin(dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_djcrm-admin"))
+use serde_json::Value;
+
+mod common;
+
+/// Runs `djcrm-admin args` in `dir` against `database_url`.
+fn admin(dir: &Path, database_url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_djcrm-admin"))
         .args(args)
         .current_dir(dir)
-        .env(
-            "DJCRM_DATABASE__URL",
-            format!("sqlite://{}", dir.join("admin.db").display()),
-        )
-        .env("DJCRM_ADMIN_PASSWORD", "operator password")
-        .env("RUST_LOG", "warn")
+        .env("DJCRM_DATABASE__URL", database_url)
+        .env("DJCRM_CONFIG", dir.join("none.toml"))
+        .env("DJCRM_LOG__FILTER", "error")
+        .env("DJCRM_ADMIN_PASSWORD", "correct horse battery")
         .output()
-        .expect("djcrm-admin runs");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+        .expect("djcrm-admin runs")
 }
 
-fn value<'a>(stdout: &'a str, key: &str) -> &'a str {
-    stdout
-        .lines()
-        .find_map(|line| {
-            line.strip_prefix(key)
-                .and_then(|rest| rest.strip_prefix('='))
-        })
-        .unwrap_or_else(|| panic!("{key} in {stdout}"))
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
 }
 
-#[test]
-fn an_operator_migrates_and_creates_an_organization_and_its_users() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let (ok, out, err) = admin(dir.path(), &["migrate"]);
-    assert!(ok, "{err}");
-    assert!(out.contains("migrations applied"), "{out}");
+fn every_command(dir: &Path, url: &str) {
+    // A new database: every migration pending, then applied.
+    let before = json(&admin(dir, url, &["--json", "migrate", "--status"]));
+    assert!(before["pending"].as_u64().unwrap_or(0) > 0, "{before}");
+    let applied = admin(dir, url, &["migrate"]);
+    assert!(applied.status.success());
+    let after = json(&admin(dir, url, &["--json", "migrate", "--status"]));
+    assert_eq!(after["pending"], 0, "{after}");
+    assert!(
+        after["migrations"]
+            .as_array()
+            .is_some_and(|m| m.iter().all(|m| m["applied"] == true))
+    );
 
-    let (ok, out, err) = admin(
-        dir.path(),
+    let doctor = admin(dir, url, &["--json", "doctor"]);
+    let report = json(&doctor);
+    assert!(doctor.status.success(), "{report}");
+    let names: Vec<&str> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["configuration", "store", "schema", "cache", "queue", "mail"]
+    );
+
+    let org = json(&admin(
+        dir,
+        url,
         &[
-            "create-organization",
+            "--json",
+            "org",
+            "create",
             "--name",
             "Acme",
             "--owner-email",
@@ -49,59 +73,129 @@ fn an_operator_migrates_and_creates_an_organization_and_its_users() {
             "--owner-name",
             "Olive",
         ],
+    ));
+    let org_id = org["organization_id"].as_str().expect("an id").to_owned();
+    assert!(
+        org["token"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("djcrm_"))
     );
-    assert!(ok, "{err}");
-    let org = value(&out, "organization_id").to_owned();
-    assert!(value(&out, "token").starts_with("djcrm_"));
-
-    let (ok, out, err) = admin(
-        dir.path(),
+    let user = json(&admin(
+        dir,
+        url,
         &[
-            "create-user",
+            "--json",
+            "user",
+            "create",
             "--organization",
-            &org,
+            &org_id,
             "--email",
-            "alice@acme.test",
+            "ada@acme.test",
             "--full-name",
-            "Alice",
+            "Ada",
             "--role",
-            "agent",
+            "organizer",
         ],
-    );
-    assert!(ok, "{err}");
-    assert_eq!(value(&out, "role"), "agent");
+    ));
+    assert_eq!(user["role"], "organizer");
+    let failed = json(&admin(dir, url, &["--json", "jobs", "failed"]));
+    assert_eq!(failed["failed"], Value::Array(Vec::new()));
+}
 
-    // Errors are one clear line and a failing exit status.
-    let (ok, _, err) = admin(
-        dir.path(),
-        &[
-            "create-user",
-            "--organization",
-            &org,
-            "--email",
-            "alice@acme.test",
-            "--full-name",
-            "Alice 2",
-        ],
+#[test]
+fn every_command_works_on_sqlite() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let url = format!("sqlite://{}", dir.path().join("djcrm.db").display());
+    every_command(dir.path(), &url);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_works_on_postgres() {
+    let database = common::Database::create().await;
+    let dir = tempfile::tempdir().expect("a folder");
+    let url = database.url.clone();
+    tokio::task::spawn_blocking(move || every_command(dir.path(), &url))
+        .await
+        .expect("the commands ran");
+    database.drop_now().await;
+}
+
+#[test]
+fn a_store_that_is_down_fails_the_doctor_with_the_fix() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let output = Command::new(env!("CARGO_BIN_EXE_djcrm-admin"))
+        .args(["--json", "doctor"])
+        .current_dir(dir.path())
+        .env(
+            "DJCRM_DATABASE__URL",
+            "postgres://postgres@127.0.0.1:1/nowhere",
+        )
+        .env("DJCRM_DATABASE__ACQUIRE_TIMEOUT_MS", "500")
+        .env("DJCRM_CONFIG", dir.path().join("none.toml"))
+        .env("DJCRM_LOG__FILTER", "error")
+        .output()
+        .expect("djcrm-admin runs");
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&output);
+    let store = &report["checks"][1];
+    assert_eq!(store["name"], "store");
+    assert_eq!(store["ok"], false);
+    assert!(
+        store["fix"]
+            .as_str()
+            .is_some_and(|f| f.contains("database.url"))
     );
-    assert!(!ok);
-    assert!(err.contains("already exists"), "{err}");
-    let (ok, _, err) = admin(
+}
+
+#[test]
+fn a_user_error_is_one_line_and_exit_1_a_bad_setting_exit_2() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let url = format!("sqlite://{}", dir.path().join("djcrm.db").display());
+    let bad_org = admin(
         dir.path(),
+        &url,
         &[
-            "create-user",
+            "user",
+            "create",
             "--organization",
             "nope",
             "--email",
-            "b@acme.test",
+            "a@b.test",
             "--full-name",
-            "B",
+            "A",
         ],
     );
-    assert!(!ok);
-    assert!(err.contains("--organization"), "{err}");
+    assert_eq!(bad_org.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&bad_org.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--organization"), "{stderr}");
+    let bad_setting = Command::new(env!("CARGO_BIN_EXE_djcrm-admin"))
+        .args(["doctor"])
+        .current_dir(dir.path())
+        .env("DJCRM_DATABASE__ULR", "typo")
+        .env("DJCRM_CONFIG", dir.path().join("none.toml"))
+        .output()
+        .expect("djcrm-admin runs");
+    assert_eq!(bad_setting.status.code(), Some(2));
+}
 
-    let (ok, out, err) = admin(dir.path(), &["analyze"]);
-    assert!(ok, "{err}");
-    assert!(out.contains("statistics refreshed"), "{out}");
+#[test]
+fn every_command_has_help_with_an_example() {
+    for args in [
+        vec!["migrate", "--help"],
+        vec!["doctor", "--help"],
+        vec!["analyze", "--help"],
+        vec!["org", "create", "--help"],
+        vec!["user", "create", "--help"],
+        vec!["jobs", "failed", "--help"],
+        vec!["jobs", "retry", "--help"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_djcrm-admin"))
+            .args(&args)
+            .output()
+            .expect("djcrm-admin runs");
+        let help = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{args:?}");
+        assert!(help.contains("Example: djcrm-admin"), "{args:?}: {help}");
+    }
 }

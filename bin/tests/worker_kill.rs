@@ -17,8 +17,9 @@ use djcrm_bin::config::Settings;
 use djcrm_bin::startup::{AnyStore, Shared, crm};
 use djcrm_domain::jobs::RunState;
 use djcrm_domain::ports::{JobLog, Store};
-use sqlx::{Connection, PgConnection};
 use tokio::time::{Instant, sleep};
+
+mod common;
 
 /// Leads assigned, each one mail.
 const JOBS: usize = 40;
@@ -160,21 +161,7 @@ async fn on_sqlite_each_effect_happens_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgres_each_effect_happens_once() {
-    let admin = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let name = format!("djcrm_kill_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = PgConnection::connect(&admin)
-        .await
-        .expect("PostgreSQL (DATABASE_URL) is reachable");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("a database");
-    let (server, _) = admin.rsplit_once('/').unwrap_or((&admin, ""));
-    kill_a_worker_midway(format!("{server}/{name}")).await;
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&mut conn)
-    .await;
+    let database = common::Database::create().await;
+    kill_a_worker_midway(database.url.clone()).await;
+    database.drop_now().await;
 }

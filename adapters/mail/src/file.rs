@@ -23,6 +23,23 @@ impl FileMailer {
         }
     }
 
+    /// Creates the folder if needed and writes (then removes) a file in it: whether
+    /// mail could be written now.
+    ///
+    /// # Errors
+    /// [`MailError::Transient`] when the folder cannot be created or written.
+    pub async fn check(&self) -> Result<(), MailError> {
+        tokio::fs::create_dir_all(&self.folder)
+            .await
+            .map_err(|e| unwritable(format!("creating {}", self.folder.display()), e))?;
+        let probe = self.folder.join(".djcrm-check");
+        tokio::fs::write(&probe, b"")
+            .await
+            .map_err(|e| unwritable(format!("writing in {}", self.folder.display()), e))?;
+        let _ = tokio::fs::remove_file(&probe).await;
+        Ok(())
+    }
+
     /// The folder the messages go to.
     #[must_use]
     pub fn folder(&self) -> &Path {

@@ -37,6 +37,24 @@ impl SmtpMailer {
             .build();
         Ok(Self { transport, sender })
     }
+
+    /// Connects to the server and says NOOP: whether mail could go out now.
+    ///
+    /// # Errors
+    /// [`MailError::Transient`] when the server cannot be reached or refuses.
+    pub async fn check(&self) -> Result<(), MailError> {
+        match self.transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(MailError::Transient {
+                context: "the SMTP server did not answer NOOP".to_owned(),
+                source: None,
+            }),
+            Err(e) => Err(MailError::Transient {
+                context: "connecting to the SMTP server".to_owned(),
+                source: Some(Box::new(e)),
+            }),
+        }
+    }
 }
 
 #[async_trait::async_trait]

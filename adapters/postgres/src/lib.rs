@@ -82,6 +82,29 @@ pub async fn connect(options: &PostgresOptions) -> Result<PostgresStore, Connect
     Ok(store)
 }
 
+/// This binary's migrations, each marked applied or pending, and any the database
+/// has that this binary does not know.
+///
+/// # Errors
+/// [`ConnectError::Connect`] when the database cannot be read.
+pub async fn migration_status(
+    store: &PostgresStore,
+) -> Result<Vec<djcrm_adapter_sql::migrations::MigrationState>, ConnectError> {
+    let exists: Option<String> = sqlx::query_scalar("SELECT to_regclass('_crm_migrations')::text")
+        .fetch_one(store.pool())
+        .await
+        .map_err(ConnectError::Connect)?;
+    let applied: Vec<i64> = if exists.is_some() {
+        sqlx::query_scalar("SELECT version FROM _crm_migrations WHERE success")
+            .fetch_all(store.pool())
+            .await
+            .map_err(ConnectError::Connect)?
+    } else {
+        Vec::new()
+    };
+    Ok(djcrm_adapter_sql::migrations::states(&MIGRATOR, &applied))
+}
+
 /// Applies pending migrations.
 ///
 /// # Errors

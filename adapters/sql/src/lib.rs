@@ -15,6 +15,7 @@ mod error;
 mod idempotency;
 mod invitations;
 mod jobs;
+pub mod migrations;
 mod outbox;
 mod reads;
 mod rows;

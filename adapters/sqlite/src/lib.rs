@@ -107,6 +107,31 @@ pub async fn connect(options: &SqliteOptions) -> Result<SqliteStore, ConnectErro
     Ok(store)
 }
 
+/// This binary's migrations, each marked applied or pending, and any the database
+/// has that this binary does not know.
+///
+/// # Errors
+/// [`ConnectError::Open`] when the database cannot be read.
+pub async fn migration_status(
+    store: &SqliteStore,
+) -> Result<Vec<djcrm_adapter_sql::migrations::MigrationState>, ConnectError> {
+    let exists: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_crm_migrations'",
+    )
+    .fetch_optional(store.pool())
+    .await
+    .map_err(ConnectError::Open)?;
+    let applied: Vec<i64> = if exists.is_some() {
+        sqlx::query_scalar("SELECT version FROM _crm_migrations WHERE success")
+            .fetch_all(store.pool())
+            .await
+            .map_err(ConnectError::Open)?
+    } else {
+        Vec::new()
+    };
+    Ok(djcrm_adapter_sql::migrations::states(&MIGRATOR, &applied))
+}
+
 /// Applies pending migrations.
 ///
 /// # Errors
