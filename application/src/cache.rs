@@ -59,6 +59,8 @@ fn touches_tokens(change: &Change) -> bool {
             | Change::AgentDeleted { .. }
             | Change::AgentUpdated { .. }
             | Change::UserCreated { .. }
+            | Change::UserRoleChanged { .. }
+            | Change::UserDeactivated { .. }
     )
 }
 

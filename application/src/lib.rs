@@ -58,6 +58,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod leads;
 pub mod limits;
+pub mod operator;
 pub mod organization;
 pub mod passwords;
 pub mod patch;

@@ -100,6 +100,146 @@ fn every_command(dir: &Path, url: &str) {
     assert_eq!(user["role"], "organizer");
     let failed = json(&admin(dir, url, &["--json", "jobs", "failed"]));
     assert_eq!(failed["failed"], Value::Array(Vec::new()));
+
+    let orgs = json(&admin(dir, url, &["--json", "org", "list"]));
+    assert_eq!(orgs["items"][0]["id"], org_id.as_str());
+    let shown = json(&admin(dir, url, &["--json", "org", "show", &org_id]));
+    assert_eq!(shown["name"], "Acme");
+    assert_eq!(shown["leads"]["total"], 0);
+    assert_eq!(shown["users"].as_array().map(Vec::len), Some(2));
+    let users = json(&admin(
+        dir,
+        url,
+        &["--json", "user", "list", "--organization", &org_id],
+    ));
+    assert_eq!(users["items"].as_array().map(Vec::len), Some(2));
+
+    // Tokens for scripts: issued once, listed without their secret, revoked.
+    let issued = json(&admin(
+        dir,
+        url,
+        &[
+            "--json",
+            "token",
+            "issue",
+            "--email",
+            "ada@acme.test",
+            "--days",
+            "30",
+        ],
+    ));
+    let token_id = issued["id"].as_str().expect("a token id").to_owned();
+    assert!(
+        issued["token"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("djcrm_"))
+    );
+    let listed = json(&admin(
+        dir,
+        url,
+        &["--json", "token", "list", "--email", "ada@acme.test"],
+    ));
+    assert_eq!(listed["items"][0]["id"], token_id.as_str());
+    assert!(
+        listed["items"][0].get("token").is_none(),
+        "no secret is listed"
+    );
+    let revoked = admin(
+        dir,
+        url,
+        &["token", "revoke", "--email", "ada@acme.test", &token_id],
+    );
+    assert!(revoked.status.success());
+    let listed = json(&admin(
+        dir,
+        url,
+        &["--json", "token", "list", "--email", "ada@acme.test"],
+    ));
+    assert_eq!(listed["items"], Value::Array(Vec::new()));
+
+    // A new password signs the owner out everywhere.
+    let before = json(&admin(
+        dir,
+        url,
+        &["--json", "token", "list", "--email", "olive@acme.test"],
+    ));
+    assert_eq!(
+        before["items"].as_array().map(Vec::len),
+        Some(1),
+        "the signup's token"
+    );
+    assert!(
+        admin(
+            dir,
+            url,
+            &["user", "set-password", "--email", "olive@acme.test"]
+        )
+        .status
+        .success()
+    );
+    let after = json(&admin(
+        dir,
+        url,
+        &["--json", "token", "list", "--email", "olive@acme.test"],
+    ));
+    assert_eq!(after["items"], Value::Array(Vec::new()));
+
+    let role = json(&admin(
+        dir,
+        url,
+        &[
+            "--json",
+            "user",
+            "set-role",
+            "--email",
+            "ada@acme.test",
+            "--role",
+            "owner",
+        ],
+    ));
+    assert_eq!(role["role"], "owner");
+    let agent_role = admin(
+        dir,
+        url,
+        &[
+            "user",
+            "set-role",
+            "--email",
+            "ada@acme.test",
+            "--role",
+            "agent",
+        ],
+    );
+    assert_eq!(
+        agent_role.status.code(),
+        Some(1),
+        "agents have profiles of their own"
+    );
+    assert!(
+        admin(
+            dir,
+            url,
+            &["user", "deactivate", "--email", "ada@acme.test"]
+        )
+        .status
+        .success()
+    );
+    let users = json(&admin(
+        dir,
+        url,
+        &["--json", "user", "list", "--organization", &org_id],
+    ));
+    let ada = users["items"]
+        .as_array()
+        .and_then(|u| u.iter().find(|u| u["email"] == "ada@acme.test"))
+        .cloned()
+        .expect("ada");
+    assert_eq!(ada["active"], false);
+
+    let stats = json(&admin(dir, url, &["--json", "stats"]));
+    assert_eq!(stats["organizations"], 1);
+    assert_eq!(stats["users"], 2);
+    assert_eq!(stats["leads"]["total"], 0);
 }
 
 #[test]
@@ -189,6 +329,16 @@ fn every_command_has_help_with_an_example() {
         vec!["user", "create", "--help"],
         vec!["jobs", "failed", "--help"],
         vec!["jobs", "retry", "--help"],
+        vec!["org", "list", "--help"],
+        vec!["org", "show", "--help"],
+        vec!["user", "list", "--help"],
+        vec!["user", "set-password", "--help"],
+        vec!["user", "set-role", "--help"],
+        vec!["user", "deactivate", "--help"],
+        vec!["token", "issue", "--help"],
+        vec!["token", "list", "--help"],
+        vec!["token", "revoke", "--help"],
+        vec!["stats", "--help"],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_djcrm-admin"))
             .args(&args)

@@ -194,6 +194,8 @@ pub enum Revocation {
     Deactivated,
     /// Its user set a new password through a reset.
     PasswordReset,
+    /// An operator revoked it, or set its user's password or deactivated them.
+    Operator,
 }
 
 macro_rules! changes {
@@ -430,6 +432,19 @@ changes! {
     PasswordChanged = "user.password_changed" {
         /// How many tokens were revoked.
         tokens_revoked: u64,
+    }
+    /// An operator changed a user's role.
+    UserRoleChanged = "user.role_changed" {
+        /// The role before.
+        from: Role,
+        /// The role after.
+        to: Role,
+    }
+    /// An operator deactivated a user: signed out everywhere (each token with its
+    /// own `token.revoked`), unable to log in.
+    UserDeactivated = "user.deactivated" {
+        /// Their role.
+        role: Role,
     }
     /// A webhook was registered (its secret is never recorded).
     WebhookCreated = "webhook.created" {

@@ -36,7 +36,7 @@ pub use entities::{
     digest::{Digest, UntouchedLead},
     invitation::{Invitation, InvitationState, PasswordReset},
     lead::{Lead, LeadEdit, LeadField, LeadFilter, PipelineCounts, StoredLead},
-    organization::Organization,
+    organization::{Census, Organization},
     token::{ApiToken, TokenHash},
     user::{Credentials, User},
     webhook::{Delivery, EventFilter, Webhook, WebhookUrl, WebhookUrlError},

@@ -21,6 +21,7 @@ mod reads;
 mod rows;
 mod unit_of_work;
 mod webhooks;
+mod writes;
 
 use std::sync::Arc;
 

@@ -8,17 +8,15 @@ use djcrm_domain::ports::{ChangeListener, UnitOfWork};
 use djcrm_domain::{
     Activity, Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, DomainError, Event,
     EventId, Invitation, InvitationId, Lead, LeadId, OrgId, Organization, OrganizationName,
-    PasswordHash, PasswordReset, TokenHash, TokenId, User, UserId, Webhook, WebhookId,
+    PasswordHash, PasswordReset, Role, TokenHash, TokenId, User, UserId, Webhook, WebhookId,
 };
 use sqlx::Transaction;
 
 use crate::appends;
 use crate::engine::{ReadRow, Sql, SqlDatabase};
 use crate::error::{on_insert, on_lead_write, storage};
-use crate::rows::{
-    self, AGENT_SELECT, CATEGORY_COLUMNS, LEAD_COLUMNS, ORGANIZATION_COLUMNS, USER_COLUMNS,
-    lead_search_text,
-};
+use crate::rows::{self, AGENT_SELECT, CATEGORY_COLUMNS, ORGANIZATION_COLUMNS, USER_COLUMNS};
+use crate::writes::{lead_query, lead_values};
 use crate::{Dialect, RowOf};
 
 const CATEGORY_TAKEN: &str = "a category with this name already exists";
@@ -70,7 +68,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
             .map_err(storage(context))
     }
 
-    async fn fetch_optional(
+    pub(crate) async fn fetch_optional(
         &mut self,
         sql: Sql,
         context: &'static str,
@@ -100,7 +98,11 @@ impl<D: Dialect> SqlUnitOfWork<D> {
     }
 
     /// Runs a `... RETURNING id` statement; whether it touched a row.
-    async fn touched(&mut self, sql: Sql, context: &'static str) -> Result<bool, DomainError> {
+    pub(crate) async fn touched(
+        &mut self,
+        sql: Sql,
+        context: &'static str,
+    ) -> Result<bool, DomainError> {
         Ok(self.fetch_optional(sql, context).await?.is_some())
     }
 
@@ -115,76 +117,6 @@ impl<D: Dialect> SqlUnitOfWork<D> {
             })
             .collect()
     }
-
-    /// Writes `lead` over its stored row if that is live and at `expected_version`,
-    /// marking it deleted at `deleted_at` when given.
-    async fn write_lead(
-        &mut self,
-        lead: &Lead,
-        expected_version: i64,
-        deleted_at: Option<DateTime<Utc>>,
-    ) -> Result<(), DomainError> {
-        let sql = lead_values(
-            Sql::new(
-                "UPDATE leads SET first_name = $3, last_name = $4, email = $5, phone = $6, \
-             description = $7, status = $8, category_id = $9, agent_id = $10, \
-             version = $11, created_at = $12, updated_at = $13, first_contacted_at = $14, \
-             seconds_to_first_contact = $15, search_text = $16, deleted_at = $17 \
-             WHERE organization_id = $2 AND id = $1 AND version = $18 AND deleted_at IS NULL \
-             RETURNING id",
-            ),
-            lead,
-        )
-        .bind(deleted_at)
-        .bind(expected_version);
-        let saved = D::Db::fetch_optional(&mut self.tx, sql)
-            .await
-            .map_err(on_lead_write("saving a lead"))?;
-        if saved.is_some() {
-            return Ok(());
-        }
-        let live = Sql::new(
-            "SELECT id FROM leads WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL",
-        )
-        .bind(lead.org_id)
-        .bind(lead.id);
-        Err(if self.touched(live, "saving a lead").await? {
-            DomainError::PreconditionFailed {
-                expected: expected_version,
-            }
-        } else {
-            DomainError::not_found("lead")
-        })
-    }
-}
-
-/// Binds a lead's 16 stored columns, in the order of `INSERT INTO leads`.
-fn lead_values(sql: Sql, lead: &Lead) -> Sql {
-    sql.bind(lead.id)
-        .bind(lead.org_id)
-        .bind(lead.first_name.as_str())
-        .bind(lead.last_name.as_str())
-        .bind(lead.email.as_ref().map(|e| e.as_str()))
-        .bind(lead.phone.as_ref().map(|p| p.as_str()))
-        .bind(lead.description.as_ref().map(|d| d.as_str()))
-        .bind(lead.status().as_str())
-        .bind(lead.category_id)
-        .bind(lead.agent_id)
-        .bind(lead.version())
-        .bind(lead.created_at)
-        .bind(lead.updated_at())
-        .bind(lead.first_contacted_at())
-        .bind(lead.seconds_to_first_contact())
-        .bind(lead_search_text(lead))
-}
-
-fn lead_query<D: Dialect>(condition: &str) -> Sql {
-    let mut sql = Sql::new("SELECT ");
-    sql.push(LEAD_COLUMNS)
-        .push(" FROM leads WHERE ")
-        .push(condition)
-        .push(D::LOCK_ROWS);
-    sql
 }
 
 impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
@@ -586,6 +518,34 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
         now: DateTime<Utc>,
     ) -> Result<(), DomainError> {
         self.set_password_row(org, user, hash, now).await
+    }
+
+    async fn set_user_role(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+        role: Role,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        self.set_role_row(org, user, role, now).await
+    }
+
+    async fn set_user_active(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        self.set_active_row(org, user, active, now).await
+    }
+
+    async fn revoke_token_by_id(
+        &mut self,
+        org: OrgId,
+        id: TokenId,
+    ) -> Result<Option<UserId>, DomainError> {
+        self.revoke_token_row(org, id).await
     }
 
     async fn insert_webhook(&mut self, webhook: &Webhook) -> Result<(), DomainError> {

@@ -3,13 +3,13 @@
 //! `--json`; it exits 0 on success, 1 with a one-line reason when the work failed,
 //! and 2 when the command line or the configuration is wrong.
 
+mod accounts;
 mod doctor;
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use djcrm_application::auth::{ProvisionUserRequest, SignupRequest};
 use djcrm_domain::jobs::JobKey;
 use djcrm_domain::ports::Store;
 use djcrm_domain::{DomainError, OrgId, Role};
@@ -52,13 +52,36 @@ enum Command {
     /// Users.
     #[command(subcommand)]
     User(UserCommand),
+    /// API tokens for scripts.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// See and retry background jobs that failed.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// The installation in numbers: organizations, users, leads by status, jobs
+    /// waiting.
+    #[command(after_help = "Example: djcrm-admin stats --json")]
+    Stats,
 }
 
 #[derive(Subcommand)]
 enum OrgCommand {
+    /// List organizations, newest first.
+    #[command(after_help = "Example: djcrm-admin org list --limit 100")]
+    List {
+        /// How many, 1 to 100.
+        #[arg(long, default_value_t = 25)]
+        limit: i64,
+        /// `next_cursor` of the previous page.
+        #[arg(long)]
+        cursor: Option<String>,
+    },
+    /// One organization: its leads by status and its users.
+    #[command(after_help = "Example: djcrm-admin org show 0193...")]
+    Show {
+        /// The organization's id.
+        organization: String,
+    },
     /// Create an organization and its owner; prints the owner's API token (once).
     #[command(
         after_help = "Example: djcrm-admin org create --name Acme --owner-email olive@acme.test --owner-name Olive (password from DJCRM_ADMIN_PASSWORD)"
@@ -81,6 +104,48 @@ enum OrgCommand {
 
 #[derive(Subcommand)]
 enum UserCommand {
+    /// List an organization's users, newest first.
+    #[command(after_help = "Example: djcrm-admin user list --organization 0193...")]
+    List {
+        /// The organization's id.
+        #[arg(long)]
+        organization: String,
+        /// How many, 1 to 100.
+        #[arg(long, default_value_t = 25)]
+        limit: i64,
+        /// `next_cursor` of the previous page.
+        #[arg(long)]
+        cursor: Option<String>,
+    },
+    /// Set a user's password; they are signed out everywhere.
+    #[command(
+        after_help = "Example: djcrm-admin user set-password --email ada@acme.test (the password from DJCRM_ADMIN_PASSWORD, or --password)"
+    )]
+    SetPassword {
+        /// Their email.
+        #[arg(long)]
+        email: String,
+        /// The new password (at least 10 characters).
+        #[arg(long, env = "DJCRM_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Make an owner an organizer or the reverse.
+    #[command(after_help = "Example: djcrm-admin user set-role --email ada@acme.test --role owner")]
+    SetRole {
+        /// Their email.
+        #[arg(long)]
+        email: String,
+        /// The new role.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// Deactivate a user: they cannot log in, and their tokens are revoked.
+    #[command(after_help = "Example: djcrm-admin user deactivate --email ada@acme.test")]
+    Deactivate {
+        /// Their email.
+        #[arg(long)]
+        email: String,
+    },
     /// Add a user (owner, organizer or agent) to an existing organization.
     #[command(
         after_help = "Example: djcrm-admin user create --organization <id> --email ada@acme.test --full-name Ada --role organizer"
@@ -101,6 +166,37 @@ enum UserCommand {
         /// Their initial password (at least 10 characters).
         #[arg(long, env = "DJCRM_ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
+    },
+}
+
+/// API tokens.
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Issue a token for a user's scripts; it is printed once.
+    #[command(after_help = "Example: djcrm-admin token issue --email ada@acme.test --days 90")]
+    Issue {
+        /// The user's email.
+        #[arg(long)]
+        email: String,
+        /// How many days it works, 1 to 366.
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+    /// List a user's live tokens (never their secrets).
+    #[command(after_help = "Example: djcrm-admin token list --email ada@acme.test")]
+    List {
+        /// The user's email.
+        #[arg(long)]
+        email: String,
+    },
+    /// Revoke a token: it stops working at once.
+    #[command(after_help = "Example: djcrm-admin token revoke --email ada@acme.test 0193...")]
+    Revoke {
+        /// The user's email.
+        #[arg(long)]
+        email: String,
+        /// The token's id, as `token list` shows it.
+        token: String,
     },
 }
 
@@ -273,57 +369,26 @@ async fn run_on<S: Store + Clone + MigrationStatus>(
                 text: format!("statistics refreshed on {database}"),
             }
         }
-        Command::Org(OrgCommand::Create {
-            name,
-            owner_email,
-            owner_name,
-            password,
-        }) => {
-            let crm = crm(store.clone(), settings, shared.clone());
-            let signed_up = crm
-                .signup(SignupRequest {
-                    organization_name: name,
-                    email: owner_email,
-                    password,
-                    full_name: owner_name,
-                })
-                .await?;
-            Report {
-                json: json!({
-                    "organization_id": signed_up.organization.id,
-                    "owner_id": signed_up.user.id,
-                    "token": signed_up.token,
-                }),
-                text: format!(
-                    "organization_id={}\nowner_id={}\ntoken={}",
-                    signed_up.organization.id, signed_up.user.id, signed_up.token
-                ),
-            }
-        }
-        Command::User(UserCommand::Create {
-            organization,
-            email,
-            full_name,
-            role,
-            password,
-        }) => {
-            let org_id = organization_id(&organization)?;
-            let crm = crm(store.clone(), settings, shared.clone());
-            let user = crm
-                .provision_user(ProvisionUserRequest {
-                    org_id,
-                    email,
-                    full_name,
-                    role: role.into(),
-                    password,
-                })
-                .await?;
-            Report {
-                json: json!({ "user_id": user.id, "role": user.role.as_str() }),
-                text: format!("user_id={}\nrole={}", user.id, user.role),
-            }
-        }
         Command::Jobs(command) => jobs(store, command, settings, shared).await?,
+        Command::Org(command) => {
+            accounts::org(&crm(store.clone(), settings, shared.clone()), command).await?
+        }
+        Command::User(command) => {
+            accounts::user(&crm(store.clone(), settings, shared.clone()), command).await?
+        }
+        Command::Token(command) => {
+            accounts::token(&crm(store.clone(), settings, shared.clone()), command).await?
+        }
+        Command::Stats => {
+            let census = crm(store.clone(), settings, shared.clone())
+                .census()
+                .await?;
+            let queue = crate::background::queue(settings).await.map_err(fail)?;
+            let waiting = djcrm_domain::ports::JobQueue::depth(&queue)
+                .await
+                .map_err(fail)?;
+            accounts::stats(&census, waiting)
+        }
     })
 }
 

@@ -16,3 +16,14 @@ pub struct Organization {
     /// When its settings last changed.
     pub updated_at: DateTime<Utc>,
 }
+
+/// The whole installation in numbers, for operators.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Census {
+    /// Organizations.
+    pub organizations: u64,
+    /// Users, active or not.
+    pub users: u64,
+    /// Live leads per status, over every organization.
+    pub leads: crate::PipelineCounts,
+}

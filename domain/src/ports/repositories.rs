@@ -9,10 +9,10 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    Agent, AgentId, AgentPerformance, Category, CategoryId, Credentials, Digest, DomainError,
-    Email, EventId, Feed, FeedQuery, HistoryEntry, IdempotencyKey, Invitation, InvitationId, Lead,
-    LeadFilter, LeadId, OrgId, Organization, Page, PageRequest, PipelineCounts, Position,
-    RecordedEvent, RecordedResponse, Reservation, Session, TokenHash, User, UserId,
+    Agent, AgentId, AgentPerformance, ApiToken, Category, CategoryId, Census, Credentials, Digest,
+    DomainError, Email, EventId, Feed, FeedQuery, HistoryEntry, IdempotencyKey, Invitation,
+    InvitationId, Lead, LeadFilter, LeadId, OrgId, Organization, Page, PageRequest, PipelineCounts,
+    Position, RecordedEvent, RecordedResponse, Reservation, Session, TokenHash, User, UserId,
 };
 
 /// Organizations.
@@ -23,6 +23,15 @@ pub trait OrganizationRepository: Send + Sync + 'static {
     /// # Errors
     /// - MUST return [`DomainError::NotFound`] when there is none.
     fn get(&self, id: OrgId) -> impl Future<Output = Result<Organization, DomainError>> + Send;
+
+    /// Every organization, newest first (operators).
+    fn list(
+        &self,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<Organization>, DomainError>> + Send;
+
+    /// The installation in numbers (operators).
+    fn census(&self) -> impl Future<Output = Result<Census, DomainError>> + Send;
 }
 
 /// Users (accounts that log in).
@@ -34,6 +43,13 @@ pub trait UserRepository: Send + Sync + 'static {
     /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
     fn get(&self, org: OrgId, id: UserId)
     -> impl Future<Output = Result<User, DomainError>> + Send;
+
+    /// The users of `org`, newest first.
+    fn list(
+        &self,
+        org: OrgId,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Page<User>, DomainError>> + Send;
 
     /// Active owners and organizers of every organization, by id, after `after`, at
     /// most `limit`: whom digests go to.
@@ -60,6 +76,14 @@ pub trait TokenRepository: Send + Sync + 'static {
         hash: &TokenHash,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Option<Session>, DomainError>> + Send;
+
+    /// The tokens of `user` of `org` that have not been revoked (expired ones
+    /// included), newest first.
+    fn list(
+        &self,
+        org: OrgId,
+        user: UserId,
+    ) -> impl Future<Output = Result<Vec<ApiToken>, DomainError>> + Send;
 }
 
 /// Agents: users of role agent and their profiles.

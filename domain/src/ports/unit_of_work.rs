@@ -16,7 +16,7 @@ use crate::jobs::Secret;
 use crate::{
     Activity, Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, DomainError, Event,
     EventId, Invitation, InvitationId, Lead, LeadId, OrgId, Organization, OrganizationName,
-    PasswordHash, PasswordReset, TokenHash, TokenId, User, UserId, Webhook, WebhookId,
+    PasswordHash, PasswordReset, Role, TokenHash, TokenId, User, UserId, Webhook, WebhookId,
 };
 
 /// One open write transaction.
@@ -323,6 +323,37 @@ pub trait UnitOfWork: Send {
         hash: &PasswordHash,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Changes a user's role.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn set_user_role(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+        role: Role,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Deactivates or reactivates a user (and so their agent profile).
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn set_user_active(
+        &mut self,
+        org: OrgId,
+        user: UserId,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Revokes the token `id` of `org`; whose it was, or `None` when there was none.
+    fn revoke_token_by_id(
+        &mut self,
+        org: OrgId,
+        id: TokenId,
+    ) -> impl Future<Output = Result<Option<UserId>, DomainError>> + Send;
 
     /// Stores a new webhook.
     fn insert_webhook(

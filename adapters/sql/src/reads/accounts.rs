@@ -3,10 +3,11 @@
 use chrono::{DateTime, Utc};
 use djcrm_domain::ports::{OrganizationRepository, TokenRepository, UserRepository};
 use djcrm_domain::{
-    Actor, Credentials, DomainError, Email, OrgId, Organization, PasswordHash, Role, Session,
-    TokenHash, User, UserId,
+    Actor, ApiToken, Census, Credentials, DomainError, Email, OrgId, Organization, Page,
+    PageRequest, PasswordHash, Role, Session, TokenHash, User, UserId,
 };
 
+use super::push_page;
 use crate::engine::{ReadRow, Sql};
 use crate::error::{corrupt, storage};
 use crate::rows::{self, ORGANIZATION_COLUMNS, USER_COLUMNS};
@@ -23,6 +24,42 @@ impl<D: Dialect> OrganizationRepository for SqlStore<D> {
             .ok_or(DomainError::not_found("organization"))
             .and_then(|row| rows::organization(&row))
     }
+
+    async fn list(&self, page: PageRequest) -> Result<Page<Organization>, DomainError> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(ORGANIZATION_COLUMNS)
+            .push(" FROM organizations WHERE 1 = 1");
+        push_page(&mut sql, "id", "id DESC", page);
+        let rows = self.fetch_all(sql, "listing organizations").await?;
+        let organizations = rows::all(&rows, rows::organization)?;
+        Ok(Page::from_overfetched(organizations, page.limit, |o| {
+            o.id.as_uuid()
+        }))
+    }
+
+    async fn census(&self) -> Result<Census, DomainError> {
+        let context = "counting the installation";
+        let totals = Sql::new(
+            "SELECT (SELECT COUNT(*) FROM organizations) AS organizations, \
+             (SELECT COUNT(*) FROM users) AS users",
+        );
+        let row = self
+            .fetch_optional(totals, context)
+            .await?
+            .ok_or_else(|| DomainError::storage(context, "no row"))?;
+        let count = |column: &str| -> Result<u64, DomainError> {
+            Ok(u64::try_from(row.int(column).map_err(storage(context))?).unwrap_or(0))
+        };
+        let leads = Sql::new(
+            "SELECT status, COUNT(*) AS count FROM leads WHERE deleted_at IS NULL GROUP BY status",
+        );
+        let rows = self.fetch_all(leads, context).await?;
+        Ok(Census {
+            organizations: count("organizations")?,
+            users: count("users")?,
+            leads: rows::pipeline_counts(&rows)?,
+        })
+    }
 }
 
 impl<D: Dialect> UserRepository for SqlStore<D> {
@@ -37,6 +74,19 @@ impl<D: Dialect> UserRepository for SqlStore<D> {
             .await?
             .ok_or(DomainError::not_found("user"))
             .and_then(|row| rows::user(&row))
+    }
+
+    async fn list(&self, org: OrgId, page: PageRequest) -> Result<Page<User>, DomainError> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(USER_COLUMNS)
+            .push(" FROM users WHERE organization_id = ")
+            .push_bind(org);
+        push_page(&mut sql, "id", "organization_id DESC, id DESC", page);
+        let rows = self.fetch_all(sql, "listing users").await?;
+        let users = rows::all(&rows, rows::user)?;
+        Ok(Page::from_overfetched(users, page.limit, |u| {
+            u.id.as_uuid()
+        }))
     }
 
     async fn organizers(
@@ -79,6 +129,29 @@ impl<D: Dialect> UserRepository for SqlStore<D> {
 }
 
 impl<D: Dialect> TokenRepository for SqlStore<D> {
+    async fn list(&self, org: OrgId, user: UserId) -> Result<Vec<ApiToken>, DomainError> {
+        let sql = Sql::new(
+            "SELECT id, organization_id, user_id, token_hash, created_at, expires_at \
+             FROM api_tokens WHERE organization_id = $1 AND user_id = $2 ORDER BY id DESC",
+        )
+        .bind(org)
+        .bind(user);
+        let rows = self.fetch_all(sql, "listing tokens").await?;
+        rows.iter()
+            .map(|row| {
+                let col = || storage("reading a token");
+                Ok(ApiToken {
+                    id: row.uuid("id").map_err(col())?.into(),
+                    org_id: row.uuid("organization_id").map_err(col())?.into(),
+                    user_id: row.uuid("user_id").map_err(col())?.into(),
+                    hash: TokenHash::from_hex(row.text("token_hash").map_err(col())?),
+                    created_at: row.time("created_at").map_err(col())?,
+                    expires_at: row.time("expires_at").map_err(col())?,
+                })
+            })
+            .collect()
+    }
+
     async fn session_for(
         &self,
         hash: &TokenHash,

@@ -16,6 +16,7 @@ mod invitations;
 mod jobs;
 mod leads;
 mod listing;
+mod operator;
 mod tokens;
 mod webhooks;
 
@@ -112,6 +113,15 @@ macro_rules! store_contract {
                     failed_runs_list_by_organization,
                     organizers_are_the_active_owners_and_organizers_of_every_tenant,
                     a_digest_counts_the_days_new_leads_conversions_and_untouched,
+                },
+                operator::{
+                    organizations_list_newest_first,
+                    the_census_counts_organizations_users_and_live_leads,
+                    users_of_an_organization_list_newest_first,
+                    a_users_live_tokens_are_listed,
+                    a_role_change_and_a_deactivation_read_back,
+                    changing_another_tenants_user_is_not_found,
+                    a_token_revoked_by_id_names_its_user_and_stops_working,
                 },
                 webhooks::{
                     a_webhook_reads_back_as_written,

@@ -135,6 +135,8 @@ pub enum RevocationDto {
     Deactivated,
     /// Its user set a new password through a reset.
     PasswordReset,
+    /// An operator revoked it, or set its user's password or deactivated them.
+    Operator,
 }
 
 macro_rules! event_data {
@@ -346,6 +348,18 @@ event_data! {
         /// How many of their tokens were revoked.
         tokens_revoked: u64,
     }
+    /// `user.role_changed`: an operator changed a user's role.
+    UserRoleChanged = "user.role_changed" as UserRoleChangedData {
+        /// The role before.
+        from: RoleDto,
+        /// The role after.
+        to: RoleDto,
+    }
+    /// `user.deactivated`: an operator deactivated a user.
+    UserDeactivated = "user.deactivated" as UserDeactivatedData {
+        /// Their role.
+        role: RoleDto,
+    }
     /// `webhook.created`: a webhook was registered.
     WebhookCreated = "webhook.created" as WebhookCreatedData {
         /// Where deliveries go.
@@ -496,6 +510,7 @@ impl From<Change> for EventData {
                     Revocation::Logout => RevocationDto::Logout,
                     Revocation::Deactivated => RevocationDto::Deactivated,
                     Revocation::PasswordReset => RevocationDto::PasswordReset,
+                    Revocation::Operator => RevocationDto::Operator,
                 },
             }),
             Change::InvitationSent {
@@ -523,6 +538,13 @@ impl From<Change> for EventData {
             }
             Change::PasswordChanged { tokens_revoked } => {
                 Self::PasswordChanged(PasswordChangedData { tokens_revoked })
+            }
+            Change::UserRoleChanged { from, to } => Self::UserRoleChanged(UserRoleChangedData {
+                from: from.into(),
+                to: to.into(),
+            }),
+            Change::UserDeactivated { role } => {
+                Self::UserDeactivated(UserDeactivatedData { role: role.into() })
             }
             Change::WebhookCreated { url, events } => {
                 Self::WebhookCreated(WebhookCreatedData { url, events })

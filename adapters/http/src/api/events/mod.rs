@@ -106,6 +106,12 @@ pub enum EventTypeDto {
     /// A user set a new password through a reset. Data: `tokens_revoked`.
     #[oai(rename = "user.password_changed")]
     PasswordChanged,
+    /// An operator changed a user's role. Data: `from`, `to`.
+    #[oai(rename = "user.role_changed")]
+    UserRoleChanged,
+    /// An operator deactivated a user. Data: `role`.
+    #[oai(rename = "user.deactivated")]
+    UserDeactivated,
     /// A webhook was registered. Data: `url`, `events`.
     #[oai(rename = "webhook.created")]
     WebhookCreated,
@@ -150,6 +156,8 @@ impl From<EventType> for EventTypeDto {
             EventType::InvitationAccepted => Self::InvitationAccepted,
             EventType::PasswordResetRequested => Self::PasswordResetRequested,
             EventType::PasswordChanged => Self::PasswordChanged,
+            EventType::UserRoleChanged => Self::UserRoleChanged,
+            EventType::UserDeactivated => Self::UserDeactivated,
             EventType::WebhookCreated => Self::WebhookCreated,
             EventType::WebhookUpdated => Self::WebhookUpdated,
             EventType::WebhookDeleted => Self::WebhookDeleted,
