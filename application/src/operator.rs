@@ -6,7 +6,8 @@
 use chrono::TimeDelta;
 use djcrm_domain::events::Revocation;
 use djcrm_domain::ports::{
-    LeadRepository, OrganizationRepository, Store, TokenRepository, UnitOfWork, UserRepository,
+    Cutoffs, JobLog, LeadRepository, OrganizationRepository, Purged, Retention, Store,
+    TokenRepository, UnitOfWork, UserRepository,
 };
 use djcrm_domain::{
     ApiToken, Census, Change, DomainError, Email, Event, OrgId, Organization, Page, Password,
@@ -14,6 +15,7 @@ use djcrm_domain::{
 };
 
 use crate::auth::issued;
+use crate::jobs::RELAY_LEASE;
 use crate::{Crm, PageParams};
 
 /// An organization with its leads by status.
@@ -231,6 +233,35 @@ impl<S: Store> Crm<S> {
         uow.append_event(&Event::new(org, None, id, change, now))
             .await?;
         uow.commit().await
+    }
+}
+
+impl<S: Store> Crm<S> {
+    /// Removes (or, with `dry_run`, counts) what is past its retention: expired
+    /// tokens and password resets, idempotency records older than a day, and, older
+    /// than `retention`, closed invitations, deleted leads with their history,
+    /// events the relay has passed, finished jobs and webhook deliveries.
+    ///
+    /// # Errors
+    /// - [`DomainError::Validation`] on `retention` shorter than a day.
+    /// - [`DomainError::Storage`] when the store fails; nothing is removed then.
+    pub async fn purge(&self, retention: TimeDelta, dry_run: bool) -> Result<Purged, DomainError> {
+        if retention < TimeDelta::days(1) {
+            return Err(DomainError::invalid("retention", "must be at least a day"));
+        }
+        let now = self.clock.now();
+        let before = now - retention;
+        let cutoffs = Cutoffs {
+            tokens_expired_before: now,
+            invitations_closed_before: before,
+            resets_expired_before: now,
+            idempotency_before: now - TimeDelta::days(1),
+            leads_deleted_before: before,
+            events_before: before,
+            jobs_before: before,
+        };
+        let relay = self.store.jobs().cursor(RELAY_LEASE).await?;
+        self.store.retention().purge(cutoffs, relay, dry_run).await
     }
 }
 

@@ -236,6 +236,11 @@ fn every_command(dir: &Path, url: &str) {
         .expect("ada");
     assert_eq!(ada["active"], false);
 
+    let dry = json(&admin(dir, url, &["--json", "purge", "--dry-run"]));
+    assert_eq!(dry["dry_run"], true);
+    assert!(dry["tokens"].is_u64(), "{dry}");
+    assert!(admin(dir, url, &["purge"]).status.success());
+
     let stats = json(&admin(dir, url, &["--json", "stats"]));
     assert_eq!(stats["organizations"], 1);
     assert_eq!(stats["users"], 2);
@@ -339,6 +344,7 @@ fn every_command_has_help_with_an_example() {
         vec!["token", "list", "--help"],
         vec!["token", "revoke", "--help"],
         vec!["stats", "--help"],
+        vec!["purge", "--help"],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_djcrm-admin"))
             .args(&args)

@@ -67,6 +67,16 @@ impl<D: Dialect> JobLog for SqlStore<D> {
             .transpose()
     }
 
+    async fn cursor(&self, name: &str) -> Result<i64, DomainError> {
+        let sql = Sql::new("SELECT cursor FROM leases WHERE name = $1").bind(name);
+        let row = self.fetch_optional(sql, "reading a cursor").await?;
+        Ok(row
+            .map(|row| row.int("cursor"))
+            .transpose()
+            .map_err(storage("reading a cursor"))?
+            .unwrap_or(0))
+    }
+
     async fn advance(&self, name: &str, holder: &str, to: i64) -> Result<bool, DomainError> {
         let sql = Sql::new(
             "UPDATE leases SET cursor = $1 WHERE name = $2 AND holder = $3 RETURNING name",

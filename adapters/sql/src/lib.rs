@@ -17,6 +17,7 @@ mod invitations;
 mod jobs;
 pub mod migrations;
 mod outbox;
+mod purge;
 mod reads;
 mod rows;
 mod unit_of_work;
@@ -164,6 +165,7 @@ impl<D: Dialect> Store for SqlStore<D> {
     type Invitations = Self;
     type Jobs = Self;
     type Webhooks = Self;
+    type Retention = Self;
     type UnitOfWork = SqlUnitOfWork<D>;
 
     fn organizations(&self) -> &Self {
@@ -197,6 +199,9 @@ impl<D: Dialect> Store for SqlStore<D> {
         self
     }
     fn webhooks(&self) -> &Self {
+        self
+    }
+    fn retention(&self) -> &Self {
         self
     }
     fn idempotency(&self) -> &Self {

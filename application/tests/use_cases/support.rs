@@ -11,8 +11,8 @@ use djcrm_application::{Crm, CrmSettings, Ports};
 use djcrm_domain::ports::{
     Generation, MockActivityRepository, MockAgentRepository, MockCache, MockCategoryRepository,
     MockClock, MockEventLog, MockIdempotencyRepository, MockInvitationRepository, MockJobLog,
-    MockLeadRepository, MockOrganizationRepository, MockPasswordHasher, MockTokenRepository,
-    MockUnitOfWork, MockUserRepository, MockWebhookRepository, Store,
+    MockLeadRepository, MockOrganizationRepository, MockPasswordHasher, MockRetention,
+    MockTokenRepository, MockUnitOfWork, MockUserRepository, MockWebhookRepository, Store,
 };
 use djcrm_domain::{
     Activity, Actor, Agent, AgentId, DomainError, Email, Event, Lead, LeadId, LeadStatus, OrgId,
@@ -36,6 +36,7 @@ pub struct TestStore {
     pub invitations: MockInvitationRepository,
     pub jobs: MockJobLog,
     pub webhooks: MockWebhookRepository,
+    pub retention: MockRetention,
     units: Mutex<VecDeque<MockUnitOfWork>>,
 }
 
@@ -82,6 +83,7 @@ impl Store for TestStore {
     type Invitations = MockInvitationRepository;
     type Jobs = MockJobLog;
     type Webhooks = MockWebhookRepository;
+    type Retention = MockRetention;
     type UnitOfWork = MockUnitOfWork;
 
     fn organizations(&self) -> &Self::Organizations {
@@ -119,6 +121,9 @@ impl Store for TestStore {
     }
     fn webhooks(&self) -> &Self::Webhooks {
         &self.webhooks
+    }
+    fn retention(&self) -> &Self::Retention {
+        &self.retention
     }
 
     fn begin(&self) -> impl Future<Output = Result<MockUnitOfWork, DomainError>> + Send {

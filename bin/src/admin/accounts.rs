@@ -292,3 +292,31 @@ pub(super) fn stats(census: &Census, waiting_jobs: u64) -> Report {
         ),
     }
 }
+
+pub(super) fn purged(p: &djcrm_domain::ports::Purged, dry_run: bool) -> Report {
+    let rows = [
+        ("tokens", p.tokens),
+        ("invitations", p.invitations),
+        ("password_resets", p.password_resets),
+        ("idempotency_keys", p.idempotency_keys),
+        ("leads", p.leads),
+        ("activities", p.activities),
+        ("events", p.events),
+        ("job_runs", p.job_runs),
+        ("deliveries", p.deliveries),
+    ];
+    let verb = if dry_run { "would remove" } else { "removed" };
+    let mut json = serde_json::Map::new();
+    json.insert("dry_run".to_owned(), Value::Bool(dry_run));
+    for (name, n) in rows {
+        json.insert(name.to_owned(), Value::from(n));
+    }
+    Report {
+        json: Value::Object(json),
+        text: rows
+            .iter()
+            .map(|(name, n)| format!("{verb} {n} {}", name.replace('_', " ")))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}

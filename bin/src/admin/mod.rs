@@ -58,6 +58,19 @@ enum Command {
     /// See and retry background jobs that failed.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Remove what is past its retention: expired tokens and password resets,
+    /// idempotency records older than a day, and, older than --retention-days,
+    /// closed invitations, deleted leads with their history, relayed events,
+    /// finished jobs and webhook deliveries.
+    #[command(after_help = "Example: djcrm-admin purge --dry-run --retention-days 90")]
+    Purge {
+        /// Only count what would go.
+        #[arg(long)]
+        dry_run: bool,
+        /// Days kept of what has a retention period.
+        #[arg(long, default_value_t = 90)]
+        retention_days: i64,
+    },
     /// The installation in numbers: organizations, users, leads by status, jobs
     /// waiting.
     #[command(after_help = "Example: djcrm-admin stats --json")]
@@ -378,6 +391,17 @@ async fn run_on<S: Store + Clone + MigrationStatus>(
         }
         Command::Token(command) => {
             accounts::token(&crm(store.clone(), settings, shared.clone()), command).await?
+        }
+        Command::Purge {
+            dry_run,
+            retention_days,
+        } => {
+            let retention = chrono::TimeDelta::try_days(retention_days)
+                .ok_or_else(|| Failure("--retention-days is out of range".to_owned()))?;
+            let purged = crm(store.clone(), settings, shared.clone())
+                .purge(retention, dry_run)
+                .await?;
+            accounts::purged(&purged, dry_run)
         }
         Command::Stats => {
             let census = crm(store.clone(), settings, shared.clone())

@@ -48,6 +48,9 @@ pub trait JobLog: Send + Sync + 'static {
         until: DateTime<Utc>,
     ) -> impl Future<Output = Result<Option<i64>, DomainError>> + Send;
 
+    /// The cursor of `name`, without taking its lease; 0 when it never moved.
+    fn cursor(&self, name: &str) -> impl Future<Output = Result<i64, DomainError>> + Send;
+
     /// Moves the cursor of `name` to `to` if `holder` still holds it; whether it did.
     fn advance(
         &self,

@@ -13,6 +13,7 @@ mod jobs;
 mod limits;
 mod mail;
 mod repositories;
+mod retention;
 mod unit_of_work;
 mod webhooks;
 
@@ -44,6 +45,9 @@ pub use repositories::{
     MockIdempotencyRepository, MockInvitationRepository, MockLeadRepository,
     MockOrganizationRepository, MockTokenRepository, MockUserRepository,
 };
+#[cfg(feature = "mocks")]
+pub use retention::MockRetention;
+pub use retention::{Cutoffs, Purged, Retention};
 #[cfg(feature = "mocks")]
 pub use unit_of_work::MockUnitOfWork;
 pub use unit_of_work::UnitOfWork;
@@ -77,6 +81,8 @@ pub trait Store: Send + Sync + 'static {
     type Jobs: JobLog;
     /// Its webhooks.
     type Webhooks: WebhookRepository;
+    /// Its retention.
+    type Retention: Retention;
     /// Its write transactions.
     type UnitOfWork: UnitOfWork;
 
@@ -104,6 +110,8 @@ pub trait Store: Send + Sync + 'static {
     fn jobs(&self) -> &Self::Jobs;
     /// Webhooks.
     fn webhooks(&self) -> &Self::Webhooks;
+    /// Retention.
+    fn retention(&self) -> &Self::Retention;
 
     /// Opens a write transaction. On SQLite it takes the write lock up front, so
     /// concurrent writers queue instead of failing halfway.

@@ -122,6 +122,8 @@ macro_rules! store_contract {
                     a_role_change_and_a_deactivation_read_back,
                     changing_another_tenants_user_is_not_found,
                     a_token_revoked_by_id_names_its_user_and_stops_working,
+                    a_dry_run_purge_counts_and_removes_nothing,
+                    a_purge_removes_what_is_past_its_cutoff_and_keeps_the_rest,
                 },
                 webhooks::{
                     a_webhook_reads_back_as_written,

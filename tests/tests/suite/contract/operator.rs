@@ -106,3 +106,100 @@ pub async fn a_token_revoked_by_id_names_its_user_and_stops_working<S: Store>(st
         .expect("a query");
     assert!(session.is_none());
 }
+
+/// Everything past `at`, and events only when the relay is past `relay`.
+fn cutoffs(at: chrono::DateTime<chrono::Utc>) -> djcrm_domain::ports::Cutoffs {
+    djcrm_domain::ports::Cutoffs {
+        tokens_expired_before: at,
+        invitations_closed_before: at,
+        resets_expired_before: at,
+        idempotency_before: at,
+        leads_deleted_before: at,
+        events_before: at,
+        jobs_before: at,
+    }
+}
+
+async fn a_deleted_and_a_live_lead<S: Store>(store: &S, t: &super::fixtures::Tenant) {
+    let mut gone = stored_lead(store, t, "Gone").await;
+    super::fixtures::deleted(store, t, &mut gone).await;
+    stored_lead(store, t, "Kept").await;
+}
+
+pub async fn a_dry_run_purge_counts_and_removes_nothing<S: Store>(store: S) {
+    use djcrm_domain::ports::Retention;
+    let acme = tenant(&store, "Acme").await;
+    stored_token(&store, &acme.owner, TimeDelta::hours(-1)).await;
+    a_deleted_and_a_live_lead(&store, &acme).await;
+    let later = now() + TimeDelta::minutes(1);
+    let counted = store
+        .retention()
+        .purge(cutoffs(later), 0, true)
+        .await
+        .expect("counted");
+    assert_eq!((counted.tokens, counted.leads), (1, 1), "{counted:?}");
+    assert!(
+        counted.activities >= 2,
+        "the gone lead's history: {counted:?}"
+    );
+    let again = store
+        .retention()
+        .purge(cutoffs(later), 0, true)
+        .await
+        .expect("counted");
+    assert_eq!(again, counted, "nothing was removed");
+}
+
+pub async fn a_purge_removes_what_is_past_its_cutoff_and_keeps_the_rest<S: Store>(store: S) {
+    use djcrm_domain::ports::{LeadRepository, Retention};
+    use djcrm_domain::{Change, Event, LeadFilter};
+    let acme = tenant(&store, "Acme").await;
+    let expired = stored_token(&store, &acme.owner, TimeDelta::hours(-1)).await;
+    a_deleted_and_a_live_lead(&store, &acme).await;
+    let event = Event::new(
+        acme.org,
+        None,
+        acme.owner.id,
+        Change::CategoryCreated { name: "Hot".into() },
+        now(),
+    );
+    let mut uow = store.begin().await.expect("begin");
+    uow.append_event(&event).await.expect("appended");
+    uow.commit().await.expect("commit");
+    let later = now() + TimeDelta::minutes(1);
+    let held = store
+        .retention()
+        .purge(cutoffs(later), 0, false)
+        .await
+        .expect("purged");
+    assert_eq!(held.events, 0, "the relay has not passed the event");
+    assert_eq!((held.tokens, held.leads), (1, 1));
+    let passed = store
+        .retention()
+        .purge(cutoffs(later), i64::MAX, false)
+        .await
+        .expect("purged");
+    assert_eq!(passed.events, 1);
+    assert!(
+        store
+            .tokens()
+            .session_for(&acme.token.hash, now())
+            .await
+            .expect("a query")
+            .is_some()
+    );
+    assert!(
+        store
+            .tokens()
+            .session_for(&expired.hash, now())
+            .await
+            .expect("a query")
+            .is_none()
+    );
+    let left = store
+        .leads()
+        .list(acme.org, &LeadFilter::default(), page(10))
+        .await
+        .expect("a page");
+    assert_eq!(left.items.len(), 1, "the live lead stays");
+}
