@@ -52,6 +52,7 @@ pub mod cache;
 pub mod categories;
 pub mod clock;
 pub mod events;
+pub mod export;
 mod fills;
 pub mod idempotency;
 pub mod invitations;

@@ -345,6 +345,7 @@ fn every_command_has_help_with_an_example() {
         vec!["token", "revoke", "--help"],
         vec!["stats", "--help"],
         vec!["purge", "--help"],
+        vec!["leads", "export", "--help"],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_djcrm-admin"))
             .args(&args)

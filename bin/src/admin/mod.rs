@@ -5,6 +5,7 @@
 
 mod accounts;
 mod doctor;
+mod export;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -55,6 +56,9 @@ enum Command {
     /// API tokens for scripts.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Leads.
+    #[command(subcommand)]
+    Leads(LeadsCommand),
     /// See and retry background jobs that failed.
     #[command(subcommand)]
     Jobs(JobsCommand),
@@ -182,6 +186,45 @@ enum UserCommand {
     },
 }
 
+/// Leads.
+#[derive(Subcommand)]
+enum LeadsCommand {
+    /// Export an organization's leads (the same filters as the API), streamed to a
+    /// file or to stdout. Categories go by name and agents by email.
+    #[command(
+        after_help = "Example: djcrm-admin leads export --org 0193... --format csv --status qualified --output leads.csv"
+    )]
+    Export {
+        /// The organization's id.
+        #[arg(long)]
+        org: String,
+        /// csv (with a header row) or jsonl (a JSON object per line).
+        #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+        format: FormatArg,
+        /// Where to write; stdout when absent.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+        /// Only leads in this status.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only leads in this category (its id).
+        #[arg(long)]
+        category: Option<String>,
+        /// Only leads of this agent (its id).
+        #[arg(long)]
+        agent: Option<String>,
+        /// Only leads whose name or email contains this text.
+        #[arg(long)]
+        q: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Csv,
+    Jsonl,
+}
+
 /// API tokens.
 #[derive(Subcommand)]
 enum TokenCommand {
@@ -287,7 +330,9 @@ pub async fn main() -> ExitCode {
     let json = cli.json;
     match run(cli.command, &settings).await {
         Ok((report, success)) => {
-            if json {
+            if report.json.is_null() && report.text.is_empty() {
+                // The command wrote its own output (an export to stdout).
+            } else if json {
                 println!("{}", report.json);
             } else {
                 println!("{}", report.text);
@@ -402,6 +447,19 @@ async fn run_on<S: Store + Clone + MigrationStatus>(
                 .purge(retention, dry_run)
                 .await?;
             accounts::purged(&purged, dry_run)
+        }
+        Command::Leads(LeadsCommand::Export {
+            org,
+            format,
+            output,
+            status,
+            category,
+            agent,
+            q,
+        }) => {
+            let crm = crm(store.clone(), settings, shared.clone());
+            let filter = export::filter(status, category, agent, q)?;
+            export::run(&crm, organization_id(&org)?, &filter, format, output).await?
         }
         Command::Stats => {
             let census = crm(store.clone(), settings, shared.clone())
