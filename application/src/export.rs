@@ -3,10 +3,14 @@
 
 use chrono::{DateTime, Utc};
 use djcrm_domain::ports::{AgentRepository, CategoryRepository, LeadRepository, Store};
-use djcrm_domain::{AgentId, CategoryId, DomainError, Lead, LeadFilter, Limit, OrgId, PageRequest};
+use djcrm_domain::{
+    Actor, AgentId, CategoryId, DomainError, Lead, LeadFilter, Limit, OrgId, PageRequest,
+    SearchQuery,
+};
 use std::collections::HashMap;
 
 use crate::Crm;
+use crate::policy::require_organizer;
 
 /// How exported leads are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +121,33 @@ fn encode(
 }
 
 impl<S: Store> Crm<S> {
+    /// The filter of an organizer's export of their organization's leads: the
+    /// listing's filters, checked as the listing checks them.
+    ///
+    /// # Errors
+    /// - [`DomainError::Forbidden`] unless the caller is an organizer.
+    /// - [`DomainError::Validation`] on `q`.
+    pub fn export_filter(
+        &self,
+        actor: &Actor,
+        request: &crate::leads::ListLeadsRequest,
+    ) -> Result<LeadFilter, DomainError> {
+        require_organizer(actor, "only organizers can export leads")?;
+        let query = request
+            .q
+            .as_deref()
+            .filter(|q| !q.trim().is_empty())
+            .map(SearchQuery::parse)
+            .transpose()
+            .map_err(|e| DomainError::invalid("q", e.to_string()))?;
+        Ok(LeadFilter {
+            status: request.status,
+            category_id: request.category_id,
+            agent_id: request.agent_id,
+            query,
+        })
+    }
+
     /// Every lead of `org` that `filter` selects, newest first, encoded as `format`
     /// a page at a time and handed to `chunk`; answers how many leads went out.
     /// Categories are written by name and agents by email, as an import reads them.
@@ -124,13 +155,17 @@ impl<S: Store> Crm<S> {
     /// # Errors
     /// [`ExportError::Store`] when the store fails, [`ExportError::Output`] when
     /// `chunk` does; what was handed over before stays handed over.
-    pub async fn export_leads<E: std::error::Error + 'static>(
+    pub async fn export_leads<E, F>(
         &self,
         org: OrgId,
         filter: &LeadFilter,
         format: ExportFormat,
-        mut chunk: impl FnMut(Vec<u8>) -> Result<(), E>,
-    ) -> Result<u64, ExportError<E>> {
+        mut chunk: impl FnMut(Vec<u8>) -> F,
+    ) -> Result<u64, ExportError<E>>
+    where
+        E: std::error::Error + 'static,
+        F: std::future::Future<Output = Result<(), E>>,
+    {
         let limit = Limit::new(PAGE).map_err(|e| DomainError::invalid("limit", e.to_string()))?;
         let categories = self.category_names(org, limit).await?;
         let agents = self.agent_emails(org, limit).await?;
@@ -149,12 +184,8 @@ impl<S: Store> Crm<S> {
                 .map(|lead| row(lead, &categories, &agents))
                 .collect();
             if !rows.is_empty() || header {
-                chunk(encode(
-                    &rows,
-                    format,
-                    header && format == ExportFormat::Csv,
-                )?)
-                .map_err(ExportError::Output)?;
+                let bytes = encode(&rows, format, header && format == ExportFormat::Csv)?;
+                chunk(bytes).await.map_err(ExportError::Output)?;
             }
             header = false;
             exported += u64::try_from(rows.len()).unwrap_or(0);

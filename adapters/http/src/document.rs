@@ -4,6 +4,7 @@
 //! here, once, so every copy of the document agrees (docs/decisions.md):
 //! - an example on every problem response, built from [`ProblemDetails`] itself so
 //!   it cannot drift from what the server sends;
+//! - an example on the CSV export, built from the export's own columns;
 //! - a referenced schema with a field description is written as
 //!   `allOf: [{$ref}]` beside the description, the form generators accept, instead
 //!   of `allOf: [{$ref}, {description}]` (which openapi-python-client rejects for
@@ -36,6 +37,7 @@ pub fn refine(spec: &str) -> String {
                 .filter_map(Value::as_object_mut)
             {
                 add_problem_examples(responses);
+                add_csv_examples(responses);
                 if limited {
                     add_rate_limit_headers(responses);
                 }
@@ -108,6 +110,28 @@ fn add_rate_limit_headers(responses: &mut Map<String, Value>) {
                 "RateLimit-Reset".to_owned(),
                 header("Seconds until the full limit is available again."),
             );
+        }
+    }
+}
+
+/// Puts an example on each CSV response of one operation: the export's header row
+/// and one lead.
+fn add_csv_examples(responses: &mut Map<String, Value>) {
+    let header = djcrm_application::export::EXPORT_COLUMNS.join(",");
+    let example = format!(
+        "{header}\r\n01936f1c-2a4e-7b10-8c3d-5e6f7a8b9c06,Grace,Hopper,grace@navy.example,,,\
+         contacted,Hot,ada@acme.example,2026-11-02T09:00:00+00:00,2026-11-02T09:30:00+00:00\r\n"
+    );
+    for response in responses.values_mut() {
+        let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (media, body) in content.iter_mut() {
+            if media.starts_with("text/csv")
+                && let Some(body) = body.as_object_mut()
+            {
+                body.insert("example".to_owned(), Value::String(example.clone()));
+            }
         }
     }
 }

@@ -34,6 +34,7 @@ use api::agents::AgentsApi;
 use api::auth::AuthApi;
 use api::categories::CategoriesApi;
 use api::events::EventsApi;
+use api::export::ExportApi;
 use api::health::HealthApi;
 use api::invitations::InvitationsApi;
 use api::jobs::JobsApi;
@@ -81,6 +82,7 @@ pub type Apis<S> = (
     AgentsApi<S>,
     InvitationsApi<S>,
     CategoriesApi<S>,
+    ExportApi<S>,
     LeadsApi<S>,
     StatsApi<S>,
     EventsApi<S>,
@@ -97,6 +99,7 @@ pub fn api_service<S: Store>(crm: &Arc<Crm<S>>) -> OpenApiService<Apis<S>, ()> {
         AgentsApi { crm: crm.clone() },
         InvitationsApi { crm: crm.clone() },
         CategoriesApi { crm: crm.clone() },
+        ExportApi { crm: crm.clone() },
         LeadsApi { crm: crm.clone() },
         StatsApi { crm: crm.clone() },
         EventsApi { crm: crm.clone() },

@@ -56,7 +56,9 @@ pub(super) async fn run<S: Store>(
     let Some(path) = output else {
         let mut stdout = std::io::stdout().lock();
         let rows = crm
-            .export_leads(org, filter, format, |chunk| stdout.write_all(&chunk))
+            .export_leads(org, filter, format, |chunk| {
+                std::future::ready(stdout.write_all(&chunk))
+            })
             .await
             .map_err(|e| fail(chain(&e)))?;
         stdout.flush().map_err(fail)?;
@@ -72,7 +74,9 @@ pub(super) async fn run<S: Store>(
         .map_err(|e| Failure(format!("cannot write {}: {e}", partial.display())))?;
     let mut writer = std::io::BufWriter::new(file);
     let rows = crm
-        .export_leads(org, filter, format, |chunk| writer.write_all(&chunk))
+        .export_leads(org, filter, format, |chunk| {
+            std::future::ready(writer.write_all(&chunk))
+        })
         .await
         .map_err(|e| fail(chain(&e)))?;
     writer

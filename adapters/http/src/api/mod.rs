@@ -4,6 +4,7 @@ pub mod agents;
 pub mod auth;
 pub mod categories;
 pub mod events;
+pub mod export;
 pub mod health;
 pub mod invitations;
 pub mod jobs;

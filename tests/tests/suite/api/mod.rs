@@ -5,6 +5,7 @@ mod cache;
 mod document;
 mod edge;
 mod events;
+mod export;
 mod idempotency;
 mod isolation;
 mod jobs;
