@@ -183,6 +183,24 @@ pub enum DomainError {
     },
 }
 
+/// `error` and its causes on one line (`outer: cause: root cause`), as logs and
+/// operators read them.
+#[must_use]
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        // Some errors already quote their source in their message.
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// Any error, boxed, as the cause of a [`DomainError::Storage`] or
 /// [`DomainError::Internal`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -228,6 +246,15 @@ impl From<ValidationErrors> for DomainError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chain_names_every_cause_once() {
+        let inner = std::io::Error::other("disk full");
+        let outer = DomainError::storage("writing a lead", inner);
+        let line = chain(&outer);
+        assert!(line.contains("writing a lead"), "{line}");
+        assert_eq!(line.matches("disk full").count(), 1, "{line}");
+    }
 
     #[test]
     fn validation_errors_collect_every_field() {

@@ -41,7 +41,7 @@ pub use entities::{
     user::{Credentials, User},
     webhook::{Delivery, EventFilter, Webhook, WebhookUrl, WebhookUrlError},
 };
-pub use error::{BoxError, DomainError, FieldError, ValidationErrors};
+pub use error::{BoxError, DomainError, FieldError, ValidationErrors, chain};
 pub use events::{Change, Event, EventType, Feed, FeedQuery, Position, RecordedEvent};
 pub use idempotency::{IdempotencyKey, RecordedResponse, Reservation};
 pub use ids::{

@@ -54,7 +54,7 @@ impl JobError {
     /// The error and its causes on one line, as kept with a failed job.
     #[must_use]
     pub fn chain(&self) -> String {
-        worker::chain(self)
+        djcrm_domain::chain(self)
     }
 }
 

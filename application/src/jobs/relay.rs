@@ -210,7 +210,7 @@ impl<S: Store> Relay<S> {
             if digests_checked.is_none_or(|at| at.elapsed() >= DIGEST_CHECK) {
                 digests_checked = Some(tokio::time::Instant::now());
                 if let Err(error) = self.schedule_digests().await {
-                    tracing::warn!(error = %crate::jobs::worker::chain(&error), "scheduling digests failed");
+                    tracing::warn!(error = %djcrm_domain::chain(&error), "scheduling digests failed");
                 }
             }
             let pause = match self.step().await {
@@ -224,7 +224,7 @@ impl<S: Store> Relay<S> {
                 }
                 Err(error) => {
                     failures = failures.saturating_add(1);
-                    tracing::warn!(error = %crate::jobs::worker::chain(&error), "relay pass failed");
+                    tracing::warn!(error = %djcrm_domain::chain(&error), "relay pass failed");
                     idle.saturating_mul(failures.min(30))
                 }
             };

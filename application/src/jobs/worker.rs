@@ -54,18 +54,6 @@ pub struct Worker<S: Store> {
     pub(super) webhooks: WebhookSettings,
 }
 
-/// `error` and its causes on one line.
-pub(crate) fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
 impl<S: Store> Worker<S> {
     /// A worker over `store`, sending with `mailer`, with links under `links`.
     pub fn new(store: S, mailer: Arc<dyn Mailer>, clock: Arc<dyn Clock>, links: Links) -> Self {

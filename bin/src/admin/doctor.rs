@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use djcrm_adapter_jobs::JobStorage;
 use djcrm_adapter_mail::{FileMailer, Sender, SmtpMailer};
+use djcrm_domain::chain;
 use djcrm_domain::ports::Store;
 use serde::Serialize;
 
@@ -42,21 +43,6 @@ fn failed(name: &'static str, detail: impl Into<String>, fix: impl Into<String>)
         detail: detail.into(),
         fix: Some(fix.into()),
     }
-}
-
-/// An error and its causes, on one line.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// Every check, in order; a check that depends on a failed one is not made.

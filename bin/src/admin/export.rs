@@ -60,7 +60,7 @@ pub(super) async fn run<S: Store>(
                 std::future::ready(stdout.write_all(&chunk))
             })
             .await
-            .map_err(|e| fail(chain(&e)))?;
+            .map_err(|e| fail(djcrm_domain::chain(&e)))?;
         stdout.flush().map_err(fail)?;
         drop(stdout);
         eprintln!("{rows} lead(s) exported");
@@ -78,7 +78,7 @@ pub(super) async fn run<S: Store>(
             std::future::ready(writer.write_all(&chunk))
         })
         .await
-        .map_err(|e| fail(chain(&e)))?;
+        .map_err(|e| fail(djcrm_domain::chain(&e)))?;
     writer
         .into_inner()
         .map_err(|e| fail(e.error()))?
@@ -90,15 +90,4 @@ pub(super) async fn run<S: Store>(
         json: json!({ "rows": rows, "output": path.display().to_string() }),
         text: format!("{rows} lead(s) exported to {}", path.display()),
     })
-}
-
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -313,22 +313,10 @@ impl From<DomainError> for ApiError {
             )
             .retry_after(*retry_after_seconds),
             DomainError::Storage { .. } | DomainError::Internal { .. } => {
-                tracing::error!(error.chain = %chain(&error), "request failed");
+                tracing::error!(error.chain = %djcrm_domain::chain(&error), "request failed");
                 ProblemDetails::internal()
             }
         };
         Self::from_problem(problem)
     }
-}
-
-/// An error and every cause below it, on one line: what the 500's log shows.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut line = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        line.push_str(": ");
-        line.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    line
 }
