@@ -346,6 +346,8 @@ fn every_command_has_help_with_an_example() {
         vec!["stats", "--help"],
         vec!["purge", "--help"],
         vec!["leads", "export", "--help"],
+        vec!["backup", "--help"],
+        vec!["restore", "--help"],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_djcrm-admin"))
             .args(&args)

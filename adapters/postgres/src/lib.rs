@@ -6,6 +6,7 @@
 //! connection forever; units of work lock the rows they change (`FOR UPDATE`), and
 //! outbox readers are fenced from writers in flight (see [`PostgresDialect`]).
 
+pub mod backup;
 mod dialect;
 mod error;
 

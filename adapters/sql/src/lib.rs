@@ -9,6 +9,7 @@
 //! appends the use case's events to the `outbox` table before it commits.
 
 mod appends;
+pub mod backup;
 pub mod dialect;
 pub mod engine;
 mod error;

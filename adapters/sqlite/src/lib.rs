@@ -9,6 +9,7 @@
 //! transaction, which takes the write lock up front so concurrent writers queue on
 //! the busy timeout instead of failing mid-transaction.
 
+pub mod backup;
 mod dialect;
 mod error;
 

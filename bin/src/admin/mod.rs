@@ -4,6 +4,7 @@
 //! and 2 when the command line or the configuration is wrong.
 
 mod accounts;
+mod backups;
 mod doctor;
 mod export;
 
@@ -74,6 +75,25 @@ enum Command {
         /// Days kept of what has a retention period.
         #[arg(long, default_value_t = 90)]
         retention_days: i64,
+    },
+    /// Write a consistent snapshot of the store to FILE while the server runs
+    /// (SQLite: VACUUM INTO; PostgreSQL: pg_dump), then check it and write its
+    /// manifest (rows per table, SHA-256) beside it as FILE.manifest.json.
+    #[command(after_help = "Example: djcrm-admin backup /backups/djcrm-2026-12-02.db")]
+    Backup {
+        /// Where to write it; it must not exist.
+        file: std::path::PathBuf,
+    },
+    /// Restore a backup into the configured store, checking it against its
+    /// manifest before and after. Refuses a store with data unless --force. Stop
+    /// the servers first.
+    #[command(after_help = "Example: djcrm-admin restore /backups/djcrm-2026-12-02.db --force")]
+    Restore {
+        /// The backup.
+        file: std::path::PathBuf,
+        /// Overwrite a store that has data.
+        #[arg(long)]
+        force: bool,
     },
     /// The installation in numbers: organizations, users, leads by status, jobs
     /// waiting.
@@ -359,6 +379,10 @@ async fn run(command: Command, settings: &Settings) -> Result<(Report, bool), Fa
     if let Command::Doctor = command {
         return Ok(doctor_report(settings).await);
     }
+    if let Command::Restore { file, force } = &command {
+        // Before the store is opened: a SQLite restore replaces its file.
+        return Ok((backups::restore(settings, file, *force).await?, true));
+    }
     let migrate = match &command {
         Command::Migrate { status } => !status,
         _ => true,
@@ -383,7 +407,7 @@ async fn run(command: Command, settings: &Settings) -> Result<(Report, bool), Fa
     Ok((report, true))
 }
 
-async fn run_on<S: Store + Clone + MigrationStatus>(
+async fn run_on<S: Store + Clone + MigrationStatus + backups::Backup>(
     store: &S,
     command: Command,
     settings: &Settings,
@@ -461,6 +485,8 @@ async fn run_on<S: Store + Clone + MigrationStatus>(
             let filter = export::filter(status, category, agent, q)?;
             export::run(&crm, organization_id(&org)?, &filter, format, output).await?
         }
+        Command::Backup { file } => backups::backup(store, settings, &file).await?,
+        Command::Restore { file, force } => backups::restore(settings, &file, force).await?,
         Command::Stats => {
             let census = crm(store.clone(), settings, shared.clone())
                 .census()
