@@ -245,6 +245,10 @@ fn every_command(dir: &Path, url: &str) {
     assert_eq!(stats["organizations"], 1);
     assert_eq!(stats["users"], 2);
     assert_eq!(stats["leads"]["total"], 0);
+    assert!(
+        stats["store_bytes"].as_u64().is_some_and(|b| b > 0),
+        "{stats}"
+    );
 }
 
 #[test]

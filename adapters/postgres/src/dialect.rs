@@ -44,6 +44,7 @@ impl Dialect for PostgresDialect {
     const EXPLAIN: &'static str = "EXPLAIN ";
     const EXPLAIN_COLUMN: &'static str = "QUERY PLAN";
     const ANALYZE: &'static str = "ANALYZE";
+    const SIZE: &'static str = "SELECT pg_database_size(current_database()) AS n";
 
     async fn search_predicate(
         _conn: &mut PgConnection,

@@ -52,6 +52,8 @@ pub trait Dialect: Send + Sync + 'static {
     const EXPLAIN_COLUMN: &'static str;
     /// The statement that refreshes the planner's statistics.
     const ANALYZE: &'static str;
+    /// The query of the database's size in bytes, as column `n`.
+    const SIZE: &'static str;
 
     /// The condition that matches `query` (lower-cased search text) among the leads
     /// of `org`. It may look at the organization first (how many leads it has) to

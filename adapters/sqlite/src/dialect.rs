@@ -51,6 +51,8 @@ impl Dialect for SqliteDialect {
     const EXPLAIN: &'static str = "EXPLAIN QUERY PLAN ";
     const EXPLAIN_COLUMN: &'static str = "detail";
     const ANALYZE: &'static str = "ANALYZE";
+    const SIZE: &'static str =
+        "SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()";
 
     async fn search_predicate(
         conn: &mut SqliteConnection,

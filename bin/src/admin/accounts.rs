@@ -283,12 +283,14 @@ pub(super) fn stats(census: &Census, waiting_jobs: u64) -> Report {
             "users": census.users,
             "leads": counts_json(&census.leads),
             "jobs_waiting": waiting_jobs,
+            "store_bytes": census.store_bytes,
         }),
         text: format!(
-            "organizations: {}\nusers: {}\n{}\njobs waiting: {waiting_jobs}",
+            "organizations: {}\nusers: {}\n{}\njobs waiting: {waiting_jobs}\nstore size: {:.1} MiB",
             census.organizations,
             census.users,
-            counts_line(&census.leads)
+            counts_line(&census.leads),
+            census.store_bytes as f64 / f64::from(1u32 << 20)
         ),
     }
 }

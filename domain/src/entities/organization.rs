@@ -26,4 +26,6 @@ pub struct Census {
     pub users: u64,
     /// Live leads per status, over every organization.
     pub leads: crate::PipelineCounts,
+    /// The store's size on disk, in bytes.
+    pub store_bytes: u64,
 }

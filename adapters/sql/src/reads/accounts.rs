@@ -54,10 +54,18 @@ impl<D: Dialect> OrganizationRepository for SqlStore<D> {
             "SELECT status, COUNT(*) AS count FROM leads WHERE deleted_at IS NULL GROUP BY status",
         );
         let rows = self.fetch_all(leads, context).await?;
+        let size = self
+            .fetch_optional(Sql::new(D::SIZE), context)
+            .await?
+            .map(|row| row.int("n"))
+            .transpose()
+            .map_err(storage(context))?
+            .unwrap_or(0);
         Ok(Census {
             organizations: count("organizations")?,
             users: count("users")?,
             leads: rows::pipeline_counts(&rows)?,
+            store_bytes: u64::try_from(size).unwrap_or(0),
         })
     }
 }

@@ -25,6 +25,7 @@ pub async fn the_census_counts_organizations_users_and_live_leads<S: Store>(stor
     let census = store.organizations().census().await.expect("a census");
     assert_eq!((census.organizations, census.users), (2, 3));
     assert_eq!((census.leads.new, census.leads.total()), (1, 1));
+    assert!(census.store_bytes > 0, "the store has a size");
 }
 
 pub async fn users_of_an_organization_list_newest_first<S: Store>(store: S) {
