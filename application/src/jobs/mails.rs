@@ -33,7 +33,7 @@ impl Links {
         format!("{}/reset-password?token={token}", self.base)
     }
 
-    fn lead(&self, id: LeadId) -> String {
+    pub(super) fn lead(&self, id: LeadId) -> String {
         format!("{}/leads/{id}", self.base)
     }
 
@@ -86,12 +86,6 @@ pub(super) struct LeadAssignedView {
     pub phone: Option<String>,
     pub status: String,
     pub link: String,
-}
-
-impl LeadAssignedView {
-    pub(super) fn link_to(links: &Links, lead: LeadId) -> String {
-        links.lead(lead)
-    }
 }
 
 /// What a password reset mail says.

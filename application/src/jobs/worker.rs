@@ -227,7 +227,7 @@ impl<S: Store> Worker<S> {
             email: lead.email.as_ref().map(|e| e.as_str().to_owned()),
             phone: lead.phone.as_ref().map(|p| p.as_str().to_owned()),
             status: lead.status().as_str().to_owned(),
-            link: LeadAssignedView::link_to(&self.links, lead.id),
+            link: self.links.lead(lead.id),
         };
         self.mailer.send(&view.mail(key, &agent.email)?).await?;
         Ok(Outcome::Done)
