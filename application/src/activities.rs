@@ -45,7 +45,7 @@ impl<S: Store> Crm<S> {
         uow.commit().await?;
         Ok(HistoryEntry {
             activity: note,
-            actor_name: author.full_name,
+            actor_name: Some(author.full_name),
         })
     }
 

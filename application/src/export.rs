@@ -2,15 +2,15 @@
 //! page at a time so memory stays flat whatever the number of leads.
 
 use chrono::{DateTime, Utc};
-use djcrm_domain::ports::{AgentRepository, CategoryRepository, LeadRepository, Store};
+use djcrm_domain::ports::{LeadRepository, Store};
 use djcrm_domain::{
     Actor, AgentId, CategoryId, DomainError, Lead, LeadFilter, Limit, OrgId, PageRequest,
     SearchQuery,
 };
 use std::collections::HashMap;
 
-use crate::Crm;
 use crate::policy::require_organizer;
+use crate::{Crm, catalog};
 
 /// How exported leads are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,8 +167,16 @@ impl<S: Store> Crm<S> {
         F: std::future::Future<Output = Result<(), E>>,
     {
         let limit = Limit::new(PAGE).map_err(|e| DomainError::invalid("limit", e.to_string()))?;
-        let categories = self.category_names(org, limit).await?;
-        let agents = self.agent_emails(org, limit).await?;
+        let categories: HashMap<CategoryId, String> = catalog::categories(&self.store, org)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name.into_inner()))
+            .collect();
+        let agents: HashMap<AgentId, String> = catalog::agents(&self.store, org)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.email.as_str().to_owned()))
+            .collect();
         let mut after = None;
         let mut exported = 0u64;
         let mut header = true;
@@ -192,56 +200,6 @@ impl<S: Store> Crm<S> {
             match page.next_cursor {
                 Some(next) => after = Some(next),
                 None => return Ok(exported),
-            }
-        }
-    }
-
-    async fn category_names(
-        &self,
-        org: OrgId,
-        limit: Limit,
-    ) -> Result<HashMap<CategoryId, String>, DomainError> {
-        let mut names = HashMap::new();
-        let mut after = None;
-        loop {
-            let page = self
-                .store
-                .categories()
-                .list(org, PageRequest { limit, after })
-                .await?;
-            names.extend(
-                page.items
-                    .iter()
-                    .map(|c| (c.id, c.name.as_str().to_owned())),
-            );
-            match page.next_cursor {
-                Some(next) => after = Some(next),
-                None => return Ok(names),
-            }
-        }
-    }
-
-    async fn agent_emails(
-        &self,
-        org: OrgId,
-        limit: Limit,
-    ) -> Result<HashMap<AgentId, String>, DomainError> {
-        let mut emails = HashMap::new();
-        let mut after = None;
-        loop {
-            let page = self
-                .store
-                .agents()
-                .list(org, PageRequest { limit, after })
-                .await?;
-            emails.extend(
-                page.items
-                    .iter()
-                    .map(|a| (a.id, a.email.as_str().to_owned())),
-            );
-            match page.next_cursor {
-                Some(next) => after = Some(next),
-                None => return Ok(emails),
             }
         }
     }

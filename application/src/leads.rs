@@ -456,7 +456,7 @@ pub(crate) fn activity(
         id: ActivityId::new(),
         org_id: actor.org_id,
         lead_id: lead,
-        actor_id: actor.user_id,
+        actor_id: Some(actor.user_id),
         kind,
         created_at: now,
     }

@@ -257,6 +257,7 @@ impl Application {
         let crm = Arc::new(crm(store, settings, shared.clone()).with_queue(Arc::new(queue)));
         let http = HttpSettings {
             body_limit: settings.http.body_limit_bytes,
+            import_limit: settings.http.import_limit_bytes,
             cors_allowed_origins: settings.http.cors_allowed_origins.clone(),
             limits: edge_limits(settings, shared.limiter),
         };

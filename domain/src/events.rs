@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    ActivityId, Agent, AgentId, CategoryId, EventId, Lead, LeadField, LeadStatus, Limit, OrgId,
-    Role, TokenId, UserId,
+    ActivityId, Agent, AgentId, CategoryId, Duplicates, EventId, ImportCounts, ImportOrigin, Lead,
+    LeadField, LeadStatus, Limit, OrgId, Role, TokenId, UserId,
 };
 
 /// Where an event sits in the outbox: a per-database sequence. Readers see
@@ -471,6 +471,37 @@ changes! {
     WebhookDisabled = "webhook.disabled" {
         /// Why.
         reason: String,
+    }
+    /// An import of leads from a file was registered (uploaded, or started by an
+    /// operator). Its rows have no events of their own: the batch has
+    /// `import.completed` (or `import.failed`) when it ends.
+    ImportCreated = "import.created" {
+        /// The file's name.
+        file_name: String,
+        /// Who reads it.
+        origin: ImportOrigin,
+        /// What happens to duplicates.
+        duplicates: Duplicates,
+        /// The file's size in bytes.
+        size_bytes: u64,
+    }
+    /// Every row of an import was read.
+    ImportCompleted = "import.completed" {
+        /// What became of its rows.
+        counts: ImportCounts,
+    }
+    /// An import stopped before its last row; the rows committed before stay
+    /// until it is reverted.
+    ImportFailed = "import.failed" {
+        /// Why.
+        reason: String,
+        /// What became of the rows read before.
+        counts: ImportCounts,
+    }
+    /// The leads an import created were deleted (each keeps its history).
+    ImportReverted = "import.reverted" {
+        /// How many live leads were deleted.
+        leads_deleted: u64,
     }
 }
 

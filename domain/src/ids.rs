@@ -115,6 +115,10 @@ typed_id!(
     /// Identifies one [`Delivery`](crate::Delivery) to a webhook.
     DeliveryId
 );
+typed_id!(
+    /// Identifies an [`Import`](crate::Import): one batch of leads read from a file.
+    ImportId
+);
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,9 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{AgentId, DeliveryId, EventId, InvitationId, LeadId, OrgId, UserId, WebhookId};
+use crate::{
+    AgentId, DeliveryId, EventId, ImportId, InvitationId, LeadId, OrgId, UserId, WebhookId,
+};
 
 /// Names one effect. A job whose key is recorded as done is skipped, so a job run
 /// twice (a worker killed after the effect, a relay restarted) has its effect once.
@@ -96,11 +98,13 @@ pub enum Queue {
     Mail,
     /// Webhook deliveries.
     Webhooks,
+    /// Imports of uploaded files: long jobs, kept from holding up the others.
+    Imports,
 }
 
 impl Queue {
     /// Every queue.
-    pub const ALL: &'static [Self] = &[Self::Mail, Self::Webhooks];
+    pub const ALL: &'static [Self] = &[Self::Mail, Self::Webhooks, Self::Imports];
 
     /// Its name in the job storage, fixed here rather than derived from a Rust type.
     #[must_use]
@@ -108,6 +112,7 @@ impl Queue {
         match self {
             Self::Mail => "djcrm-mail",
             Self::Webhooks => "djcrm-webhooks",
+            Self::Imports => "djcrm-imports",
         }
     }
 }
@@ -155,6 +160,11 @@ pub enum Work {
         /// The day it sums up (UTC).
         day: NaiveDate,
     },
+    /// Read an uploaded file into leads (resuming where an earlier attempt stopped).
+    Import {
+        /// The import.
+        import_id: ImportId,
+    },
 }
 
 impl Work {
@@ -167,6 +177,7 @@ impl Work {
             Self::PasswordResetMail { .. } => "password_reset_mail",
             Self::DigestMail { .. } => "digest_mail",
             Self::WebhookDelivery { .. } => "webhook_delivery",
+            Self::Import { .. } => "import",
         }
     }
 
@@ -175,6 +186,7 @@ impl Work {
     pub const fn queue(&self) -> Queue {
         match self {
             Self::WebhookDelivery { .. } => Queue::Webhooks,
+            Self::Import { .. } => Queue::Imports,
             _ => Queue::Mail,
         }
     }

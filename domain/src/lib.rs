@@ -34,6 +34,10 @@ pub use entities::{
     agent::{Agent, AgentPerformance},
     category::Category,
     digest::{Digest, UntouchedLead},
+    import::{
+        Duplicates, Import, ImportColumn, ImportCounts, ImportOrigin, ImportState, Problem,
+        Rejection,
+    },
     invitation::{Invitation, InvitationState, PasswordReset},
     lead::{Lead, LeadEdit, LeadField, LeadFilter, PipelineCounts, StoredLead},
     organization::{Census, Organization},
@@ -45,8 +49,8 @@ pub use error::{BoxError, DomainError, FieldError, ValidationErrors, chain};
 pub use events::{Change, Event, EventType, Feed, FeedQuery, Position, RecordedEvent};
 pub use idempotency::{IdempotencyKey, RecordedResponse, Reservation};
 pub use ids::{
-    ActivityId, AgentId, CategoryId, DeliveryId, EventId, InvitationId, LeadId, OrgId, ResetId,
-    TokenId, UserId, WebhookId,
+    ActivityId, AgentId, CategoryId, DeliveryId, EventId, ImportId, InvitationId, LeadId, OrgId,
+    ResetId, TokenId, UserId, WebhookId,
 };
 pub use pagination::{Cursor, Limit, Page, PageRequest};
 pub use values::{

@@ -36,6 +36,7 @@ use api::categories::CategoriesApi;
 use api::events::EventsApi;
 use api::export::ExportApi;
 use api::health::HealthApi;
+use api::imports::{ImportLimit, ImportsApi};
 use api::invitations::InvitationsApi;
 use api::jobs::JobsApi;
 use api::leads::LeadsApi;
@@ -51,6 +52,8 @@ use problem::{ProblemDetails, problem_for_error};
 pub struct HttpSettings {
     /// The largest request body accepted, in bytes; larger ones get 413.
     pub body_limit: usize,
+    /// The largest file `POST /imports` accepts, in bytes.
+    pub import_limit: u64,
     /// Origins allowed to call the API from a browser; empty turns CORS off.
     pub cors_allowed_origins: Vec<String>,
     /// The rate limits of the API.
@@ -83,6 +86,7 @@ pub type Apis<S> = (
     InvitationsApi<S>,
     CategoriesApi<S>,
     ExportApi<S>,
+    ImportsApi<S>,
     LeadsApi<S>,
     StatsApi<S>,
     EventsApi<S>,
@@ -100,6 +104,7 @@ pub fn api_service<S: Store>(crm: &Arc<Crm<S>>) -> OpenApiService<Apis<S>, ()> {
         InvitationsApi { crm: crm.clone() },
         CategoriesApi { crm: crm.clone() },
         ExportApi { crm: crm.clone() },
+        ImportsApi { crm: crm.clone() },
         LeadsApi { crm: crm.clone() },
         StatsApi { crm: crm.clone() },
         EventsApi { crm: crm.clone() },
@@ -155,6 +160,7 @@ pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: HttpSettings) -> impl Endpoint<
         )
         .data(authenticator)
         .data(BodyLimit(settings.body_limit))
+        .data(ImportLimit(settings.import_limit))
         .with(CatchPanic::new().with_handler(|_| {
             tracing::error!("a request handler panicked");
             ProblemDetails::internal().into_http_response()

@@ -28,6 +28,9 @@ pub const TABLES: &[&str] = &[
     "job_runs",
     "webhooks",
     "webhook_deliveries",
+    "imports",
+    "import_rejections",
+    "import_uploads",
 ];
 
 /// Why a backup or a restore failed.

@@ -26,6 +26,8 @@ pub enum Param {
     Bool(bool),
     /// An instant.
     Time(Option<DateTime<Utc>>),
+    /// Raw bytes (an uploaded file's parts).
+    Bytes(Vec<u8>),
 }
 
 macro_rules! param_from {
@@ -50,6 +52,7 @@ param_from! {
     bool => |v| Self::Bool(v);
     DateTime<Utc> => |v| Self::Time(Some(v));
     Option<DateTime<Utc>> => |v| Self::Time(v);
+    Vec<u8> => |v| Self::Bytes(v);
 }
 
 macro_rules! param_from_id {
@@ -79,7 +82,8 @@ param_from_id!(
     djcrm_domain::InvitationId,
     djcrm_domain::ResetId,
     djcrm_domain::WebhookId,
-    djcrm_domain::DeliveryId
+    djcrm_domain::DeliveryId,
+    djcrm_domain::ImportId
 );
 
 /// A statement and its parameters. Text pushed with [`push_bind`](Self::push_bind)
@@ -151,6 +155,8 @@ pub trait ReadRow {
     fn time(&self, column: &str) -> Result<DateTime<Utc>, sqlx::Error>;
     /// A nullable instant column.
     fn opt_time(&self, column: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error>;
+    /// A bytes column.
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, sqlx::Error>;
 }
 
 impl<R> ReadRow for R
@@ -163,6 +169,7 @@ where
     for<'r> f64: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Vec<u8>: Decode<'r, R::Database> + Type<R::Database>,
 {
     fn uuid(&self, column: &str) -> Result<Uuid, sqlx::Error> {
         self.try_get(column)
@@ -192,6 +199,9 @@ where
         self.try_get(column)
     }
     fn opt_time(&self, column: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, sqlx::Error> {
         self.try_get(column)
     }
 }
@@ -226,6 +236,7 @@ where
     for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
     for<'q> bool: Encode<'q, DB> + Type<DB>,
     for<'q> Option<DateTime<Utc>>: Encode<'q, DB> + Type<DB>,
+    for<'q> Vec<u8>: Encode<'q, DB> + Type<DB>,
 {
     let mut arguments = DB::Arguments::default();
     for param in params {
@@ -235,6 +246,7 @@ where
             Param::Int(v) => arguments.add(v),
             Param::Bool(v) => arguments.add(v),
             Param::Time(v) => arguments.add(v),
+            Param::Bytes(v) => arguments.add(v),
         }
         .map_err(sqlx::Error::Encode)?;
     }
@@ -252,6 +264,7 @@ where
     for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
     for<'q> bool: Encode<'q, DB> + Type<DB>,
     for<'q> Option<DateTime<Utc>>: Encode<'q, DB> + Type<DB>,
+    for<'q> Vec<u8>: Encode<'q, DB> + Type<DB>,
 {
     async fn execute(conn: &mut Self::Connection, sql: Sql) -> Result<(), sqlx::Error> {
         let arguments = arguments::<DB>(sql.params)?;

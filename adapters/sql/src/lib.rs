@@ -14,6 +14,7 @@ pub mod dialect;
 pub mod engine;
 mod error;
 mod idempotency;
+mod imports;
 mod invitations;
 mod jobs;
 pub mod migrations;
@@ -166,6 +167,7 @@ impl<D: Dialect> Store for SqlStore<D> {
     type Invitations = Self;
     type Jobs = Self;
     type Webhooks = Self;
+    type Imports = Self;
     type Retention = Self;
     type UnitOfWork = SqlUnitOfWork<D>;
 
@@ -200,6 +202,9 @@ impl<D: Dialect> Store for SqlStore<D> {
         self
     }
     fn webhooks(&self) -> &Self {
+        self
+    }
+    fn imports(&self) -> &Self {
         self
     }
     fn retention(&self) -> &Self {

@@ -254,7 +254,7 @@ pub fn activity(row: &impl ReadRow) -> Result<Activity, DomainError> {
         id: col(row.uuid("id"))?.into(),
         org_id: col(row.uuid("organization_id"))?.into(),
         lead_id: col(row.uuid("lead_id"))?.into(),
-        actor_id: col(row.uuid("actor_id"))?.into(),
+        actor_id: col(row.opt_uuid("actor_id"))?.map(Into::into),
         kind,
         created_at: col(row.time("created_at"))?,
     })
@@ -264,10 +264,9 @@ pub fn activity(row: &impl ReadRow) -> Result<Activity, DomainError> {
 pub fn history_entry(row: &impl ReadRow) -> Result<HistoryEntry, DomainError> {
     Ok(HistoryEntry {
         activity: activity(row)?,
-        actor_name: parse(
-            "actor name",
-            PersonName::parse(&col(row.text("actor_name"))?),
-        )?,
+        actor_name: col(row.opt_text("actor_name"))?
+            .map(|name| parse("actor name", PersonName::parse(&name)))
+            .transpose()?,
     })
 }
 

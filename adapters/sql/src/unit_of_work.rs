@@ -6,9 +6,10 @@ use std::sync::Arc;
 use djcrm_domain::jobs::Secret;
 use djcrm_domain::ports::{ChangeListener, UnitOfWork};
 use djcrm_domain::{
-    Activity, Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, DomainError, Event,
-    EventId, Invitation, InvitationId, Lead, LeadId, OrgId, Organization, OrganizationName,
-    PasswordHash, PasswordReset, Role, TokenHash, TokenId, User, UserId, Webhook, WebhookId,
+    Activity, Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, DomainError, Email,
+    Event, EventId, Import, ImportId, Invitation, InvitationId, Lead, LeadId, OrgId, Organization,
+    OrganizationName, PasswordHash, PasswordReset, Rejection, Role, TokenHash, TokenId, User,
+    UserId, Webhook, WebhookId,
 };
 use sqlx::Transaction;
 
@@ -58,7 +59,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
             .map_err(storage(context))
     }
 
-    async fn fetch_all(
+    pub(crate) async fn fetch_all(
         &mut self,
         sql: Sql,
         context: &'static str,
@@ -566,6 +567,67 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
 
     async fn delete_webhook(&mut self, org: OrgId, id: WebhookId) -> Result<(), DomainError> {
         self.delete_webhook_row(org, id).await
+    }
+
+    async fn insert_import(&mut self, import: &Import) -> Result<(), DomainError> {
+        self.insert_import_row(import).await
+    }
+
+    async fn import_for_update(&mut self, org: OrgId, id: ImportId) -> Result<Import, DomainError> {
+        self.locked_import(org, id).await
+    }
+
+    async fn save_import(&mut self, import: &Import) -> Result<(), DomainError> {
+        self.save_import_row(import).await
+    }
+
+    async fn insert_upload_part(
+        &mut self,
+        org: OrgId,
+        import: ImportId,
+        part: u64,
+        bytes: &[u8],
+    ) -> Result<(), DomainError> {
+        self.insert_upload_row(org, import, part, bytes).await
+    }
+
+    async fn delete_upload(&mut self, org: OrgId, import: ImportId) -> Result<(), DomainError> {
+        self.delete_upload_rows(org, import).await
+    }
+
+    async fn insert_imported_leads(
+        &mut self,
+        import: ImportId,
+        leads: &[Lead],
+    ) -> Result<(), DomainError> {
+        self.insert_lead_rows(import, leads).await
+    }
+
+    async fn leads_by_email_for_update(
+        &mut self,
+        org: OrgId,
+        emails: &[Email],
+    ) -> Result<Vec<Lead>, DomainError> {
+        self.leads_by_email(org, emails).await
+    }
+
+    async fn insert_rejections(
+        &mut self,
+        org: OrgId,
+        import: ImportId,
+        rejections: &[Rejection],
+    ) -> Result<(), DomainError> {
+        self.insert_rejection_rows(org, import, rejections).await
+    }
+
+    async fn revert_import(
+        &mut self,
+        org: OrgId,
+        import: ImportId,
+        actor: Option<UserId>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, DomainError> {
+        self.revert_import_rows(org, import, actor, now).await
     }
 
     async fn commit(mut self) -> Result<(), DomainError> {

@@ -8,6 +8,7 @@
 //! names its mail by the key, so it is recognisably one message.
 
 mod deliver;
+mod imports;
 mod mails;
 mod relay;
 mod runs;

@@ -9,7 +9,9 @@ use djcrm_domain::jobs::{Job, JobKey, Work};
 use djcrm_domain::ports::{
     Clock, EventLog, JobLog, JobQueue, Store, UserRepository, WebhookRepository,
 };
-use djcrm_domain::{BoxError, Change, DomainError, OrgId, Position, RecordedEvent, Webhook};
+use djcrm_domain::{
+    BoxError, Change, DomainError, ImportOrigin, OrgId, Position, RecordedEvent, Webhook,
+};
 
 /// The name of the relay's lease and cursor.
 pub const RELAY_LEASE: &str = "relay";
@@ -275,6 +277,12 @@ impl<S: Store> Relay<S> {
                     by: event.actor_id,
                 },
                 None => return Ok(Vec::new()),
+            },
+            Change::ImportCreated {
+                origin: ImportOrigin::Upload,
+                ..
+            } => Work::Import {
+                import_id: event.subject_id.into(),
             },
             _ => return Ok(Vec::new()),
         };

@@ -91,7 +91,7 @@ impl<S: Store> Worker<S> {
         if self.store.jobs().is_done(&job.key).await? {
             return Ok(Outcome::AlreadyDone);
         }
-        match self.execute(job).await {
+        match self.execute(job, attempt >= max_attempts).await {
             Ok(outcome) => {
                 self.record(job, RunState::Done, attempt, None).await?;
                 Ok(outcome)
@@ -127,7 +127,7 @@ impl<S: Store> Worker<S> {
         self.store.jobs().record(&run).await.map_err(Into::into)
     }
 
-    async fn execute(&self, job: &Job) -> Result<Outcome, JobError> {
+    async fn execute(&self, job: &Job, last_attempt: bool) -> Result<Outcome, JobError> {
         let key = job.key.as_str();
         match &job.work {
             Work::InvitationMail {
@@ -158,6 +158,7 @@ impl<S: Store> Worker<S> {
                 webhook_id,
                 event_id,
             } => self.deliver(job.org_id, *webhook_id, *event_id).await,
+            Work::Import { import_id } => self.import(job.org_id, *import_id, last_attempt).await,
         }
     }
 

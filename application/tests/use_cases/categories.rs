@@ -89,8 +89,8 @@ async fn deleting_a_category_uncategorises_each_lead_with_its_activity_and_event
     assert_eq!(
         activities,
         [
-            (first.id, actor.user_id, updated.clone()),
-            (second.id, actor.user_id, updated),
+            (first.id, Some(actor.user_id), updated.clone()),
+            (second.id, Some(actor.user_id), updated),
         ]
     );
     let events = all(&events);

@@ -57,7 +57,7 @@ async fn an_agents_new_lead_is_assigned_to_them_and_recorded_in_one_unit_of_work
     let activity = only(&activities);
     assert_eq!(
         (activity.lead_id, activity.actor_id, activity.kind),
-        (lead.id, actor.user_id, ActivityKind::Created)
+        (lead.id, Some(actor.user_id), ActivityKind::Created)
     );
     let event = only(&events);
     assert_eq!(
@@ -213,7 +213,10 @@ async fn a_status_change_saves_at_base_version_records_activity_and_one_event_th
             note: Some(Description::parse("called twice").expect("valid")),
         }
     );
-    assert_eq!((activity.lead_id, activity.actor_id), (id, actor.user_id));
+    assert_eq!(
+        (activity.lead_id, activity.actor_id),
+        (id, Some(actor.user_id))
+    );
     let event = only(&events);
     assert_eq!(
         event.change,

@@ -10,9 +10,10 @@ use djcrm_adapter_memory::MemoryRateLimiter;
 use djcrm_application::{Crm, CrmSettings, Ports};
 use djcrm_domain::ports::{
     Generation, MockActivityRepository, MockAgentRepository, MockCache, MockCategoryRepository,
-    MockClock, MockEventLog, MockIdempotencyRepository, MockInvitationRepository, MockJobLog,
-    MockLeadRepository, MockOrganizationRepository, MockPasswordHasher, MockRetention,
-    MockTokenRepository, MockUnitOfWork, MockUserRepository, MockWebhookRepository, Store,
+    MockClock, MockEventLog, MockIdempotencyRepository, MockImportRepository,
+    MockInvitationRepository, MockJobLog, MockLeadRepository, MockOrganizationRepository,
+    MockPasswordHasher, MockRetention, MockTokenRepository, MockUnitOfWork, MockUserRepository,
+    MockWebhookRepository, Store,
 };
 use djcrm_domain::{
     Activity, Actor, Agent, AgentId, DomainError, Email, Event, Lead, LeadId, LeadStatus, OrgId,
@@ -36,6 +37,7 @@ pub struct TestStore {
     pub invitations: MockInvitationRepository,
     pub jobs: MockJobLog,
     pub webhooks: MockWebhookRepository,
+    pub imports: MockImportRepository,
     pub retention: MockRetention,
     units: Mutex<VecDeque<MockUnitOfWork>>,
 }
@@ -83,6 +85,7 @@ impl Store for TestStore {
     type Invitations = MockInvitationRepository;
     type Jobs = MockJobLog;
     type Webhooks = MockWebhookRepository;
+    type Imports = MockImportRepository;
     type Retention = MockRetention;
     type UnitOfWork = MockUnitOfWork;
 
@@ -121,6 +124,9 @@ impl Store for TestStore {
     }
     fn webhooks(&self) -> &Self::Webhooks {
         &self.webhooks
+    }
+    fn imports(&self) -> &Self::Imports {
+        &self.imports
     }
     fn retention(&self) -> &Self::Retention {
         &self.retention

@@ -46,6 +46,8 @@ pub struct HttpConfig {
     pub bind: SocketAddr,
     /// The largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
+    /// The largest CSV file `POST /imports` accepts, in bytes.
+    pub import_limit_bytes: u64,
     /// How long in-flight requests may finish after a shutdown signal, in seconds.
     pub shutdown_grace_seconds: u64,
     /// How long a client may take to send a request's headers, from its first byte
@@ -67,6 +69,7 @@ impl Default for HttpConfig {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
             body_limit_bytes: 1024 * 1024,
+            import_limit_bytes: 100 << 20,
             shutdown_grace_seconds: 10,
             header_read_timeout_ms: 10_000,
             idle_timeout_seconds: 60,
@@ -360,6 +363,12 @@ impl Settings {
             wide(http.body_limit_bytes),
             1024,
             64 << 20,
+        )?;
+        in_range(
+            "http.import_limit_bytes",
+            http.import_limit_bytes,
+            1024,
+            16 << 30,
         )?;
         in_range(
             "http.shutdown_grace_seconds",

@@ -64,8 +64,8 @@ pub struct Activity {
     pub org_id: OrgId,
     /// The lead it is about.
     pub lead_id: LeadId,
-    /// Who did it.
-    pub actor_id: UserId,
+    /// Who did it; `None` for an operator working through `djcrm-admin`.
+    pub actor_id: Option<UserId>,
     /// What happened.
     pub kind: ActivityKind,
     /// When.
@@ -78,6 +78,6 @@ pub struct Activity {
 pub struct HistoryEntry {
     /// What happened.
     pub activity: Activity,
-    /// Who did it, by name.
-    pub actor_name: PersonName,
+    /// Who did it, by name; `None` for an operator.
+    pub actor_name: Option<PersonName>,
 }

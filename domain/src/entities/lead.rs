@@ -157,6 +157,15 @@ impl Lead {
         }
     }
 
+    /// A lead brought in from another system already at `status`: an import
+    /// records where a lead stands, it does not walk the pipeline. When it was
+    /// first contacted is unknown, so it counts in no time-to-first-contact figure.
+    #[must_use]
+    pub const fn with_imported_status(mut self, status: LeadStatus) -> Self {
+        self.status = status;
+        self
+    }
+
     /// Where it stands in the pipeline.
     #[must_use]
     pub const fn status(&self) -> LeadStatus {

@@ -4,6 +4,7 @@ pub mod activity;
 pub mod agent;
 pub mod category;
 pub mod digest;
+pub mod import;
 pub mod invitation;
 pub mod lead;
 pub mod organization;

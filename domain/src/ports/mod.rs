@@ -9,6 +9,7 @@
 //! backend against them.
 
 mod cache;
+mod imports;
 mod jobs;
 mod limits;
 mod mail;
@@ -26,6 +27,9 @@ use crate::{DomainError, Password, PasswordHash};
 #[cfg(feature = "mocks")]
 pub use cache::MockCache;
 pub use cache::{Cache, CacheError, ChangeListener, Generation};
+pub use imports::ImportRepository;
+#[cfg(feature = "mocks")]
+pub use imports::MockImportRepository;
 pub use jobs::{JobLog, JobQueue, QueueError};
 #[cfg(feature = "mocks")]
 pub use jobs::{MockJobLog, MockJobQueue};
@@ -81,6 +85,8 @@ pub trait Store: Send + Sync + 'static {
     type Jobs: JobLog;
     /// Its webhooks.
     type Webhooks: WebhookRepository;
+    /// Its imports.
+    type Imports: ImportRepository;
     /// Its retention.
     type Retention: Retention;
     /// Its write transactions.
@@ -110,6 +116,8 @@ pub trait Store: Send + Sync + 'static {
     fn jobs(&self) -> &Self::Jobs;
     /// Webhooks.
     fn webhooks(&self) -> &Self::Webhooks;
+    /// Imports.
+    fn imports(&self) -> &Self::Imports;
     /// Retention.
     fn retention(&self) -> &Self::Retention;
 

@@ -14,9 +14,10 @@ use chrono::{DateTime, Utc};
 
 use crate::jobs::Secret;
 use crate::{
-    Activity, Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, DomainError, Event,
-    EventId, Invitation, InvitationId, Lead, LeadId, OrgId, Organization, OrganizationName,
-    PasswordHash, PasswordReset, Role, TokenHash, TokenId, User, UserId, Webhook, WebhookId,
+    Activity, Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, DomainError, Email,
+    Event, EventId, Import, ImportId, Invitation, InvitationId, Lead, LeadId, OrgId, Organization,
+    OrganizationName, PasswordHash, PasswordReset, Rejection, Role, TokenHash, TokenId, User,
+    UserId, Webhook, WebhookId,
 };
 
 /// One open write transaction.
@@ -389,6 +390,82 @@ pub trait UnitOfWork: Send {
         org: OrgId,
         id: WebhookId,
     ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Stores a new import.
+    fn insert_import(
+        &mut self,
+        import: &Import,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// The import `id`, locked until the end of the transaction.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn import_for_update(
+        &mut self,
+        org: OrgId,
+        id: ImportId,
+    ) -> impl Future<Output = Result<Import, DomainError>> + Send;
+
+    /// Writes an import's state, counts, error and times.
+    ///
+    /// # Errors
+    /// - MUST return [`DomainError::NotFound`] when absent or in another organization.
+    fn save_import(
+        &mut self,
+        import: &Import,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Stores part `part` of an import's uploaded file.
+    fn insert_upload_part(
+        &mut self,
+        org: OrgId,
+        import: ImportId,
+        part: u64,
+        bytes: &[u8],
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Removes an import's uploaded file, once the import has ended.
+    fn delete_upload(
+        &mut self,
+        org: OrgId,
+        import: ImportId,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Stores new leads read by `import`, as few statements as the store allows,
+    /// each remembered as the import's (for [`revert_import`](Self::revert_import)).
+    fn insert_imported_leads(
+        &mut self,
+        import: ImportId,
+        leads: &[Lead],
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// The live leads of `org` whose email is one of `emails`, locked until the end
+    /// of the transaction.
+    fn leads_by_email_for_update(
+        &mut self,
+        org: OrgId,
+        emails: &[Email],
+    ) -> impl Future<Output = Result<Vec<Lead>, DomainError>> + Send;
+
+    /// Records rows an import refused.
+    fn insert_rejections(
+        &mut self,
+        org: OrgId,
+        import: ImportId,
+        rejections: &[Rejection],
+    ) -> impl Future<Output = Result<(), DomainError>> + Send;
+
+    /// Marks deleted every live lead `import` created, bumping its version, each
+    /// with a `deleted` history entry by `actor`; how many. Leads the import only
+    /// updated are left as they are.
+    fn revert_import(
+        &mut self,
+        org: OrgId,
+        import: ImportId,
+        actor: Option<UserId>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64, DomainError>> + Send;
 
     /// Makes every write of this unit of work durable and visible, all at once.
     fn commit(self) -> impl Future<Output = Result<(), DomainError>> + Send;

@@ -6,6 +6,7 @@ pub mod categories;
 pub mod events;
 pub mod export;
 pub mod health;
+pub mod imports;
 pub mod invitations;
 pub mod jobs;
 pub mod leads;

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use djcrm_application::leads;
-use djcrm_domain::{ActivityKind, HistoryEntry, Lead};
+use djcrm_domain::{ActivityKind, HistoryEntry, Lead, PersonName};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 use serde::Deserialize;
@@ -281,10 +281,11 @@ pub struct ActivityBody {
     pub lead_id: Uuid,
     /// What happened.
     pub kind: ActivityKindDto,
-    /// Who did it.
-    pub actor_id: Uuid,
-    /// Their name, as they are named now (also for agents deleted since).
-    pub actor_name: String,
+    /// Who did it; absent when an operator did, through `djcrm-admin`.
+    pub actor_id: Option<Uuid>,
+    /// Their name, as they are named now (also for agents deleted since); absent
+    /// when an operator did it.
+    pub actor_name: Option<String>,
     /// When.
     pub created_at: DateTime<Utc>,
     /// For `status_changed`: the status before.
@@ -306,8 +307,8 @@ impl From<HistoryEntry> for ActivityBody {
             id: activity.id.as_uuid(),
             lead_id: activity.lead_id.as_uuid(),
             kind: ActivityKindDto::Created,
-            actor_id: activity.actor_id.as_uuid(),
-            actor_name: entry.actor_name.into_inner(),
+            actor_id: activity.actor_id.map(|id| id.as_uuid()),
+            actor_name: entry.actor_name.map(PersonName::into_inner),
             created_at: activity.created_at,
             from_status: None,
             to_status: None,

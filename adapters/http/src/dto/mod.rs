@@ -3,6 +3,7 @@
 //! `Object` (for the OpenAPI schema); validation itself is the application's job.
 
 mod examples;
+mod imports;
 mod invitations;
 mod leads;
 mod stats;
@@ -15,6 +16,7 @@ use poem_openapi::{Enum, Object};
 use serde::Deserialize;
 use uuid::Uuid;
 
+pub use imports::*;
 pub use invitations::*;
 pub use leads::*;
 pub use stats::*;

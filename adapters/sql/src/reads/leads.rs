@@ -228,7 +228,7 @@ impl<D: Dialect> ActivityRepository for SqlStore<D> {
         sql.push(&columns.join(", "))
             .push(
                 ", u.full_name AS actor_name FROM activities a \
-                 JOIN users u ON u.organization_id = a.organization_id AND u.id = a.actor_id \
+                 LEFT JOIN users u ON u.organization_id = a.organization_id AND u.id = a.actor_id \
                  WHERE a.organization_id = ",
             )
             .push_bind(org)

@@ -182,7 +182,7 @@ pub fn activity(lead: &Lead, actor: UserId, kind: ActivityKind) -> Activity {
         id: ActivityId::new(),
         org_id: lead.org_id,
         lead_id: lead.id,
-        actor_id: actor,
+        actor_id: Some(actor),
         kind,
         created_at: now(),
     }

@@ -310,7 +310,7 @@ pub async fn history_entries_name_their_actor<S: Store>(store: S) {
         .await
         .expect("history");
     let names: Vec<_> = history.items.into_iter().map(|e| e.actor_name).collect();
-    assert_eq!(names, std::slice::from_ref(&acme.owner.full_name));
+    assert_eq!(names, [Some(acme.owner.full_name.clone())]);
 }
 
 pub async fn another_tenant_sees_no_history_of_a_lead<S: Store>(store: S) {

@@ -2,12 +2,12 @@
 //! per event type, told apart by `type`.
 
 use chrono::{DateTime, Utc};
-use djcrm_domain::events::{AgentField, AgentSnapshot, LeadSnapshot, LoginFailure, Revocation};
-use djcrm_domain::{Change, LeadField};
+use djcrm_domain::LeadField;
+use djcrm_domain::events::{AgentSnapshot, LeadSnapshot};
 use poem_openapi::{Enum, Object, Union};
 use uuid::Uuid;
 
-use crate::dto::{LeadStatusDto, RoleDto};
+use crate::dto::{DuplicatesDto, ImportCountsBody, ImportOriginDto, LeadStatusDto, RoleDto};
 
 /// A lead as an event shows it, after the change.
 #[derive(Object, Debug, Clone)]
@@ -386,182 +386,33 @@ event_data! {
         /// Why.
         reason: String,
     }
-}
-
-impl From<Change> for EventData {
-    fn from(change: Change) -> Self {
-        match change {
-            Change::LeadCreated { lead } => {
-                Self::LeadCreated(LeadCreatedData { lead: lead.into() })
-            }
-            Change::LeadUpdated { fields, lead } => Self::LeadUpdated(LeadUpdatedData {
-                fields: fields.into_iter().map(Into::into).collect(),
-                lead: lead.into(),
-            }),
-            Change::LeadAssigned {
-                agent_id,
-                previous_agent_id,
-                version,
-            } => Self::LeadAssigned(LeadAssignedData {
-                agent_id: agent_id.as_uuid(),
-                previous_agent_id: previous_agent_id.map(|a| a.as_uuid()),
-                version,
-            }),
-            Change::LeadUnassigned {
-                previous_agent_id,
-                version,
-            } => Self::LeadUnassigned(LeadUnassignedData {
-                previous_agent_id: previous_agent_id.as_uuid(),
-                version,
-            }),
-            Change::LeadStatusChanged {
-                from,
-                to,
-                note,
-                version,
-            } => Self::LeadStatusChanged(LeadStatusChangedData {
-                from: from.into(),
-                to: to.into(),
-                note,
-                version,
-            }),
-            Change::LeadDeleted { version } => Self::LeadDeleted(LeadDeletedData { version }),
-            Change::NoteAdded { activity_id, body } => Self::NoteAdded(NoteAddedData {
-                activity_id: activity_id.as_uuid(),
-                body,
-            }),
-            Change::AgentCreated { agent } => Self::AgentCreated(AgentCreatedData {
-                agent: agent.into(),
-            }),
-            Change::AgentUpdated { fields, agent } => Self::AgentUpdated(AgentUpdatedData {
-                fields: fields
-                    .into_iter()
-                    .map(|field| match field {
-                        AgentField::FullName => AgentFieldDto::FullName,
-                        AgentField::Active => AgentFieldDto::Active,
-                    })
-                    .collect(),
-                agent: agent.into(),
-            }),
-            Change::AgentDeactivated { agent } => Self::AgentDeactivated(AgentDeactivatedData {
-                agent: agent.into(),
-            }),
-            Change::AgentDeleted { agent } => Self::AgentDeleted(AgentDeletedData {
-                agent: agent.into(),
-            }),
-            Change::CategoryCreated { name } => Self::CategoryCreated(CategoryCreatedData { name }),
-            Change::CategoryRenamed { from, to } => {
-                Self::CategoryRenamed(CategoryRenamedData { from, to })
-            }
-            Change::CategoryDeleted {
-                name,
-                leads_uncategorised,
-            } => Self::CategoryDeleted(CategoryDeletedData {
-                name,
-                leads_uncategorised,
-            }),
-            Change::OrganizationUpdated {
-                previous_name,
-                name,
-            } => Self::OrganizationUpdated(OrganizationUpdatedData {
-                previous_name,
-                name,
-            }),
-            Change::UserSignedUp {
-                organization_name,
-                email,
-                full_name,
-            } => Self::UserSignedUp(UserSignedUpData {
-                organization_name,
-                email,
-                full_name,
-            }),
-            Change::UserCreated {
-                email,
-                full_name,
-                role,
-            } => Self::UserCreated(UserCreatedData {
-                email,
-                full_name,
-                role: role.into(),
-            }),
-            Change::UserLoggedIn { token_id } => Self::UserLoggedIn(UserLoggedInData {
-                token_id: token_id.as_uuid(),
-            }),
-            Change::UserLoggedOut { token_id } => Self::UserLoggedOut(UserLoggedOutData {
-                token_id: token_id.as_uuid(),
-            }),
-            Change::UserLoginFailed { reason } => Self::UserLoginFailed(UserLoginFailedData {
-                reason: match reason {
-                    LoginFailure::WrongPassword => LoginFailureDto::WrongPassword,
-                    LoginFailure::Deactivated => LoginFailureDto::Deactivated,
-                },
-            }),
-            Change::TokenIssued {
-                user_id,
-                expires_at,
-            } => Self::TokenIssued(TokenIssuedData {
-                user_id: user_id.as_uuid(),
-                expires_at,
-            }),
-            Change::TokenRevoked { user_id, reason } => Self::TokenRevoked(TokenRevokedData {
-                user_id: user_id.as_uuid(),
-                reason: match reason {
-                    Revocation::Logout => RevocationDto::Logout,
-                    Revocation::Deactivated => RevocationDto::Deactivated,
-                    Revocation::PasswordReset => RevocationDto::PasswordReset,
-                    Revocation::Operator => RevocationDto::Operator,
-                },
-            }),
-            Change::InvitationSent {
-                email,
-                full_name,
-                expires_at,
-                resent,
-            } => Self::InvitationSent(InvitationSentData {
-                email,
-                full_name,
-                expires_at,
-                resent,
-            }),
-            Change::InvitationRevoked { email } => {
-                Self::InvitationRevoked(InvitationRevokedData { email })
-            }
-            Change::InvitationAccepted { email, agent_id } => {
-                Self::InvitationAccepted(InvitationAcceptedData {
-                    email,
-                    agent_id: agent_id.as_uuid(),
-                })
-            }
-            Change::PasswordResetRequested { expires_at } => {
-                Self::PasswordResetRequested(PasswordResetRequestedData { expires_at })
-            }
-            Change::PasswordChanged { tokens_revoked } => {
-                Self::PasswordChanged(PasswordChangedData { tokens_revoked })
-            }
-            Change::UserRoleChanged { from, to } => Self::UserRoleChanged(UserRoleChangedData {
-                from: from.into(),
-                to: to.into(),
-            }),
-            Change::UserDeactivated { role } => {
-                Self::UserDeactivated(UserDeactivatedData { role: role.into() })
-            }
-            Change::WebhookCreated { url, events } => {
-                Self::WebhookCreated(WebhookCreatedData { url, events })
-            }
-            Change::WebhookUpdated {
-                url,
-                events,
-                active,
-            } => Self::WebhookUpdated(WebhookUpdatedData {
-                url,
-                events,
-                active,
-            }),
-            Change::WebhookDeleted { url } => Self::WebhookDeleted(WebhookDeletedData { url }),
-            Change::WebhookDisabled { reason } => {
-                Self::WebhookDisabled(WebhookDisabledData { reason })
-            }
-        }
+    /// `import.created`: a CSV file of leads was uploaded, or an operator started
+    /// importing one. Its rows have no events of their own.
+    ImportCreated = "import.created" as ImportCreatedData {
+        /// The file's name.
+        file_name: String,
+        /// Who reads it.
+        origin: ImportOriginDto,
+        /// What happens to duplicates.
+        duplicates: DuplicatesDto,
+        /// The file's size in bytes.
+        size_bytes: u64,
+    }
+    /// `import.completed`: every row of an import was read.
+    ImportCompleted = "import.completed" as ImportCompletedData {
+        /// What became of its rows.
+        counts: ImportCountsBody,
+    }
+    /// `import.failed`: an import stopped before its last row.
+    ImportFailed = "import.failed" as ImportFailedData {
+        /// Why.
+        reason: String,
+        /// What became of the rows read before.
+        counts: ImportCountsBody,
+    }
+    /// `import.reverted`: the leads an import created were deleted.
+    ImportReverted = "import.reverted" as ImportRevertedData {
+        /// How many live leads were deleted.
+        leads_deleted: u64,
     }
 }

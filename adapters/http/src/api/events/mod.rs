@@ -1,5 +1,6 @@
 //! The organization's change feed, `GET /events`.
 
+mod convert;
 mod data;
 
 use std::sync::Arc;
@@ -124,6 +125,19 @@ pub enum EventTypeDto {
     /// A webhook was turned off after failing repeatedly. Data: `reason`.
     #[oai(rename = "webhook.disabled")]
     WebhookDisabled,
+    /// A CSV file of leads was uploaded or started. Data: `file_name`, `origin`,
+    /// `duplicates`, `size_bytes`.
+    #[oai(rename = "import.created")]
+    ImportCreated,
+    /// Every row of an import was read. Data: `counts`.
+    #[oai(rename = "import.completed")]
+    ImportCompleted,
+    /// An import stopped before its last row. Data: `reason`, `counts`.
+    #[oai(rename = "import.failed")]
+    ImportFailed,
+    /// The leads an import created were deleted. Data: `leads_deleted`.
+    #[oai(rename = "import.reverted")]
+    ImportReverted,
 }
 
 impl From<EventType> for EventTypeDto {
@@ -162,6 +176,10 @@ impl From<EventType> for EventTypeDto {
             EventType::WebhookUpdated => Self::WebhookUpdated,
             EventType::WebhookDeleted => Self::WebhookDeleted,
             EventType::WebhookDisabled => Self::WebhookDisabled,
+            EventType::ImportCreated => Self::ImportCreated,
+            EventType::ImportCompleted => Self::ImportCompleted,
+            EventType::ImportFailed => Self::ImportFailed,
+            EventType::ImportReverted => Self::ImportReverted,
         }
     }
 }
