@@ -279,6 +279,19 @@ impl<S: Store> Crm<S> {
         self.store.imports().list(actor.org_id, page).await
     }
 
+    /// An organization's imports, newest first (operators).
+    ///
+    /// # Errors
+    /// [`DomainError::Validation`] on `limit` or `cursor`.
+    pub async fn imports_of(
+        &self,
+        org: OrgId,
+        page: &PageParams,
+    ) -> Result<Page<Import>, DomainError> {
+        let page = page.parse()?;
+        self.store.imports().list(org, page).await
+    }
+
     /// At most `limit` rows the import refused, from the line after `after`.
     ///
     /// # Errors
@@ -299,7 +312,8 @@ impl<S: Store> Crm<S> {
 
     /// Deletes every live lead the import created (leads it updated stay as they
     /// are) and marks it reverted; a running import stops at its next batch.
-    /// `actor` is `None` for an operator.
+    /// `actor` is `None` for an operator. Answers the import and how many leads
+    /// were deleted.
     ///
     /// # Errors
     /// - [`DomainError::Forbidden`] unless the caller is an organizer.
@@ -310,7 +324,7 @@ impl<S: Store> Crm<S> {
         actor: Option<&Actor>,
         org: OrgId,
         id: ImportId,
-    ) -> Result<Import, DomainError> {
+    ) -> Result<(Import, u64), DomainError> {
         if let Some(actor) = actor {
             require_organizer(actor, "only organizers can revert imports")?;
             if actor.org_id != org {
@@ -339,7 +353,7 @@ impl<S: Store> Crm<S> {
         uow.append_event(&djcrm_domain::Event::new(org, by, id, reverted, now))
             .await?;
         uow.commit().await?;
-        Ok(import)
+        Ok((import, deleted))
     }
 }
 

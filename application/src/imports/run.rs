@@ -222,9 +222,13 @@ impl<'a, S: Store> Importer<'a, S> {
         let mut counts = batch.counts;
         let created = std::mem::take(&mut batch.created);
         let activities = std::mem::take(&mut batch.activities);
-        uow.insert_imported_leads(import.id, &created).await?;
-        for activity in &activities {
-            uow.append_activity(activity).await?;
+        if !dry_run {
+            // A dry run's import is not stored, so its leads could not name it;
+            // everything else of the batch is still checked, then rolled back.
+            uow.insert_imported_leads(import.id, &created).await?;
+            for activity in &activities {
+                uow.append_activity(activity).await?;
+            }
         }
         counts.rows = u64::try_from(records.len()).unwrap_or(u64::MAX);
         counts.rejected = u64::try_from(rejected.len()).unwrap_or(u64::MAX);

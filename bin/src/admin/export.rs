@@ -10,7 +10,8 @@ use djcrm_domain::ports::Store;
 use djcrm_domain::{LeadFilter, LeadStatus, OrgId, SearchQuery};
 use serde_json::json;
 
-use super::{Failure, FormatArg, Report, fail};
+use super::leads::FormatArg;
+use super::{Failure, Report, fail};
 
 /// The API's lead filters, from the command line.
 pub(super) fn filter(

@@ -7,6 +7,8 @@ mod accounts;
 mod backups;
 mod doctor;
 mod export;
+mod imports;
+mod leads;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -59,7 +61,7 @@ enum Command {
     Token(TokenCommand),
     /// Leads.
     #[command(subcommand)]
-    Leads(LeadsCommand),
+    Leads(leads::LeadsCommand),
     /// See and retry background jobs that failed.
     #[command(subcommand)]
     Jobs(JobsCommand),
@@ -204,45 +206,6 @@ enum UserCommand {
         #[arg(long, env = "DJCRM_ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
     },
-}
-
-/// Leads.
-#[derive(Subcommand)]
-enum LeadsCommand {
-    /// Export an organization's leads (the same filters as the API), streamed to a
-    /// file or to stdout. Categories go by name and agents by email.
-    #[command(
-        after_help = "Example: djcrm-admin leads export --org 0193... --format csv --status qualified --output leads.csv"
-    )]
-    Export {
-        /// The organization's id.
-        #[arg(long)]
-        org: String,
-        /// csv (with a header row) or jsonl (a JSON object per line).
-        #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
-        format: FormatArg,
-        /// Where to write; stdout when absent.
-        #[arg(long)]
-        output: Option<std::path::PathBuf>,
-        /// Only leads in this status.
-        #[arg(long)]
-        status: Option<String>,
-        /// Only leads in this category (its id).
-        #[arg(long)]
-        category: Option<String>,
-        /// Only leads of this agent (its id).
-        #[arg(long)]
-        agent: Option<String>,
-        /// Only leads whose name or email contains this text.
-        #[arg(long)]
-        q: Option<String>,
-    },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum FormatArg {
-    Csv,
-    Jsonl,
 }
 
 /// API tokens.
@@ -472,18 +435,8 @@ async fn run_on<S: Store + Clone + MigrationStatus + backups::Backup>(
                 .await?;
             accounts::purged(&purged, dry_run)
         }
-        Command::Leads(LeadsCommand::Export {
-            org,
-            format,
-            output,
-            status,
-            category,
-            agent,
-            q,
-        }) => {
-            let crm = crm(store.clone(), settings, shared.clone());
-            let filter = export::filter(status, category, agent, q)?;
-            export::run(&crm, organization_id(&org)?, &filter, format, output).await?
+        Command::Leads(command) => {
+            leads::run(&crm(store.clone(), settings, shared.clone()), command).await?
         }
         Command::Backup { file } => backups::backup(store, settings, &file).await?,
         Command::Restore { file, force } => backups::restore(settings, &file, force).await?,

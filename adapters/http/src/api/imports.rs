@@ -6,11 +6,12 @@ use std::sync::Arc;
 use djcrm_application::Crm;
 use djcrm_application::imports::{ImportRequest, parse_mapping, report_csv};
 use djcrm_domain::ports::Store;
-use poem::Body;
 use poem::http::StatusCode;
 use poem::web::Data;
+use poem::{Body, FromRequest, Request, RequestBody};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::{Binary, Json};
+use poem_openapi::payload::{Binary, Json, ParsePayload, Payload};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiRequest, ApiResponse, Multipart, OpenApi};
 use tokio::io::{AsyncRead, AsyncWriteExt};
@@ -35,14 +36,43 @@ pub struct ImportForm {
     file: Upload,
 }
 
+/// A CSV file sent as the request body, `text/csv` with any parameters (such as
+/// `charset=utf-8`), streamed.
+#[derive(Debug)]
+pub struct CsvFile(Body);
+
+impl Payload for CsvFile {
+    const CONTENT_TYPE: &'static str = "text/csv";
+
+    fn check_content_type(content_type: &str) -> bool {
+        content_type
+            .split(';')
+            .next()
+            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/csv"))
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            format: Some("binary"),
+            ..MetaSchema::new("string")
+        }))
+    }
+}
+
+impl ParsePayload for CsvFile {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(Self(Body::from_request(request, body).await?))
+    }
+}
+
 /// A CSV file of leads.
 #[derive(ApiRequest, Debug)]
 pub enum ImportUpload {
     /// The file itself.
-    #[oai(content_type = "text/csv")]
-    Csv(Binary<Body>),
+    Csv(CsvFile),
     /// The file in a form field named `file`.
-    #[oai(content_type = "multipart/form-data")]
     Form(ImportForm),
 }
 
@@ -146,8 +176,8 @@ impl<S: Store> ImportsApi<S> {
             .map_err(|e| ApiError::invalid_field("map", &e.to_string()))?;
         let limit = max_bytes.0.0;
         let (name, size, source): (_, _, Box<dyn AsyncRead + Unpin + Send>) = match body {
-            ImportUpload::Csv(body) => {
-                let (file, size) = spool(body.0, limit).await?;
+            ImportUpload::Csv(CsvFile(body)) => {
+                let (file, size) = spool(body, limit).await?;
                 (file_name.0, size, Box::new(file))
             }
             ImportUpload::Form(form) => {
@@ -261,7 +291,7 @@ impl<S: Store> ImportsApi<S> {
         id: Path<Uuid>,
     ) -> ApiResult<Json<ImportBody>, { AUTHENTICATED | FORBIDDEN | BY_ID | CONFLICT }> {
         let actor = auth.0.actor;
-        let import = self
+        let (import, _) = self
             .crm
             .revert_import(Some(&actor), actor.org_id, id.0.into())
             .await?;

@@ -7,6 +7,7 @@ mod edge;
 mod events;
 mod export;
 mod idempotency;
+mod imports;
 mod isolation;
 mod jobs;
 mod journey;
