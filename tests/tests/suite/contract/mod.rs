@@ -12,6 +12,7 @@ mod accounts;
 mod agents;
 mod categories;
 pub mod fixtures;
+mod imports;
 mod invitations;
 mod jobs;
 mod leads;
@@ -124,6 +125,16 @@ macro_rules! store_contract {
                     a_token_revoked_by_id_names_its_user_and_stops_working,
                     a_dry_run_purge_counts_and_removes_nothing,
                     a_purge_removes_what_is_past_its_cutoff_and_keeps_the_rest,
+                },
+                imports::{
+                    an_import_reads_back_as_written,
+                    another_tenants_import_is_not_found,
+                    a_saved_import_keeps_its_state_and_counts,
+                    imported_leads_read_back_with_their_status,
+                    duplicates_are_the_live_leads_with_those_emails_in_the_organization,
+                    a_revert_deletes_exactly_the_imports_live_leads_with_history,
+                    rejections_read_back_in_line_order_from_a_line,
+                    an_uploaded_file_reads_back_part_by_part_until_deleted,
                 },
                 webhooks::{
                     a_webhook_reads_back_as_written,
