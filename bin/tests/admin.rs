@@ -350,6 +350,9 @@ fn every_command_has_help_with_an_example() {
         vec!["stats", "--help"],
         vec!["purge", "--help"],
         vec!["leads", "export", "--help"],
+        vec!["leads", "import", "--help"],
+        vec!["leads", "imports", "--help"],
+        vec!["leads", "import-revert", "--help"],
         vec!["backup", "--help"],
         vec!["restore", "--help"],
     ] {

@@ -13,9 +13,9 @@ use crate::Dialect;
 use crate::engine::Sql;
 use crate::rows::ActivityColumns;
 
-/// Rows per statement: well inside both databases' limits on bound values (11 and
-/// 7 per row here; SQLite allows 32,766, PostgreSQL 65,535).
-const ROWS_PER_STATEMENT: usize = 500;
+/// Values bound per activity and per event.
+const ACTIVITY_BINDS: usize = 11;
+const EVENT_BINDS: usize = 7;
 
 const ACTIVITY_INSERT: &str = "INSERT INTO activities (id, organization_id, lead_id, actor_id, \
      kind, from_status, to_status, agent_id, body, fields, created_at) VALUES ";
@@ -30,8 +30,8 @@ pub(crate) fn statements<D: Dialect>(
     activities: &[Activity],
     events: &[Event],
 ) -> Result<Vec<Sql>, DomainError> {
-    let mut activities = activities.chunks(ROWS_PER_STATEMENT);
-    let mut events = events.chunks(ROWS_PER_STATEMENT);
+    let mut activities = activities.chunks(D::BINDS_PER_STATEMENT / ACTIVITY_BINDS);
+    let mut events = events.chunks(D::BINDS_PER_STATEMENT / EVENT_BINDS);
     let mut statements = Vec::new();
     loop {
         match (activities.next(), events.next()) {

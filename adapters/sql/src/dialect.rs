@@ -36,6 +36,12 @@ pub trait Dialect: Send + Sync + 'static {
     /// Whether several inserts can go in one statement (a data-modifying `WITH`),
     /// saving a round trip each.
     const JOINED_INSERTS: bool;
+    /// Bound values per multi-row statement. SQLite looks a parameter's name up in
+    /// a list as long as the statement's (`sqlite3_bind_parameter_name`, once per
+    /// value when sqlx binds), so binding costs the square of the values and
+    /// statements stay small; PostgreSQL binds in one pass and saves round trips
+    /// with large ones.
+    const BINDS_PER_STATEMENT: usize;
     /// What follows a `SELECT` that locks the rows it reads against changes until the
     /// transaction ends.
     const LOCK_ROWS: &'static str;

@@ -21,14 +21,12 @@ const IMPORT_COLUMNS: &str = "id, organization_id, requested_by, origin, file_na
      mapping, duplicates, state, rows_read, created, updated, skipped, rejected, error, \
      created_at, updated_at, finished_at";
 
-/// Leads per `INSERT`: 17 bound values each, well inside both databases' limits.
-const LEADS_PER_STATEMENT: usize = 500;
-
-/// Emails per duplicate lookup.
-const EMAILS_PER_LOOKUP: usize = 1000;
+/// Values bound per imported lead, and per refused row.
+const LEAD_BINDS: usize = 17;
+const REJECTION_BINDS: usize = 4;
 
 /// Lead ids per chunk of history written by a revert.
-const REVERTED_PER_STATEMENT: usize = 500;
+const REVERTED_PER_CHUNK: usize = 500;
 
 fn count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
@@ -264,7 +262,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         import: ImportId,
         leads: &[Lead],
     ) -> Result<(), DomainError> {
-        for chunk in leads.chunks(LEADS_PER_STATEMENT) {
+        for chunk in leads.chunks(D::BINDS_PER_STATEMENT / LEAD_BINDS) {
             let mut sql = Sql::new(
                 "INSERT INTO leads (id, organization_id, first_name, last_name, email, phone, \
                  description, status, category_id, agent_id, version, created_at, updated_at, \
@@ -320,7 +318,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         emails: &[Email],
     ) -> Result<Vec<Lead>, DomainError> {
         let mut found = Vec::new();
-        for chunk in emails.chunks(EMAILS_PER_LOOKUP) {
+        for chunk in emails.chunks(D::BINDS_PER_STATEMENT - 1) {
             let mut sql = Sql::new("SELECT ");
             sql.push(rows::LEAD_COLUMNS)
                 .push(" FROM leads WHERE organization_id = ")
@@ -345,7 +343,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         import: ImportId,
         rejections: &[Rejection],
     ) -> Result<(), DomainError> {
-        for chunk in rejections.chunks(LEADS_PER_STATEMENT) {
+        for chunk in rejections.chunks(D::BINDS_PER_STATEMENT / REJECTION_BINDS) {
             let mut sql = Sql::new(
                 "INSERT INTO import_rejections (organization_id, import_id, line, problems) VALUES ",
             );
@@ -388,7 +386,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
             .collect::<Result<Vec<_>, _>>()?;
         // The history is written straight away, a chunk at a time, rather than
         // buffered with the unit of work's appends: a batch can be a million leads.
-        for chunk in ids.chunks(REVERTED_PER_STATEMENT) {
+        for chunk in ids.chunks(REVERTED_PER_CHUNK) {
             let deleted: Vec<Activity> = chunk
                 .iter()
                 .map(|&lead_id| Activity {

@@ -43,6 +43,10 @@ impl Dialect for SqliteDialect {
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     // No data-modifying WITH; the statements cost no round trip in process anyway.
     const JOINED_INSERTS: bool = false;
+    // Measured importing 1,000,000 leads: with 8,500 values a statement, 82% of the
+    // time went to sqlite3_bind_parameter_name and 3,350 rows/s were written.
+    // 256: 13,900 rows/s; 128: 13,700 (noise).
+    const BINDS_PER_STATEMENT: usize = 256;
     // The write lock already serialises every writer: nothing to lock.
     const LOCK_ROWS: &'static str = "";
     const SHARE_ROWS: &'static str = "";

@@ -253,7 +253,6 @@ impl<S: Store> ImportsApi<S> {
         let header = Some(report_csv(&[], true).map_err(std::io::Error::other));
         let pages = futures_util::stream::try_unfold(Some(0u64), move |after| {
             let crm = crm.clone();
-            let actor = actor.clone();
             async move {
                 let Some(after) = after else {
                     return Ok(None);
