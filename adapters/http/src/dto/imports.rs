@@ -186,10 +186,19 @@ impl Example for ImportBody {
 
 /// A page of imports.
 #[derive(Object, Debug, Clone)]
-#[oai(skip_serializing_if_is_none)]
+#[oai(skip_serializing_if_is_none, example)]
 pub struct ImportPage {
     /// The imports, newest first.
     pub items: Vec<ImportBody>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
+}
+
+impl Example for ImportPage {
+    fn example() -> Self {
+        Self {
+            items: vec![ImportBody::example()],
+            next_cursor: None,
+        }
+    }
 }
