@@ -21,8 +21,8 @@ use super::{ApiResult, ApiTags, page_params, page_parts};
 use crate::auth::BearerAuth;
 use crate::dto::{DuplicatesDto, ImportBody, ImportPage};
 use crate::problem::{
-    AUTHENTICATED, BY_ID, CONFLICT, FORBIDDEN, PAYLOAD_TOO_LARGE, QUERY, UNPROCESSABLE,
-    UNSUPPORTED_MEDIA_TYPE,
+    AUTHENTICATED, BAD_REQUEST, BY_ID, CONFLICT, FORBIDDEN, PAYLOAD_TOO_LARGE, QUERY,
+    UNPROCESSABLE, UNSUPPORTED_MEDIA_TYPE,
 };
 use crate::problem::{ApiError, ProblemDetails};
 
@@ -165,6 +165,7 @@ impl<S: Store> ImportsApi<S> {
         UploadResponse,
         {
             AUTHENTICATED
+                | BAD_REQUEST
                 | FORBIDDEN
                 | QUERY
                 | UNPROCESSABLE
