@@ -37,7 +37,7 @@ pub(crate) fn statements<D: Dialect>(
         match (activities.next(), events.next()) {
             (None, None) => return Ok(statements),
             (Some(a), Some(e)) if D::JOINED_INSERTS => {
-                let mut sql = Sql::new("WITH appended AS (");
+                let mut sql = Sql::bulk("WITH appended AS (", D::BULK_PLACEHOLDERS);
                 push_activities(&mut sql, a);
                 sql.push(") ");
                 push_events(&mut sql, e)?;
@@ -45,12 +45,12 @@ pub(crate) fn statements<D: Dialect>(
             }
             (a, e) => {
                 if let Some(a) = a {
-                    let mut sql = Sql::default();
+                    let mut sql = Sql::bulk("", D::BULK_PLACEHOLDERS);
                     push_activities(&mut sql, a);
                     statements.push(sql);
                 }
                 if let Some(e) = e {
-                    let mut sql = Sql::default();
+                    let mut sql = Sql::bulk("", D::BULK_PLACEHOLDERS);
                     push_events(&mut sql, e)?;
                     statements.push(sql);
                 }

@@ -5,7 +5,7 @@ use std::future::Future;
 use djcrm_domain::{OrgId, Position, SearchQuery};
 use sqlx::Pool;
 
-use crate::engine::{Sql, SqlDatabase};
+use crate::engine::{Placeholders, Sql, SqlDatabase};
 
 /// A condition on `leads` that matches the search text: SQL around one bound value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,12 +36,16 @@ pub trait Dialect: Send + Sync + 'static {
     /// Whether several inserts can go in one statement (a data-modifying `WITH`),
     /// saving a round trip each.
     const JOINED_INSERTS: bool;
-    /// Bound values per multi-row statement. SQLite looks a parameter's name up in
-    /// a list as long as the statement's (`sqlite3_bind_parameter_name`, once per
-    /// value when sqlx binds), so binding costs the square of the values and
-    /// statements stay small; PostgreSQL binds in one pass and saves round trips
-    /// with large ones.
+    /// Bound values per multi-row statement: large ones save round trips (and, on
+    /// SQLite, the per-statement work of virtual tables such as the search index).
     const BINDS_PER_STATEMENT: usize;
+    /// Keys per lookup of many rows by key (`IN (...)`).
+    const KEYS_PER_LOOKUP: usize;
+    /// How multi-row statements write their placeholders. SQLite looks a numbered
+    /// parameter's name up in a list as long as the statement's
+    /// (`sqlite3_bind_parameter_name`, once per value when sqlx binds), so numbered
+    /// values cost the square of their count; anonymous ones are bound in one pass.
+    const BULK_PLACEHOLDERS: Placeholders;
     /// What follows a `SELECT` that locks the rows it reads against changes until the
     /// transaction ends.
     const LOCK_ROWS: &'static str;

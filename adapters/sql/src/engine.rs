@@ -86,13 +86,26 @@ param_from_id!(
     djcrm_domain::ImportId
 );
 
+/// How [`Sql::push_bind`] writes a placeholder.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Placeholders {
+    /// `$1`, `$2`, ...: what both databases accept, and what text written by hand
+    /// uses.
+    #[default]
+    Numbered,
+    /// `?`, each the next value: SQLite's anonymous parameters, which sqlx binds
+    /// without looking a name up (see [`Dialect::BULK_PLACEHOLDERS`](crate::Dialect::BULK_PLACEHOLDERS)).
+    Anonymous,
+}
+
 /// A statement and its parameters. Text pushed with [`push_bind`](Self::push_bind)
-/// gets the next `$N`; static text may name parameters itself and add them with
-/// [`bind`](Self::bind).
+/// gets the next placeholder; static text may name parameters itself (`$N`) and
+/// add them with [`bind`](Self::bind).
 #[derive(Debug, Clone, Default)]
 pub struct Sql {
     text: String,
     params: Vec<Param>,
+    placeholders: Placeholders,
 }
 
 impl Sql {
@@ -102,6 +115,18 @@ impl Sql {
         Self {
             text: text.to_owned(),
             params: Vec::new(),
+            placeholders: Placeholders::Numbered,
+        }
+    }
+
+    /// A statement starting with `text`, which names no parameter, whose values are
+    /// all added by [`push_bind`](Self::push_bind) as `placeholders` says.
+    #[must_use]
+    pub fn bulk(text: &str, placeholders: Placeholders) -> Self {
+        debug_assert!(!text.contains('$'), "bulk statements name no parameter");
+        Self {
+            placeholders,
+            ..Self::new(text)
         }
     }
 
@@ -121,8 +146,13 @@ impl Sql {
     /// Appends a placeholder for `value`.
     pub fn push_bind(&mut self, value: impl Into<Param>) -> &mut Self {
         self.params.push(value.into());
-        self.text.push('$');
-        self.text.push_str(&self.params.len().to_string());
+        match self.placeholders {
+            Placeholders::Numbered => {
+                self.text.push('$');
+                self.text.push_str(&self.params.len().to_string());
+            }
+            Placeholders::Anonymous => self.text.push('?'),
+        }
         self
     }
 

@@ -263,10 +263,11 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         leads: &[Lead],
     ) -> Result<(), DomainError> {
         for chunk in leads.chunks(D::BINDS_PER_STATEMENT / LEAD_BINDS) {
-            let mut sql = Sql::new(
+            let mut sql = Sql::bulk(
                 "INSERT INTO leads (id, organization_id, first_name, last_name, email, phone, \
                  description, status, category_id, agent_id, version, created_at, updated_at, \
                  first_contacted_at, seconds_to_first_contact, search_text, import_id) VALUES ",
+                D::BULK_PLACEHOLDERS,
             );
             for (n, lead) in chunk.iter().enumerate() {
                 sql.push(if n == 0 { "(" } else { ", (" })
@@ -318,8 +319,8 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         emails: &[Email],
     ) -> Result<Vec<Lead>, DomainError> {
         let mut found = Vec::new();
-        for chunk in emails.chunks(D::BINDS_PER_STATEMENT - 1) {
-            let mut sql = Sql::new("SELECT ");
+        for chunk in emails.chunks(D::KEYS_PER_LOOKUP) {
+            let mut sql = Sql::bulk("SELECT ", D::BULK_PLACEHOLDERS);
             sql.push(rows::LEAD_COLUMNS)
                 .push(" FROM leads WHERE organization_id = ")
                 .push_bind(org)
@@ -330,7 +331,14 @@ impl<D: Dialect> SqlUnitOfWork<D> {
                 }
                 sql.push_bind(email.as_str());
             }
-            sql.push(") ORDER BY id").push(D::LOCK_ROWS);
+            sql.push(")");
+            if !D::LOCK_ROWS.is_empty() {
+                // Locks taken in one order cannot deadlock with another import's.
+                // Without locks the order is of no use, and with thousands of
+                // emails it led SQLite's planner to read the tenant's every lead
+                // in id order rather than look each email up.
+                sql.push(" ORDER BY id").push(D::LOCK_ROWS);
+            }
             let rows = self.fetch_all(sql, "finding duplicates").await?;
             found.extend(rows::all(&rows, rows::lead)?);
         }
@@ -344,8 +352,9 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         rejections: &[Rejection],
     ) -> Result<(), DomainError> {
         for chunk in rejections.chunks(D::BINDS_PER_STATEMENT / REJECTION_BINDS) {
-            let mut sql = Sql::new(
+            let mut sql = Sql::bulk(
                 "INSERT INTO import_rejections (organization_id, import_id, line, problems) VALUES ",
+                D::BULK_PLACEHOLDERS,
             );
             for (n, rejection) in chunk.iter().enumerate() {
                 let problems = serde_json::to_string(&rejection.problems)

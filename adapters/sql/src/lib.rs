@@ -33,7 +33,7 @@ use djcrm_domain::{DomainError, LeadFilter, OrgId, PageRequest};
 use sqlx::{Database, Pool};
 
 pub use dialect::{Dialect, SearchPredicate};
-pub use engine::{Param, ReadRow, Sql, SqlDatabase};
+pub use engine::{Param, Placeholders, ReadRow, Sql, SqlDatabase};
 pub use error::like_literal;
 /// The columns every lead read selects, for tools that send the same SQL (the
 /// HTTP load benchmark's raw-database baseline).
