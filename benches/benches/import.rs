@@ -3,9 +3,17 @@
 //! second, and the process's peak resident memory during each stage over its
 //! resident memory before it (the kernel's high-water mark, reset per stage).
 //!
+//! Before them, "raw insert" is the ceiling: the database writing as many leads,
+//! each with its history entry, from SQL alone (generated rows, no client, no
+//! checks), a batch per transaction, into the same schema and indexes.
+//!
 //! `cargo bench -p djcrm-benches --bench import` — `DJCRM_BENCH_ROWS` sets the rows
 //! (default 1,000,000); `DJCRM_BENCH_STORES` which stores (default
-//! `sqlite,postgres`); `DATABASE_URL` names the PostgreSQL server (default local).
+//! `sqlite,postgres`); `DJCRM_BENCH_BATCH` the rows per transaction (default the
+//! importer's); `DATABASE_URL` names the PostgreSQL server (default local).
+
+#[path = "import/raw.rs"]
+mod raw;
 
 use std::io::Write;
 use std::path::Path;
@@ -29,6 +37,14 @@ fn rows() -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000)
+}
+
+/// Rows per transaction: the importer's default unless `DJCRM_BENCH_BATCH` says.
+fn batch_rows() -> usize {
+    std::env::var("DJCRM_BENCH_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(djcrm_application::imports::BATCH_ROWS)
 }
 
 fn admin_url() -> String {
@@ -102,11 +118,26 @@ fn generate(path: &Path, rows: u64) -> Result<(), BoxError> {
 
 async fn run<S: Store>(
     label: &str,
+    url: &str,
     crm: Crm<S>,
     file: &Path,
     out: &Path,
     rows: u64,
 ) -> Result<(), BoxError> {
+    let raw_owner = crm
+        .signup(SignupRequest {
+            organization_name: "Raw".into(),
+            email: format!("raw-{}@bench.test", std::process::id()),
+            password: "bench password 1".into(),
+            full_name: "Raw Owner".into(),
+        })
+        .await?;
+    let raw_actor = crm.authenticate(&raw_owner.token).await?;
+    stage(label, "raw insert (database)", async {
+        raw::insert(url, raw_actor.org_id, raw_actor.user_id, rows, batch_rows()).await?;
+        Ok(rows)
+    })
+    .await?;
     let owner = crm
         .signup(SignupRequest {
             organization_name: "Bench".into(),
@@ -131,7 +162,11 @@ async fn run<S: Store>(
             .await?;
         let source =
             tokio::io::BufReader::with_capacity(256 * 1024, tokio::fs::File::open(file).await?);
-        let done = crm.importer().run(import, source, false, &mut ()).await?;
+        let done = crm
+            .importer()
+            .batch_rows(batch_rows())
+            .run(import, source, false, &mut ())
+            .await?;
         assert_eq!(done.counts.created, rows, "every row is a new lead");
         Ok(done.counts.rows)
     })
@@ -162,7 +197,11 @@ async fn run<S: Store>(
             .await?;
         let source =
             tokio::io::BufReader::with_capacity(256 * 1024, tokio::fs::File::open(out).await?);
-        let done = crm.importer().run(import, source, false, &mut ()).await?;
+        let done = crm
+            .importer()
+            .batch_rows(batch_rows())
+            .run(import, source, false, &mut ())
+            .await?;
         assert_eq!(done.counts.skipped, rows, "every row is a duplicate");
         Ok(done.counts.rows)
     })
@@ -174,9 +213,11 @@ async fn on(label: &str, url: &str, file: &Path, out: &Path, rows: u64) -> Resul
     settings.database.url = url.to_owned();
     let shared = Shared::connect(&settings)?;
     match AnyStore::connect(&settings, true).await? {
-        AnyStore::Sqlite(store) => run(label, crm(store, &settings, shared), file, out, rows).await,
+        AnyStore::Sqlite(store) => {
+            run(label, url, crm(store, &settings, shared), file, out, rows).await
+        }
         AnyStore::Postgres(store) => {
-            run(label, crm(store, &settings, shared), file, out, rows).await
+            run(label, url, crm(store, &settings, shared), file, out, rows).await
         }
     }
 }
