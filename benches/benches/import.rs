@@ -254,8 +254,14 @@ fn main() -> Result<(), BoxError> {
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                 .execute(&mut conn)
                 .await?;
-            let server = admin.rsplit_once('/').map_or(admin.as_str(), |(s, _)| s);
-            let result = on("postgres", &format!("{server}/{name}"), &file, &out, rows).await;
+            let (base, query) = admin.split_once('?').unwrap_or((admin.as_str(), ""));
+            let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
+            let url = if query.is_empty() {
+                format!("{server}/{name}")
+            } else {
+                format!("{server}/{name}?{query}")
+            };
+            let result = on("postgres", &url, &file, &out, rows).await;
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
             )))

@@ -9,6 +9,8 @@
 pub mod backup;
 mod dialect;
 mod error;
+#[cfg(target_os = "linux")]
+pub mod nagle;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -71,6 +73,20 @@ pub async fn connect(options: &PostgresOptions) -> Result<PostgresStore, Connect
     let pool = PgPoolOptions::new()
         .max_connections(options.max_connections.max(1))
         .acquire_timeout(options.acquire_timeout)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                #[cfg(target_os = "linux")]
+                match nagle::disable(conn).await {
+                    Ok(nagle::Nagle::Off | nagle::Nagle::NotTcp) => {}
+                    Ok(nagle::Nagle::NotFound) => tracing::debug!(
+                        "the connection's socket was not found; Nagle's algorithm stays on"
+                    ),
+                    Err(error) => tracing::warn!(error = %djcrm_domain::chain(&error),
+                        "Nagle's algorithm stays on for a database connection"),
+                }
+                Ok(())
+            })
+        })
         .connect_with(connect)
         .await
         .map_err(ConnectError::Connect)?;

@@ -14,5 +14,6 @@ mod limiter_contract;
 mod outbox_contract;
 mod pg;
 mod pg_fence;
+mod pg_nagle;
 mod redis;
 mod startup;
