@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use djcrm_adapter_sqlite::SqliteOptions;
 use djcrm_bin::background;
-use djcrm_bin::config::Settings;
+use djcrm_bin::config::{self, Settings};
 use djcrm_bin::startup::{AnyStore, Application, Shared, crm, shutdown_signal};
 use djcrm_bin::telemetry;
 
@@ -34,13 +34,28 @@ enum Command {
     Worker,
     /// Print the OpenAPI document as JSON.
     Openapi,
-    /// Print the effective configuration (passwords redacted).
-    Config,
+    /// Print the configuration as a commented `djcrm.toml`: what this process would
+    /// run with (passwords redacted), or with `--print-default` the defaults, every
+    /// key documented, as a file to start from.
+    ///
+    /// Example: `djcrm config --print-default > djcrm.toml`
+    Config {
+        /// The built-in defaults rather than the effective configuration.
+        #[arg(long)]
+        print_default: bool,
+    },
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Config {
+        print_default: true,
+    }) = cli.command
+    {
+        // The defaults need no configuration, even a broken one.
+        return print_config(&Settings::default());
+    }
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(error) => {
@@ -53,15 +68,26 @@ async fn main() -> ExitCode {
         Command::Serve => serve(&settings).await,
         Command::Worker => worker(&settings).await,
         Command::Openapi => print_openapi(&settings).await,
-        Command::Config => {
-            println!("{settings:#?}");
-            Ok(())
-        }
+        Command::Config { .. } => return print_config(&config::redacted(&settings)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("djcrm: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints `settings` as a commented `djcrm.toml`.
+fn print_config(settings: &Settings) -> ExitCode {
+    match config::to_commented_toml(settings) {
+        Ok(toml) => {
+            print!("{toml}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("djcrm: {}", djcrm_domain::chain(&error));
             ExitCode::FAILURE
         }
     }

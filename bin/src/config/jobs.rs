@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{ConfigError, in_range};
 
 /// `[mail]`
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct MailConfig {
     /// Where mail is written as `<id>.eml` files when `smtp_url` is not set.
@@ -32,7 +32,7 @@ impl Default for MailConfig {
 }
 
 /// `[queue]`
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct QueueConfig {
     /// Where jobs wait: `sqlite://...`, `postgres://...` or `redis://...`. Unset:
@@ -79,7 +79,7 @@ impl Default for QueueConfig {
 }
 
 /// `[webhooks]`
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct WebhooksConfig {
     /// Let deliveries reach loopback, private and link-local addresses (tests, closed

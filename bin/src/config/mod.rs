@@ -7,15 +7,17 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 mod jobs;
+mod print;
 
 pub use jobs::{MailConfig, QueueConfig, WebhooksConfig};
+pub use print::{PrintError, redacted, to_commented_toml};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// Everything `djcrm` and `djcrm-admin` read.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// The HTTP server.
@@ -39,7 +41,7 @@ pub struct Settings {
 }
 
 /// `[http]`
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct HttpConfig {
     /// Where `djcrm serve` listens.
@@ -81,7 +83,7 @@ impl Default for HttpConfig {
 }
 
 /// `[database]`
-#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseConfig {
     /// `sqlite://path.db` (the embedded default) or `postgres://user:pass@host/db`.
@@ -141,7 +143,7 @@ pub fn redact_url(url: &str) -> String {
 }
 
 /// `[auth]`
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthConfig {
     /// How long a token from signup or login stays valid, in hours.
@@ -171,7 +173,7 @@ impl Default for AuthConfig {
 }
 
 /// `[cache]`
-#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct CacheConfig {
     /// `memory://` (this process only: the embedded default) or `redis://...` /
@@ -215,7 +217,7 @@ impl fmt::Debug for CacheConfig {
 }
 
 /// `[rate_limit]`
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RateLimitConfig {
     /// API requests per minute per token (per client address without one).
@@ -248,7 +250,7 @@ impl Default for RateLimitConfig {
 }
 
 /// `[log]`
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct LogConfig {
     /// An `EnvFilter` directive; `RUST_LOG` overrides it.
@@ -267,7 +269,7 @@ impl Default for LogConfig {
 }
 
 /// Log line format.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     /// Human-readable lines.
