@@ -1,6 +1,8 @@
 //! `djcrm`: the DJ CRM server.
 
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use djcrm_adapter_sqlite::SqliteOptions;
@@ -34,6 +36,9 @@ enum Command {
     Worker,
     /// Print the OpenAPI document as JSON.
     Openapi,
+    /// Ask the server at `http.bind` for `/readyz`; exit 0 when it is ready (the
+    /// container image's HEALTHCHECK).
+    Healthcheck,
     /// Print the configuration as a commented `djcrm.toml`: what this process would
     /// run with (passwords redacted), or with `--print-default` the defaults, every
     /// key documented, as a file to start from.
@@ -68,6 +73,7 @@ async fn main() -> ExitCode {
         Command::Serve => serve(&settings).await,
         Command::Worker => worker(&settings).await,
         Command::Openapi => print_openapi(&settings).await,
+        Command::Healthcheck => healthcheck(&settings).await,
         Command::Config { .. } => return print_config(&config::redacted(&settings)),
     };
     match result {
@@ -91,6 +97,32 @@ fn print_config(settings: &Settings) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn healthcheck(settings: &Settings) -> anyhow::Result<()> {
+    let mut address = settings.http.bind;
+    // A server bound to every interface is asked on loopback.
+    if address.ip().is_unspecified() {
+        address.set_ip(if address.is_ipv4() {
+            Ipv4Addr::LOCALHOST.into()
+        } else {
+            Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(3))
+        .build()?;
+    let response = client
+        .get(format!("http://{address}/readyz"))
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("no answer from http://{address}/readyz: {e}"))?;
+    anyhow::ensure!(
+        response.status().is_success(),
+        "http://{address}/readyz answered {}",
+        response.status()
+    );
+    Ok(())
 }
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {
