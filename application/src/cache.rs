@@ -142,9 +142,22 @@ impl<S: Store> Crm<S> {
     /// The cached value of `key`, if there is one that decodes. A cache that fails
     /// answers nothing here; the caller's own call to it reports the failure.
     async fn cache_hit<T: DeserializeOwned>(&self, namespace: &str, key: &str) -> Option<T> {
-        match self.cache.get(namespace, key).await {
-            Ok(Some(bytes)) => serde_json::from_slice(&bytes).ok(),
-            _ => None,
-        }
+        // By kind, not by namespace: one series per organization would grow without end.
+        let kind = if namespace == TOKENS {
+            "tokens"
+        } else {
+            "organization"
+        };
+        let (outcome, value) = match self.cache.get(namespace, key).await {
+            Ok(Some(bytes)) => match serde_json::from_slice(&bytes) {
+                Ok(value) => ("hit", Some(value)),
+                Err(_) => ("miss", None),
+            },
+            Ok(None) => ("miss", None),
+            Err(_) => ("error", None),
+        };
+        metrics::counter!("djcrm_cache_lookups_total", "kind" => kind, "outcome" => outcome)
+            .increment(1);
+        value
     }
 }

@@ -8,5 +8,6 @@
 pub mod admin;
 pub mod background;
 pub mod config;
+pub mod metrics;
 pub mod startup;
 pub mod telemetry;

@@ -11,6 +11,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use djcrm_adapter_argon2::Argon2Hasher;
 use djcrm_adapter_http::connections::{ConnectionLimits, GuardedAcceptor};
+use djcrm_adapter_http::metrics::MetricsRoute;
 use djcrm_adapter_http::rate_limit::EdgeLimits;
 use djcrm_adapter_http::{HttpSettings, app};
 use djcrm_adapter_memory::{MemoryCache, MemoryRateLimiter};
@@ -194,6 +195,7 @@ type ServerFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
 /// A bound, ready-to-run server.
 pub struct Application {
     addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
     server: ServerFuture,
 }
 
@@ -255,11 +257,42 @@ impl Application {
         });
         let shutdown = when_stopped();
         let crm = Arc::new(crm(store, settings, shared.clone()).with_queue(Arc::new(queue)));
+        let render = settings
+            .metrics
+            .enabled()
+            .then(crate::metrics::recorder)
+            .flatten()
+            .map(|handle| {
+                let store = crm.store().clone();
+                crate::metrics::render(handle, move || {
+                    for (pool, open, idle) in store.connections() {
+                        let busy = f64::from(open) - idle as f64;
+                        metrics::gauge!("djcrm_db_pool_connections", "pool" => pool, "state" => "idle")
+                            .set(idle as f64);
+                        metrics::gauge!("djcrm_db_pool_connections", "pool" => pool, "state" => "busy")
+                            .set(busy.max(0.0));
+                    }
+                })
+            });
+        let metrics_addr = match (settings.metrics.bind, &render) {
+            (Some(bind), Some(render)) => Some(
+                crate::metrics::serve(bind, render.clone(), when_stopped())
+                    .await
+                    .map_err(|source| StartError::Bind { addr: bind, source })?,
+            ),
+            _ => None,
+        };
         let http = HttpSettings {
             body_limit: settings.http.body_limit_bytes,
             import_limit: settings.http.import_limit_bytes,
             cors_allowed_origins: settings.http.cors_allowed_origins.clone(),
             limits: edge_limits(settings, shared.limiter),
+            metrics: settings
+                .metrics
+                .token
+                .clone()
+                .zip(render)
+                .map(|(token, render)| MetricsRoute { token, render }),
         };
         let endpoint = app(crm.clone(), http);
         let bind = settings.http.bind;
@@ -291,13 +324,23 @@ impl Application {
             crm.store().close().await;
             result
         });
-        Ok(Self { addr, server })
+        Ok(Self {
+            addr,
+            metrics_addr,
+            server,
+        })
     }
 
     /// The address actually bound (useful with port 0).
     #[must_use]
     pub const fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address of the metrics listener, when `metrics.bind` opened one.
+    #[must_use]
+    pub const fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// Serves until the shutdown future completes.
@@ -310,14 +353,19 @@ impl Application {
 }
 
 /// A store that can release its resources when the server stops.
-pub trait Closable {
+pub trait Closable: Send + Sync + 'static {
     /// Closes connections, flushing what needs flushing.
     fn close(&self) -> impl Future<Output = ()> + Send;
+    /// Each pool's name, connections open and idle (for the metrics).
+    fn connections(&self) -> Vec<(&'static str, u32, usize)>;
 }
 
 impl<D: djcrm_adapter_sql::Dialect> Closable for djcrm_adapter_sql::SqlStore<D> {
     async fn close(&self) {
         djcrm_adapter_sql::SqlStore::close(self).await;
+    }
+    fn connections(&self) -> Vec<(&'static str, u32, usize)> {
+        djcrm_adapter_sql::SqlStore::connections(self)
     }
 }
 

@@ -98,9 +98,15 @@ impl Argon2Hasher {
             what: "password hashing",
             retry_after_seconds: 1,
         };
-        let _slot = tokio::time::timeout(self.wait, self.slots.acquire())
-            .await
-            .map_err(|_| busy())?
+        let queued = std::time::Instant::now();
+        let slot = tokio::time::timeout(self.wait, self.slots.acquire()).await;
+        metrics::histogram!("djcrm_password_hash_wait_seconds")
+            .record(queued.elapsed().as_secs_f64());
+        let _slot = slot
+            .map_err(|_| {
+                metrics::counter!("djcrm_password_hash_refused_total").increment(1);
+                busy()
+            })?
             .map_err(|_| busy())?;
         let (done, result) = oneshot::channel();
         let job: Job = Box::new(move || {

@@ -1,6 +1,6 @@
-//! The `Allow` header of a 405, which RFC 9110 requires: the methods each path
-//! answers, read once from the OpenAPI document the API is built from, so it can
-//! never disagree with the routes.
+//! The API's path templates, read once from the OpenAPI document the API is built
+//! from, so they can never disagree with the routes: the `Allow` header of a 405
+//! (which RFC 9110 requires) and the route label of request metrics.
 
 use poem::Response;
 use poem::http::{HeaderValue, StatusCode, header};
@@ -9,7 +9,25 @@ use serde_json::Value;
 /// Path templates of the API and the methods each answers.
 #[derive(Debug, Clone, Default)]
 pub struct AllowedMethods {
-    routes: Vec<(Vec<String>, String)>,
+    routes: Vec<Template>,
+}
+
+/// One path template.
+#[derive(Debug, Clone)]
+struct Template {
+    segments: Vec<String>,
+    methods: String,
+    path: String,
+}
+
+impl Template {
+    fn new(path: String, methods: String) -> Self {
+        Self {
+            segments: segments(&path),
+            methods,
+            path,
+        }
+    }
 }
 
 impl AllowedMethods {
@@ -29,31 +47,49 @@ impl AllowedMethods {
                 if methods.iter().any(|m| m == "GET") {
                     methods.push("HEAD".to_owned());
                 }
-                routes.push((segments(&format!("{base}{path}")), methods.join(", ")));
+                routes.push(Template::new(format!("{base}{path}"), methods.join(", ")));
             }
         }
         for path in extra {
-            routes.push((segments(path), "GET, HEAD".to_owned()));
+            routes.push(Template::new((*path).to_owned(), "GET, HEAD".to_owned()));
         }
         Self { routes }
     }
 
-    /// The `Allow` value for `path`, if it is one of ours. Where templates overlap
+    /// The template `path` matches, if it is one of ours. Where templates overlap
     /// (`/agents/invitations` and `/agents/{id}`), the one with more literal
     /// segments wins, as in the router.
-    fn allow(&self, path: &str) -> Option<&str> {
+    fn matching(&self, path: &str) -> Option<&Template> {
         let wanted = segments(path);
         self.routes
             .iter()
-            .filter(|(template, _)| {
-                template.len() == wanted.len()
-                    && template
+            .filter(|route| {
+                route.segments.len() == wanted.len()
+                    && route
+                        .segments
                         .iter()
                         .zip(&wanted)
                         .all(|(t, w)| t.starts_with('{') || t == w)
             })
-            .max_by_key(|(template, _)| template.iter().filter(|t| !t.starts_with('{')).count())
-            .map(|(_, methods)| methods.as_str())
+            .max_by_key(|route| {
+                route
+                    .segments
+                    .iter()
+                    .filter(|t| !t.starts_with('{'))
+                    .count()
+            })
+    }
+
+    /// The `Allow` value for `path`, if it is one of ours.
+    fn allow(&self, path: &str) -> Option<&str> {
+        self.matching(path).map(|route| route.methods.as_str())
+    }
+
+    /// The template `path` matches (`/api/v1/leads/{id}`), if it is one of ours: a
+    /// label of bounded cardinality, where the path itself is not.
+    #[must_use]
+    pub fn template(&self, path: &str) -> Option<&str> {
+        self.matching(path).map(|route| route.path.as_str())
     }
 
     /// Adds `Allow` to a 405 for `path`.
@@ -103,5 +139,16 @@ mod tests {
         assert_eq!(allowed.allow("/api/v1/leads"), Some("GET, POST, HEAD"));
         assert_eq!(allowed.allow("/healthz"), Some("GET, HEAD"));
         assert_eq!(allowed.allow("/nowhere"), None);
+    }
+
+    #[test]
+    fn a_path_is_labelled_by_its_template() {
+        let allowed = AllowedMethods::from_spec(SPEC, "/api/v1", &["/healthz"]);
+        assert_eq!(
+            allowed.template("/api/v1/leads/0190-abc"),
+            Some("/api/v1/leads/{id}")
+        );
+        assert_eq!(allowed.template("/healthz"), Some("/healthz"));
+        assert_eq!(allowed.template("/api/v1/unknown/path"), None);
     }
 }

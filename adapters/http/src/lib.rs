@@ -16,6 +16,7 @@ pub mod connections;
 pub mod document;
 pub mod dto;
 pub mod idempotency;
+pub mod metrics;
 mod observe;
 pub mod problem;
 pub mod rate_limit;
@@ -58,6 +59,8 @@ pub struct HttpSettings {
     pub cors_allowed_origins: Vec<String>,
     /// The rate limits of the API.
     pub limits: rate_limit::EdgeLimits,
+    /// `/metrics` on this listener, behind a bearer token; `None`: not served here.
+    pub metrics: Option<metrics::MetricsRoute>,
 }
 
 /// CORS for the allowed origins: the methods and headers the API uses, and the
@@ -127,16 +130,16 @@ pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: HttpSettings) -> impl Endpoint<
     let service = api_service(&crm);
     let derived = service.spec();
     let spec = document::refine(&derived);
-    let allowed = Arc::new(allow::AllowedMethods::from_spec(
-        &spec,
-        "/api/v1",
-        &["/api/openapi.json", "/api/docs", "/healthz", "/readyz"],
-    ));
+    let mut outside = vec!["/api/openapi.json", "/api/docs", "/healthz", "/readyz"];
+    if settings.metrics.is_some() {
+        outside.push("/metrics");
+    }
+    let allowed = Arc::new(allow::AllowedMethods::from_spec(&spec, "/api/v1", &outside));
     // The docs page embeds the document it was given; give it the refined one.
     let docs_page = service.swagger_ui_html().replace(&derived, &spec);
     let authenticator: Arc<dyn Authenticator> = crm.clone();
     let ready_crm = crm.clone();
-    Route::new()
+    let routes = Route::new()
         .nest("/api/v1", service)
         .at(
             "/api/openapi.json",
@@ -157,7 +160,17 @@ pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: HttpSettings) -> impl Endpoint<
                 let crm = ready_crm.clone();
                 async move { api::health::readiness(&*crm).await }
             })),
-        )
+        );
+    let routes = match settings.metrics.clone() {
+        Some(metrics) => routes.at(
+            "/metrics",
+            get(poem::endpoint::make_sync(move |request| {
+                metrics::guarded(&metrics, &request)
+            })),
+        ),
+        None => routes,
+    };
+    routes
         .data(authenticator)
         .data(BodyLimit(settings.body_limit))
         .data(ImportLimit(settings.import_limit))

@@ -3,7 +3,7 @@
 //! in the response, and an early 413 for declared bodies over the limit.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use poem::http::{HeaderName, HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
@@ -31,6 +31,47 @@ fn declared_length(request: &Request) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
+/// Counts a request in `djcrm_http_requests_in_flight` while it lives (dropped
+/// when it ends, or when the client goes away and it is cancelled).
+struct InFlight;
+
+impl InFlight {
+    fn start() -> Self {
+        metrics::gauge!("djcrm_http_requests_in_flight").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        metrics::gauge!("djcrm_http_requests_in_flight").decrement(1.0);
+    }
+}
+
+/// Counts a finished request and its latency, by method, route template and status.
+fn record(
+    routes: &crate::allow::AllowedMethods,
+    method: &str,
+    path: &str,
+    status: StatusCode,
+    elapsed: Duration,
+) {
+    // Paths outside the API are one label, so scanners cannot grow the series.
+    let route = routes.template(path).unwrap_or("unmatched").to_owned();
+    let method = match method {
+        "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" => method,
+        _ => "other",
+    };
+    let labels = [
+        ("method", method.to_owned()),
+        ("route", route),
+        ("status", status.as_u16().to_string()),
+    ];
+    metrics::counter!("djcrm_http_requests_total", &labels).increment(1);
+    metrics::histogram!("djcrm_http_request_duration_seconds", &labels)
+        .record(elapsed.as_secs_f64());
+}
+
 pub async fn observe<E: Endpoint>(
     next: Arc<E>,
     request: Request,
@@ -47,8 +88,10 @@ pub async fn observe<E: Endpoint>(
         status = tracing::field::Empty,
         latency_ms = tracing::field::Empty,
     );
+    let method = request.method().as_str().to_owned();
     async move {
         let started = Instant::now();
+        let _in_flight = InFlight::start();
         let too_large = declared_length(&request).is_some_and(|len| len > body_limit as u64);
         let mut response = if too_large {
             ProblemDetails::new(
@@ -64,6 +107,7 @@ pub async fn observe<E: Endpoint>(
             }
         };
         let status = response.status();
+        record(&allowed, &method, &path, status, started.elapsed());
         let span = tracing::Span::current();
         span.record("status", status.as_u16());
         span.record("latency_ms", started.elapsed().as_millis() as u64);

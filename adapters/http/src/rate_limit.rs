@@ -114,15 +114,19 @@ fn warn_unavailable(error: &dyn std::error::Error) {
 /// limiter is down and the request may go ahead, `Err` with the answer otherwise.
 async fn count(
     limits: &EdgeLimits,
-    key: &str,
+    (name, key): (&'static str, &str),
     quota: Quota,
     fail_open: bool,
 ) -> Result<Option<Standing>, Response> {
     match limits.limiter.hit(key, quota).await {
         Ok(standing) if standing.allowed => Ok(Some(standing)),
-        Ok(standing) => Err(refused(&standing)),
+        Ok(standing) => {
+            metrics::counter!("djcrm_rate_limit_rejections_total", "limit" => name).increment(1);
+            Err(refused(&standing))
+        }
         Err(error) => {
             warn_unavailable(&error);
+            metrics::counter!("djcrm_rate_limit_unavailable_total", "limit" => name).increment(1);
             if fail_open {
                 Ok(None)
             } else {
@@ -144,7 +148,8 @@ pub async fn limit<E: Endpoint>(
     }
     if is_auth(&request) {
         let key = format!("auth:address:{}", client_address(&request));
-        if let Err(answer) = count(&limits, &key, limits.auth, limits.auth_fail_open).await {
+        let limit = ("auth", key.as_str());
+        if let Err(answer) = count(&limits, limit, limits.auth, limits.auth_fail_open).await {
             return Ok(answer);
         }
     }
@@ -152,7 +157,7 @@ pub async fn limit<E: Endpoint>(
         Some(token) => format!("api:token:{}", hash_secret(token).as_str()),
         None => format!("api:address:{}", client_address(&request)),
     };
-    let standing = match count(&limits, &key, limits.api, limits.api_fail_open).await {
+    let standing = match count(&limits, ("api", &key), limits.api, limits.api_fail_open).await {
         Ok(standing) => standing,
         Err(answer) => return Ok(answer),
     };

@@ -53,22 +53,28 @@ async fn handle<S: Store>(
     shared: Data<Arc<Shared<S>>>,
 ) -> Result<(), BoxDynError> {
     let number = u32::try_from(attempt.current().max(1)).unwrap_or(u32::MAX);
-    match shared
+    let started = std::time::Instant::now();
+    let performed = shared
         .worker
         .perform(&job, number, shared.max_attempts)
-        .await
-    {
+        .await;
+    let (outcome, result): (&'static str, Result<(), BoxDynError>) = match performed {
         Ok(Outcome::Skipped(why)) => {
             tracing::info!(job = %job.key, why, "job skipped");
-            Ok(())
+            ("skipped", Ok(()))
         }
-        Ok(_) => Ok(()),
+        Ok(_) => ("done", Ok(())),
         // Recorded as failed by the worker: no more attempts, here or by apalis.
         Err(error) if error.is_permanent() || number >= shared.max_attempts => {
-            Err(Box::new(AbortError::new(error)))
+            ("failed", Err(Box::new(AbortError::new(error))))
         }
-        Err(error) => Err(Box::new(error)),
-    }
+        Err(error) => ("retry", Err(Box::new(error))),
+    };
+    let queue = job.work.queue().name();
+    metrics::counter!("djcrm_job_runs_total", "queue" => queue, "outcome" => outcome).increment(1);
+    metrics::histogram!("djcrm_job_run_seconds", "queue" => queue)
+        .record(started.elapsed().as_secs_f64());
+    result
 }
 
 /// Runs the relay and one worker per queue until `stop` resolves; in-flight jobs

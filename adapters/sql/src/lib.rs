@@ -51,6 +51,8 @@ pub struct SqlStore<D: Dialect> {
     /// Where units of work get their connection: the pool itself, or a pool of its
     /// own (SQLite's one writer).
     writer: Pool<D::Db>,
+    /// Whether `writer` is a pool of its own.
+    own_writer: bool,
     listener: Option<Arc<dyn ChangeListener>>,
 }
 
@@ -59,6 +61,7 @@ impl<D: Dialect> Clone for SqlStore<D> {
         Self {
             pool: self.pool.clone(),
             writer: self.writer.clone(),
+            own_writer: self.own_writer,
             listener: self.listener.clone(),
         }
     }
@@ -78,6 +81,7 @@ impl<D: Dialect> SqlStore<D> {
     pub fn new(pool: Pool<D::Db>) -> Self {
         Self {
             writer: pool.clone(),
+            own_writer: false,
             pool,
             listener: None,
         }
@@ -91,6 +95,7 @@ impl<D: Dialect> SqlStore<D> {
     #[must_use]
     pub fn with_writer(mut self, writer: Pool<D::Db>) -> Self {
         self.writer = writer;
+        self.own_writer = true;
         self
     }
 
@@ -114,12 +119,35 @@ impl<D: Dialect> SqlStore<D> {
         self.pool.close().await;
     }
 
+    /// A connection of the read pool, the wait for it recorded.
+    async fn acquire(
+        &self,
+        context: &'static str,
+    ) -> Result<sqlx::pool::PoolConnection<D::Db>, DomainError> {
+        let started = std::time::Instant::now();
+        let conn = self.pool.acquire().await.map_err(storage(context));
+        metrics::histogram!("djcrm_db_pool_wait_seconds", "pool" => "read")
+            .record(started.elapsed().as_secs_f64());
+        conn
+    }
+
+    /// Connections open and idle in the read pool, and in the write pool where it
+    /// is a pool of its own: for the metrics, read when they are scraped.
+    #[must_use]
+    pub fn connections(&self) -> Vec<(&'static str, u32, usize)> {
+        let mut pools = vec![("read", self.pool.size(), self.pool.num_idle())];
+        if self.own_writer {
+            pools.push(("write", self.writer.size(), self.writer.num_idle()));
+        }
+        pools
+    }
+
     pub(crate) async fn fetch_all(
         &self,
         sql: Sql,
         context: &'static str,
     ) -> Result<Vec<RowOf<D>>, DomainError> {
-        let mut conn = self.pool.acquire().await.map_err(storage(context))?;
+        let mut conn = self.acquire(context).await?;
         D::Db::fetch_all(&mut conn, sql)
             .await
             .map_err(storage(context))
@@ -130,7 +158,7 @@ impl<D: Dialect> SqlStore<D> {
         sql: Sql,
         context: &'static str,
     ) -> Result<Option<RowOf<D>>, DomainError> {
-        let mut conn = self.pool.acquire().await.map_err(storage(context))?;
+        let mut conn = self.acquire(context).await?;
         D::Db::fetch_optional(&mut conn, sql)
             .await
             .map_err(storage(context))
@@ -216,11 +244,12 @@ impl<D: Dialect> Store for SqlStore<D> {
 
     async fn begin(&self) -> Result<SqlUnitOfWork<D>, DomainError> {
         let context = "opening a write transaction";
-        let tx = self
-            .writer
-            .begin_with(D::BEGIN_WRITE)
-            .await
-            .map_err(storage(context))?;
+        let started = std::time::Instant::now();
+        let tx = self.writer.begin_with(D::BEGIN_WRITE).await;
+        // The wait for the writer's connection, and the BEGIN's round trip.
+        metrics::histogram!("djcrm_db_pool_wait_seconds", "pool" => "write")
+            .record(started.elapsed().as_secs_f64());
+        let tx = tx.map_err(storage(context))?;
         Ok(SqlUnitOfWork::new(tx, self.listener.clone()))
     }
 

@@ -115,6 +115,28 @@ impl WebhookSender for HttpSender {
         headers: Vec<(String, String)>,
         body: Vec<u8>,
     ) -> Result<WebhookAnswer, WebhookSendError> {
+        let started = std::time::Instant::now();
+        let sent = self.send(url, headers, body).await;
+        let outcome = match &sent {
+            Ok(answer) if (200..300).contains(&answer.status) => "delivered",
+            Ok(_) => "refused",
+            Err(WebhookSendError::Forbidden(_)) => "forbidden",
+            Err(_) => "no_answer",
+        };
+        metrics::counter!("djcrm_webhook_deliveries_total", "outcome" => outcome).increment(1);
+        metrics::histogram!("djcrm_webhook_delivery_seconds")
+            .record(started.elapsed().as_secs_f64());
+        sent
+    }
+}
+
+impl HttpSender {
+    async fn send(
+        &self,
+        url: &WebhookUrl,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> Result<WebhookAnswer, WebhookSendError> {
         let url = reqwest::Url::parse(url.as_str())
             .map_err(|e| WebhookSendError::Forbidden(format!("not a URL: {e}")))?;
         self.check_literal(&url)?;

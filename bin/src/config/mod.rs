@@ -7,9 +7,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 mod jobs;
+mod metrics;
 mod print;
 
 pub use jobs::{MailConfig, QueueConfig, WebhooksConfig};
+pub use metrics::MetricsConfig;
 pub use print::{PrintError, redacted, to_commented_toml};
 
 use figment::Figment;
@@ -38,6 +40,8 @@ pub struct Settings {
     pub queue: QueueConfig,
     /// Webhook deliveries.
     pub webhooks: WebhooksConfig,
+    /// Where Prometheus reads the metrics.
+    pub metrics: MetricsConfig,
 }
 
 /// `[http]`
@@ -406,6 +410,7 @@ impl Settings {
                 });
             }
         }
+        self.metrics.validate()?;
         let db = &self.database;
         in_range(
             "database.max_connections",

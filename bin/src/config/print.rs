@@ -54,6 +54,7 @@ pub fn redacted(settings: &Settings) -> Settings {
     shown.cache.url = redact_url(&shown.cache.url);
     shown.queue.url = shown.queue.url.as_deref().map(redact_url);
     shown.mail.smtp_url = shown.mail.smtp_url.as_deref().map(redact_url);
+    shown.metrics.token = shown.metrics.token.as_ref().map(|_| "***".to_owned());
     shown
 }
 

@@ -297,12 +297,18 @@ impl From<DomainError> for ApiError {
             ),
             DomainError::RateLimited {
                 retry_after_seconds,
-            } => ProblemDetails::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!("too many attempts; retry in {retry_after_seconds} s"),
-            )
-            .retry_after(*retry_after_seconds),
+            } => {
+                // Per-email limits (failed logins, signups, resets) are the
+                // application's; the edge's count themselves in rate_limit.
+                metrics::counter!("djcrm_rate_limit_rejections_total", "limit" => "email")
+                    .increment(1);
+                ProblemDetails::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!("too many attempts; retry in {retry_after_seconds} s"),
+                )
+                .retry_after(*retry_after_seconds)
+            }
             DomainError::Busy {
                 what,
                 retry_after_seconds,

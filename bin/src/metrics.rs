@@ -1,0 +1,89 @@
+//! The process's metrics in Prometheus's text format. The recorder is installed
+//! once per process, and only when `[metrics]` serves them somewhere: otherwise
+//! every `metrics::counter!` in the adapters is a no-op. Pool sizes are read when
+//! a scraper asks; histograms are folded into their buckets every few seconds, so
+//! they take constant memory whether anyone scrapes or not.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use djcrm_adapter_http::metrics::{Render, exposition};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::{Route, Server, get};
+
+/// Latency buckets, in seconds: from a cached read to a slow import batch.
+const BUCKETS: [f64; 14] = [
+    0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// The recorder's handle, installing it (and its upkeep) on first use. `None`
+/// when another recorder was installed first (an embedding program's).
+pub fn recorder() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let installed = PrometheusBuilder::new()
+                .set_buckets(&BUCKETS)
+                .and_then(PrometheusBuilder::install_recorder);
+            match installed {
+                Ok(handle) => {
+                    let upkeep = handle.clone();
+                    tokio::spawn(async move {
+                        loop {
+                            tokio::time::sleep(Duration::from_secs(5)).await;
+                            upkeep.run_upkeep();
+                        }
+                    });
+                    Some(handle)
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "metrics are not recorded");
+                    None
+                }
+            }
+        })
+        .clone()
+}
+
+/// What a scrape renders: `sample` sets the values read at scrape time, then
+/// everything recorded is written out.
+pub fn render(handle: PrometheusHandle, sample: impl Fn() + Send + Sync + 'static) -> Render {
+    Arc::new(move || {
+        sample();
+        handle.run_upkeep();
+        handle.render()
+    })
+}
+
+/// Binds `bind` and serves `/metrics` there (no token: whoever can reach the
+/// address may read) until `shutdown`; the address bound.
+///
+/// # Errors
+/// When the address cannot be bound.
+pub async fn serve(
+    bind: SocketAddr,
+    render: Render,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<SocketAddr> {
+    let acceptor = TcpListener::bind(bind).into_acceptor().await?;
+    let addr = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .unwrap_or(bind);
+    let routes = Route::new().at(
+        "/metrics",
+        get(poem::endpoint::make_sync(move |_| exposition(&render))),
+    );
+    tokio::spawn(async move {
+        if let Err(error) = Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(routes, shutdown, Some(Duration::from_secs(1)))
+            .await
+        {
+            tracing::error!(%error, "the metrics listener stopped");
+        }
+    });
+    Ok(addr)
+}

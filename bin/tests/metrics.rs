@@ -1,0 +1,89 @@
+//! `/metrics`: Prometheus text, on the public listener only with the configured
+//! token, or on a listener of its own; request counts labelled by route template.
+
+use djcrm_bin::config::Settings;
+use djcrm_bin::startup::Application;
+
+const TOKEN: &str = "metrics-token-0123456789";
+
+async fn server(dir: &tempfile::TempDir, configure: impl FnOnce(&mut Settings)) -> Application {
+    let mut settings = Settings::default();
+    settings.http.bind = "127.0.0.1:0".parse().expect("an address");
+    settings.database.url = format!("sqlite://{}", dir.path().join("djcrm.db").display());
+    settings.mail.outbox_dir = dir.path().join("outbox").display().to_string();
+    settings.queue.in_process_worker = false;
+    configure(&mut settings);
+    Application::build(&settings, std::future::pending())
+        .await
+        .expect("the server starts")
+}
+
+async fn get(url: &str, token: Option<&str>) -> (u16, String) {
+    let client = reqwest::Client::new();
+    let mut request = client.get(url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("an answer");
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn the_public_listener_wants_the_token() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let app = server(&dir, |s| s.metrics.token = Some(TOKEN.to_owned())).await;
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run());
+    let (status, _) = get(&format!("{base}/metrics"), None).await;
+    assert_eq!(status, 401, "no token");
+    let (status, _) = get(&format!("{base}/metrics"), Some("not-the-token-at-all")).await;
+    assert_eq!(status, 401, "a wrong token");
+    let (status, _) = get(&format!("{base}/metrics"), Some(TOKEN)).await;
+    assert_eq!(status, 200, "the token");
+}
+
+#[tokio::test]
+async fn requests_are_counted_by_route_template() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let app = server(&dir, |s| s.metrics.token = Some(TOKEN.to_owned())).await;
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run());
+    // An unknown lead: the id must not become a label, its template must.
+    let id = uuid::Uuid::now_v7();
+    let (status, _) = get(&format!("{base}/api/v1/leads/{id}"), None).await;
+    assert_eq!(status, 401);
+    let (_, text) = get(&format!("{base}/metrics"), Some(TOKEN)).await;
+    let line = text
+        .lines()
+        .find(|l| {
+            l.starts_with("djcrm_http_requests_total{")
+                && l.contains(r#"route="/api/v1/leads/{id}""#)
+                && l.contains(r#"status="401""#)
+        })
+        .unwrap_or_else(|| panic!("a count for the lead route in:\n{text}"));
+    assert!(
+        !text.contains(&id.to_string()),
+        "no id in any label: {line}"
+    );
+}
+
+#[tokio::test]
+async fn a_listener_of_its_own_serves_without_token_and_the_public_one_has_none() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let app = server(&dir, |s| {
+        s.metrics.bind = Some("127.0.0.1:0".parse().expect("an address"));
+    })
+    .await;
+    let base = format!("http://{}", app.local_addr());
+    let metrics = app.metrics_addr().expect("a metrics listener");
+    tokio::spawn(app.run());
+    let (status, text) = get(&format!("http://{metrics}/metrics"), None).await;
+    assert_eq!(status, 200);
+    assert!(
+        text.contains("djcrm_db_pool_connections{"),
+        "pool connections are read at scrape time:\n{text}"
+    );
+    let (status, _) = get(&format!("{base}/metrics"), None).await;
+    assert_eq!(status, 404, "not on the public listener");
+}
