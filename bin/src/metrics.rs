@@ -87,3 +87,47 @@ pub async fn serve(
     });
     Ok(addr)
 }
+
+/// How often the backlog (queue depth, outbox lag) is read from the stores.
+const BACKLOG_EVERY: Duration = Duration::from_secs(10);
+
+/// Waiting events counted at most: past this, the figure says "far behind" enough.
+const LAG_COUNTED: u32 = 10_000;
+
+/// Reads the job queue's depth and the outbox relay's lag every few seconds into
+/// gauges, until `stop`. Read in the background rather than per scrape: they are
+/// database queries, and scrapes should stay cheap.
+pub fn sample_backlog<S, Q>(store: S, queue: Q, stop: impl Future<Output = ()> + Send + 'static)
+where
+    S: djcrm_domain::ports::Store,
+    Q: djcrm_domain::ports::JobQueue + 'static,
+{
+    tokio::spawn(async move {
+        let sampling = async {
+            loop {
+                match queue.depth().await {
+                    Ok(depth) => {
+                        #[allow(clippy::cast_precision_loss)]
+                        metrics::gauge!("djcrm_job_queue_depth").set(depth as f64);
+                    }
+                    Err(error) => tracing::debug!(%error, "the queue depth was not read"),
+                }
+                match djcrm_application::jobs::outbox_lag(&store, chrono::Utc::now(), LAG_COUNTED)
+                    .await
+                {
+                    Ok(lag) => {
+                        #[allow(clippy::cast_precision_loss)]
+                        metrics::gauge!("djcrm_outbox_lag_events").set(lag.events as f64);
+                        metrics::gauge!("djcrm_outbox_lag_seconds").set(lag.oldest.as_secs_f64());
+                    }
+                    Err(error) => tracing::debug!(%error, "the outbox lag was not read"),
+                }
+                tokio::time::sleep(BACKLOG_EVERY).await;
+            }
+        };
+        tokio::select! {
+            () = sampling => {}
+            () = stop => {}
+        }
+    });
+}

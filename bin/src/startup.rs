@@ -256,6 +256,7 @@ impl Application {
             })
         });
         let shutdown = when_stopped();
+        let backlog_queue = queue.clone();
         let crm = Arc::new(crm(store, settings, shared.clone()).with_queue(Arc::new(queue)));
         let render = settings
             .metrics
@@ -274,6 +275,9 @@ impl Application {
                     }
                 })
             });
+        if render.is_some() {
+            crate::metrics::sample_backlog(crm.store().clone(), backlog_queue, when_stopped());
+        }
         let metrics_addr = match (settings.metrics.bind, &render) {
             (Some(bind), Some(render)) => Some(
                 crate::metrics::serve(bind, render.clone(), when_stopped())

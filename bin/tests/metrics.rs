@@ -87,3 +87,30 @@ async fn a_listener_of_its_own_serves_without_token_and_the_public_one_has_none(
     let (status, _) = get(&format!("{base}/metrics"), None).await;
     assert_eq!(status, 404, "not on the public listener");
 }
+
+#[tokio::test]
+async fn the_queue_depth_and_outbox_lag_are_sampled() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let app = server(&dir, |s| s.metrics.token = Some(TOKEN.to_owned())).await;
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run());
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (_, text) = get(&format!("{base}/metrics"), Some(TOKEN)).await;
+        let sampled = [
+            "djcrm_job_queue_depth ",
+            "djcrm_outbox_lag_events ",
+            "djcrm_outbox_lag_seconds ",
+        ]
+        .iter()
+        .all(|name| text.lines().any(|l| l.starts_with(name)));
+        if sampled {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the backlog gauges within 10 s:\n{text}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

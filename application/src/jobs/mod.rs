@@ -18,7 +18,7 @@ use djcrm_domain::BoxError;
 
 pub use deliver::payload;
 pub use mails::Links;
-pub use relay::{DIGEST_LEASE, RELAY_LEASE, Relay, RelayError, RelayStep};
+pub use relay::{DIGEST_LEASE, OutboxLag, RELAY_LEASE, Relay, RelayError, RelayStep, outbox_lag};
 pub use worker::{Outcome, WebhookSettings, Worker};
 
 /// Why a job did not get done.

@@ -51,6 +51,37 @@ pub enum RelayError {
     Queue(#[source] BoxError),
 }
 
+/// How far the relay is behind the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxLag {
+    /// Events recorded and not yet relayed, counted up to the limit asked for.
+    pub events: u64,
+    /// How long the oldest of them has waited; zero when none waits.
+    pub oldest: Duration,
+}
+
+/// How far the relay is behind at `now`, counting at most `limit` waiting events
+/// (the metrics ask every few seconds; the count stops where it stops mattering).
+///
+/// # Errors
+/// [`DomainError`] when the store cannot be read.
+pub async fn outbox_lag<S: Store>(
+    store: &S,
+    now: chrono::DateTime<chrono::Utc>,
+    limit: u32,
+) -> Result<OutboxLag, DomainError> {
+    let cursor = store.jobs().cursor(RELAY_LEASE).await?;
+    let waiting = store.events().tail(Position::new(cursor), limit).await?;
+    let oldest = waiting
+        .first()
+        .and_then(|e| (now - e.event.occurred_at).to_std().ok())
+        .unwrap_or_default();
+    Ok(OutboxLag {
+        events: u64::try_from(waiting.len()).unwrap_or(u64::MAX),
+        oldest,
+    })
+}
+
 /// Turns committed events into jobs. Run one in every worker: a lease lets one at a
 /// time work, and another takes over when that one stops renewing it.
 pub struct Relay<S: Store> {
