@@ -114,3 +114,59 @@ async fn the_queue_depth_and_outbox_lag_are_sampled() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// Every `"djcrm_…"` string literal in the Rust sources under `dir`.
+fn recorded_names(dir: &std::path::Path, names: &mut std::collections::BTreeSet<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            recorded_names(&path, names);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            for piece in text.split("\"djcrm_").skip(1) {
+                let name: String = piece
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_' || c.is_ascii_digit())
+                    .collect();
+                if piece[name.len()..].starts_with('"') {
+                    names.insert(format!("djcrm_{name}"));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_grafana_dashboard_charts_only_metrics_that_are_recorded() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut names = std::collections::BTreeSet::new();
+    for dir in ["adapters", "application", "bin/src"] {
+        recorded_names(&root.join(dir), &mut names);
+    }
+    let dashboard =
+        std::fs::read_to_string(root.join("docs/grafana/djcrm.json")).expect("the dashboard");
+    let charted: std::collections::BTreeSet<String> = dashboard
+        .split("djcrm_")
+        .skip(1)
+        .map(|piece| {
+            let name: String = piece
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                .collect();
+            let name = name.strip_suffix("_bucket").unwrap_or(&name).to_owned();
+            format!("djcrm_{name}")
+        })
+        .collect();
+    assert!(
+        charted.len() >= 10,
+        "the dashboard charts the metrics: {charted:?}"
+    );
+    let missing: Vec<&String> = charted.difference(&names).collect();
+    assert!(
+        missing.is_empty(),
+        "charted but never recorded: {missing:?}"
+    );
+}
