@@ -131,3 +131,41 @@ where
         }
     });
 }
+
+/// Sets the pool gauges from `store`'s pools (called at each scrape).
+pub fn pool_gauges(store: &impl crate::startup::Closable) {
+    for (pool, open, idle) in store.connections() {
+        #[allow(clippy::cast_precision_loss)]
+        let idle = idle as f64;
+        let busy = (f64::from(open) - idle).max(0.0);
+        metrics::gauge!("djcrm_db_pool_connections", "pool" => pool, "state" => "idle").set(idle);
+        metrics::gauge!("djcrm_db_pool_connections", "pool" => pool, "state" => "busy").set(busy);
+    }
+}
+
+/// A worker's metrics, on `metrics.bind` (a worker has no other listener, so a
+/// token alone serves nothing), until `stop`; the address bound, if any.
+///
+/// # Errors
+/// When the address cannot be bound.
+pub async fn serve_for_worker<S, Q>(
+    settings: &crate::config::Settings,
+    store: &S,
+    queue: &Q,
+    stop: impl Fn() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>,
+) -> std::io::Result<Option<SocketAddr>>
+where
+    S: djcrm_domain::ports::Store + crate::startup::Closable + Clone,
+    Q: djcrm_domain::ports::JobQueue + Clone + 'static,
+{
+    let Some(bind) = settings.metrics.bind else {
+        return Ok(None);
+    };
+    let Some(handle) = recorder() else {
+        return Ok(None);
+    };
+    let sampled = store.clone();
+    let render = render(handle, move || pool_gauges(&sampled));
+    sample_backlog(store.clone(), queue.clone(), stop());
+    serve(bind, render, stop()).await.map(Some)
+}

@@ -265,15 +265,7 @@ impl Application {
             .flatten()
             .map(|handle| {
                 let store = crm.store().clone();
-                crate::metrics::render(handle, move || {
-                    for (pool, open, idle) in store.connections() {
-                        let busy = f64::from(open) - idle as f64;
-                        metrics::gauge!("djcrm_db_pool_connections", "pool" => pool, "state" => "idle")
-                            .set(idle as f64);
-                        metrics::gauge!("djcrm_db_pool_connections", "pool" => pool, "state" => "busy")
-                            .set(busy.max(0.0));
-                    }
-                })
+                crate::metrics::render(handle, move || crate::metrics::pool_gauges(&store))
             });
         if render.is_some() {
             crate::metrics::sample_backlog(crm.store().clone(), backlog_queue, when_stopped());

@@ -1,15 +1,16 @@
 //! `djcrm`: the DJ CRM server.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::pin::Pin;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use djcrm_adapter_sqlite::SqliteOptions;
-use djcrm_bin::background;
 use djcrm_bin::config::{self, Settings};
 use djcrm_bin::startup::{AnyStore, Application, Shared, crm, shutdown_signal};
 use djcrm_bin::telemetry;
+use djcrm_bin::{background, metrics};
 
 // jemalloc returns freed memory to the system within seconds (background purging);
 // glibc kept what bursts of password hashes and cache churn had used (see
@@ -146,9 +147,16 @@ async fn worker(settings: &Settings) -> anyhow::Result<()> {
     let queue = background::queue(settings).await?;
     let mailer = background::mailer(settings)?;
     let stop = shutdown_signal();
+    let signalled = || Box::pin(shutdown_signal()) as Pin<Box<dyn Future<Output = ()> + Send>>;
     let result = match store {
-        AnyStore::Sqlite(store) => background::work(store, settings, queue, mailer, stop).await,
-        AnyStore::Postgres(store) => background::work(store, settings, queue, mailer, stop).await,
+        AnyStore::Sqlite(store) => {
+            metrics::serve_for_worker(settings, &store, &queue, signalled).await?;
+            background::work(store, settings, queue, mailer, stop).await
+        }
+        AnyStore::Postgres(store) => {
+            metrics::serve_for_worker(settings, &store, &queue, signalled).await?;
+            background::work(store, settings, queue, mailer, stop).await
+        }
     };
     result.map_err(|error| anyhow::anyhow!(error))?;
     tracing::info!("worker stopped");
