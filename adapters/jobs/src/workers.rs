@@ -5,6 +5,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tracing::Instrument;
+
 use apalis::layers::retry::HasherRng;
 use apalis::layers::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
 use apalis::prelude::{
@@ -54,9 +56,17 @@ async fn handle<S: Store>(
 ) -> Result<(), BoxDynError> {
     let number = u32::try_from(attempt.current().max(1)).unwrap_or(u32::MAX);
     let started = std::time::Instant::now();
+    let span = tracing::info_span!(
+        "job",
+        queue = job.work.queue().name(),
+        kind = job.work.kind(),
+        key = %job.key,
+        attempt = number,
+    );
     let performed = shared
         .worker
         .perform(&job, number, shared.max_attempts)
+        .instrument(span)
         .await;
     let (outcome, result): (&'static str, Result<(), BoxDynError>) = match performed {
         Ok(Outcome::Skipped(why)) => {

@@ -31,6 +31,7 @@ use std::sync::Arc;
 use djcrm_domain::ports::{ChangeListener, Store};
 use djcrm_domain::{DomainError, LeadFilter, OrgId, PageRequest};
 use sqlx::{Database, Pool};
+use tracing::Instrument;
 
 pub use dialect::{Dialect, SearchPredicate};
 pub use engine::{Param, Placeholders, ReadRow, Sql, SqlDatabase};
@@ -41,6 +42,12 @@ pub use rows::LEAD_COLUMNS;
 pub use unit_of_work::SqlUnitOfWork;
 
 use error::storage;
+
+/// The span of one call to the database, named by what it is for: a trace shows
+/// where a request's time went without the SQL (or its values) in it.
+pub(crate) fn span(context: &'static str) -> tracing::Span {
+    tracing::info_span!("store", op = context)
+}
 
 /// A row of dialect `D`'s database.
 pub(crate) type RowOf<D> = <<D as Dialect>::Db as Database>::Row;
@@ -147,10 +154,14 @@ impl<D: Dialect> SqlStore<D> {
         sql: Sql,
         context: &'static str,
     ) -> Result<Vec<RowOf<D>>, DomainError> {
-        let mut conn = self.acquire(context).await?;
-        D::Db::fetch_all(&mut conn, sql)
-            .await
-            .map_err(storage(context))
+        async {
+            let mut conn = self.acquire(context).await?;
+            D::Db::fetch_all(&mut conn, sql)
+                .await
+                .map_err(storage(context))
+        }
+        .instrument(span(context))
+        .await
     }
 
     pub(crate) async fn fetch_optional(
@@ -158,10 +169,14 @@ impl<D: Dialect> SqlStore<D> {
         sql: Sql,
         context: &'static str,
     ) -> Result<Option<RowOf<D>>, DomainError> {
-        let mut conn = self.acquire(context).await?;
-        D::Db::fetch_optional(&mut conn, sql)
-            .await
-            .map_err(storage(context))
+        async {
+            let mut conn = self.acquire(context).await?;
+            D::Db::fetch_optional(&mut conn, sql)
+                .await
+                .map_err(storage(context))
+        }
+        .instrument(span(context))
+        .await
     }
 
     /// The query plan of the lead listing for these arguments, one line per plan
@@ -245,7 +260,11 @@ impl<D: Dialect> Store for SqlStore<D> {
     async fn begin(&self) -> Result<SqlUnitOfWork<D>, DomainError> {
         let context = "opening a write transaction";
         let started = std::time::Instant::now();
-        let tx = self.writer.begin_with(D::BEGIN_WRITE).await;
+        let tx = self
+            .writer
+            .begin_with(D::BEGIN_WRITE)
+            .instrument(span(context))
+            .await;
         // The wait for the writer's connection, and the BEGIN's round trip.
         metrics::histogram!("djcrm_db_pool_wait_seconds", "pool" => "write")
             .record(started.elapsed().as_secs_f64());

@@ -1,5 +1,8 @@
 //! The write side: one transaction per use case, events included.
 
+use tracing::Instrument;
+
+use crate::span;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -55,6 +58,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
 
     async fn execute(&mut self, sql: Sql, context: &'static str) -> Result<(), DomainError> {
         D::Db::execute(&mut self.tx, sql)
+            .instrument(span(context))
             .await
             .map_err(storage(context))
     }
@@ -65,6 +69,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         context: &'static str,
     ) -> Result<Vec<RowOf<D>>, DomainError> {
         D::Db::fetch_all(&mut self.tx, sql)
+            .instrument(span(context))
             .await
             .map_err(storage(context))
     }
@@ -75,6 +80,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         context: &'static str,
     ) -> Result<Option<RowOf<D>>, DomainError> {
         D::Db::fetch_optional(&mut self.tx, sql)
+            .instrument(span(context))
             .await
             .map_err(storage(context))
     }
@@ -637,6 +643,7 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
         }
         self.tx
             .commit()
+            .instrument(span("committing a transaction"))
             .await
             .map_err(storage("committing a transaction"))?;
         if let Some(listener) = &self.listener {
