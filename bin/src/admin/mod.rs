@@ -309,7 +309,8 @@ pub async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    crate::telemetry::init(&settings.log);
+    // The operator's tool logs; it exports no spans, so there is nothing to flush.
+    let _logs = crate::telemetry::init(&settings.log, &crate::config::TracingConfig::default());
     let json = cli.json;
     match run(cli.command, &settings).await {
         Ok((report, success)) => {

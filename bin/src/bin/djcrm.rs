@@ -69,14 +69,22 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(&settings.log);
-    let result = match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // Only the long-running commands export spans.
+    let traces = if matches!(command, Command::Serve | Command::Worker) {
+        settings.tracing.clone()
+    } else {
+        config::TracingConfig::default()
+    };
+    let telemetry = telemetry::init(&settings.log, &traces);
+    let result = match command {
         Command::Serve => serve(&settings).await,
         Command::Worker => worker(&settings).await,
         Command::Openapi => print_openapi(&settings).await,
         Command::Healthcheck => healthcheck(&settings).await,
         Command::Config { .. } => return print_config(&config::redacted(&settings)),
     };
+    telemetry.shutdown();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

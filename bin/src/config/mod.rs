@@ -9,10 +9,12 @@ use std::path::PathBuf;
 mod jobs;
 mod metrics;
 mod print;
+mod traces;
 
 pub use jobs::{MailConfig, QueueConfig, WebhooksConfig};
 pub use metrics::MetricsConfig;
 pub use print::{PrintError, redacted, to_commented_toml};
+pub use traces::TracingConfig;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -42,6 +44,8 @@ pub struct Settings {
     pub webhooks: WebhooksConfig,
     /// Where Prometheus reads the metrics.
     pub metrics: MetricsConfig,
+    /// Where spans are exported.
+    pub tracing: TracingConfig,
 }
 
 /// `[http]`
@@ -411,6 +415,7 @@ impl Settings {
             }
         }
         self.metrics.validate()?;
+        self.tracing.validate()?;
         let db = &self.database;
         in_range(
             "database.max_connections",

@@ -1,0 +1,107 @@
+//! Spans exported over OTLP/HTTP when `tracing.otlp_endpoint` is set: a real
+//! `djcrm serve` process sends its request and store spans to a collector (here a
+//! stand-in that keeps what it receives).
+
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::{Route, Server, post};
+use tokio::time::{Instant, sleep};
+
+type Received = Arc<Mutex<Vec<Vec<u8>>>>;
+
+/// A collector on an ephemeral port; its port, and what it received.
+async fn collector() -> (u16, Received) {
+    let received: Received = Arc::default();
+    let kept = received.clone();
+    let routes = Route::new().at(
+        "/v1/traces",
+        post(poem::endpoint::make(move |request: poem::Request| {
+            let kept = kept.clone();
+            async move {
+                let bytes = request.into_body().into_vec().await.unwrap_or_default();
+                kept.lock().map(|mut k| k.push(bytes)).ok();
+                poem::Response::builder()
+                    .status(poem::http::StatusCode::OK)
+                    .finish()
+            }
+        })),
+    );
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("a port");
+    let port = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .expect("an address")
+        .port();
+    tokio::spawn(Server::new_with_acceptor(acceptor).run(routes));
+    (port, received)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_and_store_spans_reach_the_collector() {
+    let (collector_port, received) = collector().await;
+    let dir = tempfile::tempdir().expect("a folder");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_djcrm"))
+        .arg("serve")
+        .env("DJCRM_CONFIG", "/nonexistent/djcrm.toml")
+        .env("DJCRM_HTTP__BIND", format!("127.0.0.1:{port}"))
+        .env(
+            "DJCRM_DATABASE__URL",
+            format!("sqlite://{}", dir.path().join("djcrm.db").display()),
+        )
+        .env("DJCRM_MAIL__OUTBOX_DIR", dir.path().join("outbox"))
+        .env("DJCRM_LOG__FILTER", "info")
+        .env(
+            "DJCRM_TRACING__OTLP_ENDPOINT",
+            format!("http://127.0.0.1:{collector_port}/v1/traces"),
+        )
+        .env("DJCRM_TRACING__SERVICE_NAME", "djcrm-under-test")
+        // Export every 100 ms rather than every 5 s.
+        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("djcrm serve starts");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        // /readyz pings the store: a request span with a store span inside.
+        let ready = client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        let got = received.lock().map(|r| r.concat()).unwrap_or_default();
+        if ready
+            && contains(&got, b"djcrm-under-test")
+            && contains(&got, b"request")
+            && contains(&got, b"store")
+        {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = server.kill();
+            panic!(
+                "request and store spans of djcrm-under-test within 30 s ({} bytes received)",
+                got.len()
+            );
+        }
+        sleep(Duration::from_millis(200)).await;
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+}
