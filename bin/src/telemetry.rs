@@ -1,6 +1,7 @@
-//! Logs and traces: one subscriber, set up once. Logs go to stderr (pretty or
-//! JSON); spans go to an OpenTelemetry collector too when `tracing.otlp_endpoint`
-//! is set.
+//! Logs, traces and error reports: one subscriber, set up once. Logs go to stderr
+//! (pretty or JSON); spans go to an OpenTelemetry collector too when
+//! `tracing.otlp_endpoint` is set; panics and errors logged with their cause go to
+//! a Sentry-compatible service when `errors.sentry_dsn` is set.
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::WithExportConfig;
@@ -10,17 +11,22 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
-use crate::config::{LogConfig, LogFormat, TracingConfig};
+use crate::config::{ErrorsConfig, LogConfig, LogFormat, TracingConfig};
 
 /// What must be flushed before the process exits: spans not yet exported.
 #[must_use = "call shutdown before exiting, or the last spans are lost"]
 pub struct Telemetry {
     provider: Option<SdkTracerProvider>,
+    sentry: Option<sentry::ClientInitGuard>,
 }
 
 impl Telemetry {
-    /// Exports what is left and stops the exporter.
+    /// Exports what is left and stops the exporters.
     pub fn shutdown(self) {
+        if let Some(sentry) = self.sentry {
+            // Dropping the guard sends what is queued, waiting up to its timeout.
+            let _ = std::thread::spawn(move || drop(sentry)).join();
+        }
         if let Some(provider) = self.provider {
             // Blocking: off the runtime's threads.
             let _ = std::thread::spawn(move || provider.shutdown()).join();
@@ -30,7 +36,7 @@ impl Telemetry {
 
 /// Installs the global subscriber. `RUST_LOG`, when set, overrides the configured
 /// filter. Calling it again (as tests do) is harmless.
-pub fn init(config: &LogConfig, traces: &TracingConfig) -> Telemetry {
+pub fn init(config: &LogConfig, traces: &TracingConfig, errors: &ErrorsConfig) -> Telemetry {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&config.filter))
         .unwrap_or_else(|_| EnvFilter::new("info"));
@@ -52,12 +58,32 @@ pub fn init(config: &LogConfig, traces: &TracingConfig) -> Telemetry {
     let spans = provider
         .as_ref()
         .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer("djcrm")));
+    let sentry = errors.sentry_dsn.as_deref().map(|dsn| {
+        let mut options = sentry::ClientOptions::default();
+        options.release = sentry::release_name!();
+        options.attach_stacktrace = true;
+        sentry::init((dsn, options))
+    });
+    let reports = sentry.as_ref().map(|_| {
+        use sentry::integrations::tracing::{BreadcrumbLayer, ErrorLayer};
+        use tracing_subscriber::filter::{LevelFilter, filter_fn};
+        // Errors become reports, except the generic line of every 5xx, which says
+        // nothing the line with the cause does; what led up to one goes along as
+        // breadcrumbs.
+        ErrorLayer::new()
+            .with_filter(filter_fn(|event| {
+                *event.level() == tracing::Level::ERROR
+                    && event.target() != "djcrm_adapter_http::observe"
+            }))
+            .and_then(BreadcrumbLayer::new().with_filter(LevelFilter::INFO))
+    });
     let _ = tracing_subscriber::registry()
         .with(filter)
         .with(logs)
         .with(spans)
+        .with(reports)
         .try_init();
-    Telemetry { provider }
+    Telemetry { provider, sentry }
 }
 
 /// A tracer provider exporting to `endpoint` in batches, or `None` (said on

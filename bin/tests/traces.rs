@@ -3,45 +3,11 @@
 //! stand-in that keeps what it receives).
 
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::{Route, Server, post};
 use tokio::time::{Instant, sleep};
 
-type Received = Arc<Mutex<Vec<Vec<u8>>>>;
-
-/// A collector on an ephemeral port; its port, and what it received.
-async fn collector() -> (u16, Received) {
-    let received: Received = Arc::default();
-    let kept = received.clone();
-    let routes = Route::new().at(
-        "/v1/traces",
-        post(poem::endpoint::make(move |request: poem::Request| {
-            let kept = kept.clone();
-            async move {
-                let bytes = request.into_body().into_vec().await.unwrap_or_default();
-                kept.lock().map(|mut k| k.push(bytes)).ok();
-                poem::Response::builder()
-                    .status(poem::http::StatusCode::OK)
-                    .finish()
-            }
-        })),
-    );
-    let acceptor = TcpListener::bind("127.0.0.1:0")
-        .into_acceptor()
-        .await
-        .expect("a port");
-    let port = acceptor
-        .local_addr()
-        .first()
-        .and_then(|a| a.as_socket_addr().copied())
-        .expect("an address")
-        .port();
-    tokio::spawn(Server::new_with_acceptor(acceptor).run(routes));
-    (port, received)
-}
+mod common;
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
@@ -49,7 +15,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_and_store_spans_reach_the_collector() {
-    let (collector_port, received) = collector().await;
+    let (collector_port, received) = common::collector("/v1/traces").await;
     let dir = tempfile::tempdir().expect("a folder");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

@@ -309,8 +309,13 @@ pub async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // The operator's tool logs; it exports no spans, so there is nothing to flush.
-    let _logs = crate::telemetry::init(&settings.log, &crate::config::TracingConfig::default());
+    // The operator's tool logs; it exports no spans and reports nothing (its
+    // errors are its output), so there is nothing to flush.
+    let _logs = crate::telemetry::init(
+        &settings.log,
+        &crate::config::TracingConfig::default(),
+        &crate::config::ErrorsConfig::default(),
+    );
     let json = cli.json;
     match run(cli.command, &settings).await {
         Ok((report, success)) => {

@@ -70,13 +70,13 @@ async fn main() -> ExitCode {
         }
     };
     let command = cli.command.unwrap_or(Command::Serve);
-    // Only the long-running commands export spans.
-    let traces = if matches!(command, Command::Serve | Command::Worker) {
-        settings.tracing.clone()
+    // Only the long-running commands export spans and report errors.
+    let (traces, errors) = if matches!(command, Command::Serve | Command::Worker) {
+        (settings.tracing.clone(), settings.errors.clone())
     } else {
-        config::TracingConfig::default()
+        Default::default()
     };
-    let telemetry = telemetry::init(&settings.log, &traces);
+    let telemetry = telemetry::init(&settings.log, &traces, &errors);
     let result = match command {
         Command::Serve => serve(&settings).await,
         Command::Worker => worker(&settings).await,

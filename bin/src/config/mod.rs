@@ -6,11 +6,13 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+mod errors;
 mod jobs;
 mod metrics;
 mod print;
 mod traces;
 
+pub use errors::ErrorsConfig;
 pub use jobs::{MailConfig, QueueConfig, WebhooksConfig};
 pub use metrics::MetricsConfig;
 pub use print::{PrintError, redacted, to_commented_toml};
@@ -46,6 +48,8 @@ pub struct Settings {
     pub metrics: MetricsConfig,
     /// Where spans are exported.
     pub tracing: TracingConfig,
+    /// Where failures are reported.
+    pub errors: ErrorsConfig,
 }
 
 /// `[http]`
@@ -416,6 +420,7 @@ impl Settings {
         }
         self.metrics.validate()?;
         self.tracing.validate()?;
+        self.errors.validate()?;
         let db = &self.database;
         in_range(
             "database.max_connections",

@@ -55,6 +55,7 @@ pub fn redacted(settings: &Settings) -> Settings {
     shown.queue.url = shown.queue.url.as_deref().map(redact_url);
     shown.mail.smtp_url = shown.mail.smtp_url.as_deref().map(redact_url);
     shown.metrics.token = shown.metrics.token.as_ref().map(|_| "***".to_owned());
+    shown.errors.sentry_dsn = shown.errors.sentry_dsn.as_deref().map(redact_url);
     shown
 }
 

@@ -1,14 +1,21 @@
-//! What the binaries' tests share: a PostgreSQL database of their own.
+//! What the binaries' tests share: a PostgreSQL database of their own, and a
+//! stand-in for a service that receives reports (an OTLP or Sentry collector).
 
+use std::sync::{Arc, Mutex};
+
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::{Route, Server, post};
 use sqlx::{Connection, PgConnection};
 
 /// A database on `DATABASE_URL`'s server, dropped with this value.
+#[allow(dead_code)]
 pub struct Database {
     pub url: String,
     admin: String,
     name: String,
 }
 
+#[allow(dead_code)]
 impl Database {
     pub async fn create() -> Self {
         let admin = std::env::var("DATABASE_URL")
@@ -41,4 +48,41 @@ impl Database {
             .await;
         }
     }
+}
+
+/// What a stand-in collector received: one body per request.
+#[allow(dead_code)]
+pub type Received = Arc<Mutex<Vec<Vec<u8>>>>;
+
+/// A stand-in collector taking POSTs at `path` on an ephemeral port: its port,
+/// and what it received.
+#[allow(dead_code)]
+pub async fn collector(path: &str) -> (u16, Received) {
+    let received: Received = Arc::default();
+    let kept = received.clone();
+    let routes = Route::new().at(
+        path,
+        post(poem::endpoint::make(move |request: poem::Request| {
+            let kept = kept.clone();
+            async move {
+                let bytes = request.into_body().into_vec().await.unwrap_or_default();
+                kept.lock().map(|mut k| k.push(bytes)).ok();
+                poem::Response::builder()
+                    .status(poem::http::StatusCode::OK)
+                    .finish()
+            }
+        })),
+    );
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("a port");
+    let port = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .expect("an address")
+        .port();
+    tokio::spawn(Server::new_with_acceptor(acceptor).run(routes));
+    (port, received)
 }
