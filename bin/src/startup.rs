@@ -289,6 +289,11 @@ impl Application {
                 .clone()
                 .zip(render)
                 .map(|(token, render)| MetricsRoute { token, render }),
+            trace_id: settings
+                .tracing
+                .otlp_endpoint
+                .is_some()
+                .then_some(crate::telemetry::trace_id as fn() -> Option<String>),
         };
         let endpoint = app(crm.clone(), http);
         let bind = settings.http.bind;

@@ -86,6 +86,19 @@ pub fn init(config: &LogConfig, traces: &TracingConfig, errors: &ErrorsConfig) -
     Telemetry { provider, sentry }
 }
 
+/// The OpenTelemetry trace id of the current span, when it has one.
+#[must_use]
+pub fn trace_id() -> Option<String> {
+    use opentelemetry::trace::TraceContextExt;
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    let context = tracing::Span::current().context();
+    let span = context.span();
+    let span_context = span.span_context();
+    span_context
+        .is_valid()
+        .then(|| span_context.trace_id().to_string())
+}
+
 /// A tracer provider exporting to `endpoint` in batches, or `None` (said on
 /// stderr) when the exporter cannot be built.
 fn provider(endpoint: &str, service_name: &str) -> Option<SdkTracerProvider> {

@@ -17,7 +17,7 @@ pub mod document;
 pub mod dto;
 pub mod idempotency;
 pub mod metrics;
-mod observe;
+pub mod observe;
 pub mod problem;
 pub mod rate_limit;
 mod security;
@@ -61,6 +61,9 @@ pub struct HttpSettings {
     pub limits: rate_limit::EdgeLimits,
     /// `/metrics` on this listener, behind a bearer token; `None`: not served here.
     pub metrics: Option<metrics::MetricsRoute>,
+    /// The trace id of the current span, when spans are exported: recorded on each
+    /// request's span, so every log line of the request carries it.
+    pub trace_id: Option<observe::TraceId>,
 }
 
 /// CORS for the allowed origins: the methods and headers the API uses, and the
@@ -193,7 +196,13 @@ pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: HttpSettings) -> impl Endpoint<
             cors(&settings.cors_allowed_origins),
         )
         .around(move |next, request| {
-            observe::observe(next, request, settings.body_limit, allowed.clone())
+            observe::observe(
+                next,
+                request,
+                settings.body_limit,
+                allowed.clone(),
+                settings.trace_id,
+            )
         })
 }
 

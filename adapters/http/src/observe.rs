@@ -72,11 +72,18 @@ fn record(
         .record(elapsed.as_secs_f64());
 }
 
+/// The trace id of the current span, if it has one (the tracer lives in the
+/// binary; this adapter only records what it says).
+pub type TraceId = fn() -> Option<String>;
+
+/// Serves `request` through `next` inside its span, with its id, metrics and the
+/// headers every response carries.
 pub async fn observe<E: Endpoint>(
     next: Arc<E>,
     request: Request,
     body_limit: usize,
     allowed: Arc<crate::allow::AllowedMethods>,
+    trace_id: Option<TraceId>,
 ) -> poem::Result<Response> {
     let id = request_id(&request);
     let path = request.uri().path().to_owned();
@@ -85,11 +92,15 @@ pub async fn observe<E: Endpoint>(
         method = %request.method(),
         path = %request.uri().path(),
         request_id = %id,
+        trace_id = tracing::field::Empty,
         status = tracing::field::Empty,
         latency_ms = tracing::field::Empty,
     );
     let method = request.method().as_str().to_owned();
     async move {
+        if let Some(id) = trace_id.and_then(|current| current()) {
+            tracing::Span::current().record("trace_id", id.as_str());
+        }
         let started = Instant::now();
         let _in_flight = InFlight::start();
         let too_large = declared_length(&request).is_some_and(|len| len > body_limit as u64);
