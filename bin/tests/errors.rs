@@ -2,7 +2,7 @@
 //! set: a real `djcrm serve` whose store breaks under it answers 500, and the
 //! report that reaches the service carries the cause.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -11,25 +11,13 @@ use tokio::time::{Instant, sleep};
 
 mod common;
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_500_is_reported_with_its_cause() {
     let (sentry_port, received) = common::collector("/api/42/envelope/").await;
     let database = common::Database::create().await;
     let dir = tempfile::tempdir().expect("a folder");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_djcrm"))
-        .arg("serve")
-        .env("DJCRM_CONFIG", "/nonexistent/djcrm.toml")
-        .env("DJCRM_HTTP__BIND", format!("127.0.0.1:{port}"))
-        .env("DJCRM_DATABASE__URL", &database.url)
-        .env("DJCRM_MAIL__OUTBOX_DIR", dir.path().join("outbox"))
+    let port = common::free_port();
+    let mut server = common::serve(port, &database.url, &dir.path().join("outbox"))
         .env("DJCRM_QUEUE__IN_PROCESS_WORKER", "false")
         .env(
             "DJCRM_ERRORS__SENTRY_DSN",
@@ -84,7 +72,7 @@ async fn a_500_is_reported_with_its_cause() {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let got = received.lock().map(|r| r.concat()).unwrap_or_default();
-        if contains(&got, b"request failed") && contains(&got, b"does not exist") {
+        if common::contains(&got, b"request failed") && common::contains(&got, b"does not exist") {
             break;
         }
         if Instant::now() > deadline {

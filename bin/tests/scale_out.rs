@@ -24,13 +24,6 @@ mod common;
 const METRICS_TOKEN: &str = "scale-out-metrics-token";
 const LEADS: usize = 30;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 /// One `djcrm` process, which can be killed and started again as it was.
 struct Instance {
     args: &'static str,
@@ -106,7 +99,7 @@ impl Cluster {
         };
         let servers = (0..3)
             .map(|n| {
-                let port = free_port();
+                let port = common::free_port();
                 let mut env = common(n == 0);
                 env.push(("DJCRM_HTTP__BIND".into(), format!("127.0.0.1:{port}")));
                 env.push(("DJCRM_QUEUE__IN_PROCESS_WORKER".into(), "false".into()));
@@ -121,7 +114,7 @@ impl Cluster {
             .collect();
         let workers = (0..2)
             .map(|_| {
-                let port = free_port();
+                let port = common::free_port();
                 let mut env = common(false);
                 env.push(("DJCRM_METRICS__BIND".into(), format!("127.0.0.1:{port}")));
                 Instance {

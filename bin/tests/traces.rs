@@ -2,34 +2,20 @@
 //! `djcrm serve` process sends its request and store spans to a collector (here a
 //! stand-in that keeps what it receives), and its JSON log lines carry the trace id.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use tokio::time::{Instant, sleep};
 
 mod common;
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_and_store_spans_reach_the_collector() {
     let (collector_port, received) = common::collector("/v1/traces").await;
     let dir = tempfile::tempdir().expect("a folder");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_djcrm"))
-        .arg("serve")
-        .env("DJCRM_CONFIG", "/nonexistent/djcrm.toml")
-        .env("DJCRM_HTTP__BIND", format!("127.0.0.1:{port}"))
-        .env(
-            "DJCRM_DATABASE__URL",
-            format!("sqlite://{}", dir.path().join("djcrm.db").display()),
-        )
-        .env("DJCRM_MAIL__OUTBOX_DIR", dir.path().join("outbox"))
+    let port = common::free_port();
+    let database = format!("sqlite://{}", dir.path().join("djcrm.db").display());
+    let mut server = common::serve(port, &database, &dir.path().join("outbox"))
         .env("DJCRM_LOG__FILTER", "info,sqlx=warn")
         .env("DJCRM_LOG__FORMAT", "json")
         .env(
@@ -54,9 +40,9 @@ async fn request_and_store_spans_reach_the_collector() {
             .is_ok_and(|r| r.status().is_success());
         let got = received.lock().map(|r| r.concat()).unwrap_or_default();
         if ready
-            && contains(&got, b"djcrm-under-test")
-            && contains(&got, b"request")
-            && contains(&got, b"store")
+            && common::contains(&got, b"djcrm-under-test")
+            && common::contains(&got, b"request")
+            && common::contains(&got, b"store")
         {
             break;
         }
@@ -85,7 +71,7 @@ async fn request_and_store_spans_reach_the_collector() {
     assert_eq!(raw.len(), 16, "a 128-bit trace id: {trace_id}");
     let got = received.lock().map(|r| r.concat()).unwrap_or_default();
     assert!(
-        contains(&got, &raw),
+        common::contains(&got, &raw),
         "the logged trace id {trace_id} is an exported one"
     );
 }

@@ -86,3 +86,32 @@ pub async fn collector(path: &str) -> (u16, Received) {
     tokio::spawn(Server::new_with_acceptor(acceptor).run(routes));
     (port, received)
 }
+
+/// A port nothing listens on now (freed at once, for a process to bind).
+#[allow(dead_code)]
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// `djcrm serve` on `port` over `database_url`, its mail in `outbox`, reading no
+/// configuration file: the test adds what it is about.
+#[allow(dead_code)]
+pub fn serve(port: u16, database_url: &str, outbox: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_djcrm"));
+    command
+        .arg("serve")
+        .env("DJCRM_CONFIG", "/nonexistent/djcrm.toml")
+        .env("DJCRM_HTTP__BIND", format!("127.0.0.1:{port}"))
+        .env("DJCRM_DATABASE__URL", database_url)
+        .env("DJCRM_MAIL__OUTBOX_DIR", outbox);
+    command
+}
+
+/// Whether `needle` occurs in `haystack`.
+#[allow(dead_code)]
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
