@@ -20,7 +20,7 @@ const BUCKETS: [f64; 14] = [
 
 /// The recorder's handle, installing it (and its upkeep) on first use. `None`
 /// when another recorder was installed first (an embedding program's).
-pub fn recorder() -> Option<PrometheusHandle> {
+fn recorder() -> Option<PrometheusHandle> {
     static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
@@ -49,7 +49,7 @@ pub fn recorder() -> Option<PrometheusHandle> {
 
 /// What a scrape renders: `sample` sets the values read at scrape time, then
 /// everything recorded is written out.
-pub fn render(handle: PrometheusHandle, sample: impl Fn() + Send + Sync + 'static) -> Render {
+fn render(handle: PrometheusHandle, sample: impl Fn() + Send + Sync + 'static) -> Render {
     Arc::new(move || {
         sample();
         handle.run_upkeep();
@@ -62,7 +62,7 @@ pub fn render(handle: PrometheusHandle, sample: impl Fn() + Send + Sync + 'stati
 ///
 /// # Errors
 /// When the address cannot be bound.
-pub async fn serve(
+async fn serve(
     bind: SocketAddr,
     render: Render,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -97,7 +97,7 @@ const LAG_COUNTED: u32 = 10_000;
 /// Reads the job queue's depth and the outbox relay's lag every few seconds into
 /// gauges, until `stop`. Read in the background rather than per scrape: they are
 /// database queries, and scrapes should stay cheap.
-pub fn sample_backlog<S, Q>(store: S, queue: Q, stop: impl Future<Output = ()> + Send + 'static)
+fn sample_backlog<S, Q>(store: S, queue: Q, stop: impl Future<Output = ()> + Send + 'static)
 where
     S: djcrm_domain::ports::Store,
     Q: djcrm_domain::ports::JobQueue + 'static,
@@ -133,7 +133,7 @@ where
 }
 
 /// Sets the pool gauges from `store`'s pools (called at each scrape).
-pub fn pool_gauges(store: &impl crate::startup::Closable) {
+fn pool_gauges(store: &impl crate::startup::Closable) {
     for (pool, open, idle) in store.connections() {
         #[allow(clippy::cast_precision_loss)]
         let idle = idle as f64;
@@ -143,29 +143,44 @@ pub fn pool_gauges(store: &impl crate::startup::Closable) {
     }
 }
 
-/// A worker's metrics, on `metrics.bind` (a worker has no other listener, so a
-/// token alone serves nothing), until `stop`; the address bound, if any.
+/// What [`start`] set up: what a scrape renders (for `/metrics` on the public
+/// listener) and the address of the listener of its own, when `metrics.bind` asked
+/// for one.
+pub struct Metrics {
+    /// Renders the metrics.
+    pub render: Render,
+    /// Where the listener of its own listens.
+    pub addr: Option<SocketAddr>,
+}
+
+/// Records metrics when `config` serves them anywhere: installs the recorder, reads
+/// `store`'s pools at each scrape and the backlog of `store` and `queue` every few
+/// seconds, and opens the listener of `metrics.bind`; each stops when a future of
+/// `stop` completes. `None` when metrics are off (or another recorder was
+/// installed first).
 ///
 /// # Errors
-/// When the address cannot be bound.
-pub async fn serve_for_worker<S, Q>(
-    settings: &crate::config::Settings,
+/// When `metrics.bind` cannot be bound (nothing else can fail).
+pub async fn start<S, Q, F>(
+    config: &crate::config::MetricsConfig,
     store: &S,
     queue: &Q,
-    stop: impl Fn() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>,
-) -> std::io::Result<Option<SocketAddr>>
+    stop: impl Fn() -> F,
+) -> std::io::Result<Option<Metrics>>
 where
     S: djcrm_domain::ports::Store + crate::startup::Closable + Clone,
     Q: djcrm_domain::ports::JobQueue + Clone + 'static,
+    F: Future<Output = ()> + Send + 'static,
 {
-    let Some(bind) = settings.metrics.bind else {
-        return Ok(None);
-    };
-    let Some(handle) = recorder() else {
+    let Some(handle) = config.enabled().then(recorder).flatten() else {
         return Ok(None);
     };
     let sampled = store.clone();
     let render = render(handle, move || pool_gauges(&sampled));
     sample_backlog(store.clone(), queue.clone(), stop());
-    serve(bind, render, stop()).await.map(Some)
+    let addr = match config.bind {
+        Some(bind) => Some(serve(bind, render.clone(), stop()).await?),
+        None => None,
+    };
+    Ok(Some(Metrics { render, addr }))
 }

@@ -258,26 +258,19 @@ impl Application {
         let shutdown = when_stopped();
         let backlog_queue = queue.clone();
         let crm = Arc::new(crm(store, settings, shared.clone()).with_queue(Arc::new(queue)));
-        let render = settings
-            .metrics
-            .enabled()
-            .then(crate::metrics::recorder)
-            .flatten()
-            .map(|handle| {
-                let store = crm.store().clone();
-                crate::metrics::render(handle, move || crate::metrics::pool_gauges(&store))
-            });
-        if render.is_some() {
-            crate::metrics::sample_backlog(crm.store().clone(), backlog_queue, when_stopped());
-        }
-        let metrics_addr = match (settings.metrics.bind, &render) {
-            (Some(bind), Some(render)) => Some(
-                crate::metrics::serve(bind, render.clone(), when_stopped())
-                    .await
-                    .map_err(|source| StartError::Bind { addr: bind, source })?,
-            ),
-            _ => None,
-        };
+        let metrics = crate::metrics::start(
+            &settings.metrics,
+            crm.store(),
+            &backlog_queue,
+            &when_stopped,
+        )
+        .await
+        .map_err(|source| StartError::Bind {
+            // Only the metrics listener can fail to start.
+            addr: settings.metrics.bind.unwrap_or(settings.http.bind),
+            source,
+        })?;
+        let metrics_addr = metrics.as_ref().and_then(|m| m.addr);
         let http = HttpSettings {
             body_limit: settings.http.body_limit_bytes,
             import_limit: settings.http.import_limit_bytes,
@@ -287,8 +280,11 @@ impl Application {
                 .metrics
                 .token
                 .clone()
-                .zip(render)
-                .map(|(token, render)| MetricsRoute { token, render }),
+                .zip(metrics)
+                .map(|(token, metrics)| MetricsRoute {
+                    token,
+                    render: metrics.render,
+                }),
             trace_id: settings
                 .tracing
                 .otlp_endpoint

@@ -1,10 +1,8 @@
 //! The write side: one transaction per use case, events included.
 
-use tracing::Instrument;
-
-use crate::span;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
+use tracing::Instrument;
 
 use djcrm_domain::jobs::Secret;
 use djcrm_domain::ports::{ChangeListener, UnitOfWork};
@@ -21,7 +19,7 @@ use crate::engine::{ReadRow, Sql, SqlDatabase};
 use crate::error::{on_insert, on_lead_write, storage};
 use crate::rows::{self, AGENT_SELECT, CATEGORY_COLUMNS, ORGANIZATION_COLUMNS, USER_COLUMNS};
 use crate::writes::{lead_query, lead_values};
-use crate::{Dialect, RowOf};
+use crate::{Dialect, RowOf, span};
 
 const CATEGORY_TAKEN: &str = "a category with this name already exists";
 const EMAIL_TAKEN: &str = "an account with this email already exists";

@@ -1,7 +1,6 @@
 //! `djcrm`: the DJ CRM server.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
-use std::pin::Pin;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -155,14 +154,18 @@ async fn worker(settings: &Settings) -> anyhow::Result<()> {
     let queue = background::queue(settings).await?;
     let mailer = background::mailer(settings)?;
     let stop = shutdown_signal();
-    let signalled = || Box::pin(shutdown_signal()) as Pin<Box<dyn Future<Output = ()> + Send>>;
+    // A worker has no other listener: it serves metrics on `metrics.bind` only.
+    let served = config::MetricsConfig {
+        token: None,
+        ..settings.metrics.clone()
+    };
     let result = match store {
         AnyStore::Sqlite(store) => {
-            metrics::serve_for_worker(settings, &store, &queue, signalled).await?;
+            metrics::start(&served, &store, &queue, shutdown_signal).await?;
             background::work(store, settings, queue, mailer, stop).await
         }
         AnyStore::Postgres(store) => {
-            metrics::serve_for_worker(settings, &store, &queue, signalled).await?;
+            metrics::start(&served, &store, &queue, shutdown_signal).await?;
             background::work(store, settings, queue, mailer, stop).await
         }
     };
