@@ -1,7 +1,7 @@
 //! Signup, login, logout and token authentication.
 
 use chrono::{DateTime, Utc};
-use djcrm_domain::events::{LoginFailure, Revocation};
+use djcrm_domain::events::LoginFailure;
 use djcrm_domain::ports::{
     OrganizationRepository, Store, TokenRepository, UnitOfWork, UserRepository,
 };
@@ -257,19 +257,7 @@ impl<S: Store> Crm<S> {
         else {
             return Ok(());
         };
-        let now = self.clock.now();
-        let by_actor = |subject: uuid::Uuid, change| {
-            Event::new(actor.org_id, Some(actor.user_id), subject, change, now)
-        };
-        let logged_out = Change::UserLoggedOut { token_id };
-        uow.append_event(&by_actor(actor.user_id.as_uuid(), logged_out))
-            .await?;
-        let revoked = Change::TokenRevoked {
-            user_id: actor.user_id,
-            reason: Revocation::Logout,
-        };
-        uow.append_event(&by_actor(token_id.as_uuid(), revoked))
-            .await?;
+        crate::sessions::record_logout(&mut uow, actor, token_id, self.clock.now()).await?;
         uow.commit().await
     }
 

@@ -18,11 +18,12 @@ use djcrm_adapter_memory::{MemoryCache, MemoryRateLimiter};
 use djcrm_adapter_postgres::{PostgresOptions, PostgresStore};
 use djcrm_adapter_redis::{Redis, RedisCache, RedisRateLimiter, RedisSettings};
 use djcrm_adapter_sqlite::{SqliteOptions, SqliteStore};
+use djcrm_adapter_web::{AuthLimit, WebSettings};
 use djcrm_application::cache::Invalidation;
 use djcrm_application::{Crm, CrmSettings, Limits, Ports, SystemClock};
 use djcrm_domain::ports::{Cache, Quota, RateLimiter, Store};
-use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::{Endpoint, IntoResponse, Request, Response, Server};
 
 use crate::config::{Settings, redact_url};
 
@@ -190,6 +191,28 @@ pub fn edge_limits(settings: &Settings, limiter: Arc<dyn RateLimiter>) -> EdgeLi
     }
 }
 
+/// The API and the web UI on one listener: `/api/…` and the probes go to the API
+/// (problem+json errors), every other path to the UI (HTML pages).
+struct Beside<A, U> {
+    api: A,
+    ui: U,
+}
+
+impl<A: Endpoint, U: Endpoint> Endpoint for Beside<A, U> {
+    type Output = Response;
+
+    async fn call(&self, request: Request) -> poem::Result<Response> {
+        if djcrm_adapter_web::serves(request.uri().path()) {
+            self.ui.call(request).await.map(IntoResponse::into_response)
+        } else {
+            self.api
+                .call(request)
+                .await
+                .map(IntoResponse::into_response)
+        }
+    }
+}
+
 type ServerFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
 
 /// A bound, ready-to-run server.
@@ -271,11 +294,20 @@ impl Application {
             source,
         })?;
         let metrics_addr = metrics.as_ref().and_then(|m| m.addr);
+        let limits = edge_limits(settings, shared.limiter);
+        let web = WebSettings {
+            secure_cookies: settings.http.public_url.starts_with("https://"),
+            auth_limit: AuthLimit {
+                limiter: limits.limiter.clone(),
+                quota: limits.auth,
+                fail_open: limits.auth_fail_open,
+            },
+        };
         let http = HttpSettings {
             body_limit: settings.http.body_limit_bytes,
             import_limit: settings.http.import_limit_bytes,
             cors_allowed_origins: settings.http.cors_allowed_origins.clone(),
-            limits: edge_limits(settings, shared.limiter),
+            limits,
             metrics: settings
                 .metrics
                 .token
@@ -291,7 +323,10 @@ impl Application {
                 .is_some()
                 .then_some(crate::telemetry::trace_id as fn() -> Option<String>),
         };
-        let endpoint = app(crm.clone(), http);
+        let endpoint = Beside {
+            api: app(crm.clone(), http),
+            ui: djcrm_adapter_web::app(crm.clone(), web),
+        };
         let bind = settings.http.bind;
         let acceptor = TcpListener::bind(bind)
             .into_acceptor()

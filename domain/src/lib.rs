@@ -30,7 +30,7 @@ pub mod values;
 
 pub use actor::{Actor, Session};
 pub use entities::{
-    activity::{Activity, ActivityKind, HistoryEntry},
+    activity::{Activity, ActivityKind, HistoryEntry, RecentActivity},
     agent::{Agent, AgentPerformance},
     category::Category,
     digest::{Digest, UntouchedLead},

@@ -4,7 +4,7 @@
 use djcrm_domain::{
     Activity, ActivityKind, Agent, AgentPerformance, Category, CategoryName, Description,
     DomainError, Email, HistoryEntry, Lead, LeadField, LeadStatus, Organization, OrganizationName,
-    PersonName, PhoneNumber, PipelineCounts, Role, StoredLead, User,
+    PersonName, PhoneNumber, PipelineCounts, RecentActivity, Role, StoredLead, User,
 };
 
 use crate::engine::ReadRow;
@@ -267,6 +267,14 @@ pub fn history_entry(row: &impl ReadRow) -> Result<HistoryEntry, DomainError> {
         actor_name: col(row.opt_text("actor_name"))?
             .map(|name| parse("actor name", PersonName::parse(&name)))
             .transpose()?,
+    })
+}
+
+/// A history entry with its `lead_name`.
+pub fn recent_activity(row: &impl ReadRow) -> Result<RecentActivity, DomainError> {
+    Ok(RecentActivity {
+        entry: history_entry(row)?,
+        lead_name: col(row.text("lead_name"))?,
     })
 }
 

@@ -81,3 +81,13 @@ pub struct HistoryEntry {
     /// Who did it, by name; `None` for an operator.
     pub actor_name: Option<PersonName>,
 }
+
+/// An entry of the organization's recent activity: a history entry and the lead
+/// it is about, by name (deleted leads included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentActivity {
+    /// The history entry.
+    pub entry: HistoryEntry,
+    /// The lead's first and last name.
+    pub lead_name: String,
+}

@@ -11,8 +11,9 @@ use chrono::{DateTime, Utc};
 use crate::{
     Agent, AgentId, AgentPerformance, ApiToken, Category, CategoryId, Census, Credentials, Digest,
     DomainError, Email, EventId, Feed, FeedQuery, HistoryEntry, IdempotencyKey, Invitation,
-    InvitationId, Lead, LeadFilter, LeadId, OrgId, Organization, Page, PageRequest, PipelineCounts,
-    Position, RecordedEvent, RecordedResponse, Reservation, Session, TokenHash, User, UserId,
+    InvitationId, Lead, LeadFilter, LeadId, Limit, OrgId, Organization, Page, PageRequest,
+    PipelineCounts, Position, RecentActivity, RecordedEvent, RecordedResponse, Reservation,
+    Session, TokenHash, User, UserId,
 };
 
 /// Organizations.
@@ -182,6 +183,15 @@ pub trait ActivityRepository: Send + Sync + 'static {
         lead: LeadId,
         page: PageRequest,
     ) -> impl Future<Output = Result<Page<HistoryEntry>, DomainError>> + Send;
+
+    /// The newest `limit` history entries of the organization's leads, newest
+    /// first; only those of `agent`'s leads when given.
+    fn recent(
+        &self,
+        org: OrgId,
+        agent: Option<AgentId>,
+        limit: Limit,
+    ) -> impl Future<Output = Result<Vec<RecentActivity>, DomainError>> + Send;
 }
 
 /// Idempotency records: one per (scope, key), kept 24 hours. Not domain changes

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use djcrm_domain::ports::{ActivityRepository, LeadRepository};
 use djcrm_domain::{
-    AgentId, AgentPerformance, Digest, DomainError, HistoryEntry, Lead, LeadFilter, LeadId, OrgId,
-    Page, PageRequest, PipelineCounts, UntouchedLead,
+    AgentId, AgentPerformance, Digest, DomainError, HistoryEntry, Lead, LeadFilter, LeadId, Limit,
+    OrgId, Page, PageRequest, PipelineCounts, RecentActivity, UntouchedLead,
 };
 use sqlx::Database;
 
@@ -221,11 +221,7 @@ impl<D: Dialect> ActivityRepository for SqlStore<D> {
         page: PageRequest,
     ) -> Result<Page<HistoryEntry>, DomainError> {
         let mut sql = Sql::new("SELECT ");
-        let columns: Vec<String> = ACTIVITY_COLUMNS
-            .split(',')
-            .map(|column| format!("a.{}", column.trim()))
-            .collect();
-        sql.push(&columns.join(", "))
+        sql.push(&qualified_activity_columns())
             .push(
                 ", u.full_name AS actor_name FROM activities a \
                  LEFT JOIN users u ON u.organization_id = a.organization_id AND u.id = a.actor_id \
@@ -246,4 +242,39 @@ impl<D: Dialect> ActivityRepository for SqlStore<D> {
             e.activity.id.as_uuid()
         }))
     }
+
+    async fn recent(
+        &self,
+        org: OrgId,
+        agent: Option<AgentId>,
+        limit: Limit,
+    ) -> Result<Vec<RecentActivity>, DomainError> {
+        let mut sql = Sql::new("SELECT ");
+        sql.push(&qualified_activity_columns())
+            .push(
+                ", u.full_name AS actor_name, l.first_name || ' ' || l.last_name AS lead_name \
+                 FROM activities a \
+                 JOIN leads l ON l.organization_id = a.organization_id AND l.id = a.lead_id \
+                 LEFT JOIN users u ON u.organization_id = a.organization_id AND u.id = a.actor_id \
+                 WHERE a.organization_id = ",
+            )
+            .push_bind(org);
+        if let Some(agent) = agent {
+            sql.push(" AND l.agent_id = ").push_bind(agent);
+        }
+        // Activity ids are UUIDv7: their order is the order they were written in.
+        sql.push(" ORDER BY a.organization_id DESC, a.id DESC LIMIT ")
+            .push_bind(i64::from(limit.get()));
+        let rows = self.fetch_all(sql, "reading recent activity").await?;
+        rows::all(&rows, rows::recent_activity)
+    }
+}
+
+/// The activity columns, each prefixed with the `a` alias of `activities`.
+fn qualified_activity_columns() -> String {
+    let columns: Vec<String> = ACTIVITY_COLUMNS
+        .split(',')
+        .map(|column| format!("a.{}", column.trim()))
+        .collect();
+    columns.join(", ")
 }

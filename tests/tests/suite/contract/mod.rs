@@ -9,6 +9,7 @@
 //! the repositories.
 
 mod accounts;
+mod activity;
 mod agents;
 mod categories;
 pub mod fixtures;
@@ -51,6 +52,12 @@ macro_rules! store_contract {
                     organization_for_update_of_an_unknown_one_is_not_found,
                     user_for_update_reads_the_user,
                     user_for_update_of_another_tenants_user_is_not_found,
+                },
+                activity::{
+                    recent_activity_is_newest_first_with_lead_and_actor_names,
+                    recent_activity_stops_at_the_limit,
+                    recent_activity_of_an_agent_is_of_their_leads_only,
+                    another_tenants_activity_is_not_recent,
                 },
                 tokens::{
                     a_live_token_authenticates_its_user,

@@ -1,0 +1,162 @@
+//! `/`: the pipeline, the funnel, the leaderboard, what is going stale and what
+//! happened lately; an agent sees their own numbers and their leads' activity.
+
+use std::sync::Arc;
+
+use askama::Template;
+use djcrm_domain::ports::Store;
+use djcrm_domain::{AgentPerformance, Digest, LeadId, LeadStatus, Limit, PipelineCounts};
+use poem::{Request, Response};
+
+use crate::Ui;
+use crate::charts::{self, BarChart, Standing, status_label};
+use crate::failure::Failure;
+use crate::layout::{Layout, render, see_other};
+use crate::session::maybe_viewer;
+use crate::views::{Entry, all_agents, duration, names, when};
+
+/// How many entries of recent activity the dashboard lists.
+const RECENT: i64 = 12;
+
+struct Tile {
+    status: &'static str,
+    label: &'static str,
+    count: u64,
+}
+
+struct Row {
+    name: String,
+    assigned: u64,
+    contacted: u64,
+    converted: u64,
+    rate: String,
+    first_contact: String,
+}
+
+struct Recent {
+    lead_id: LeadId,
+    lead_name: String,
+    entry: Entry,
+}
+
+struct Untouched {
+    id: LeadId,
+    name: String,
+    since: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    organizer: bool,
+    tiles: Vec<Tile>,
+    funnel: Option<BarChart>,
+    leaderboard: Option<BarChart>,
+    rows: Vec<Row>,
+    week: Option<Digest>,
+    untouched: Vec<Untouched>,
+    recent: Vec<Recent>,
+}
+
+fn tiles(counts: &PipelineCounts) -> Vec<Tile> {
+    LeadStatus::ALL
+        .into_iter()
+        .map(|status| Tile {
+            status: status.as_str(),
+            label: status_label(status),
+            count: match status {
+                LeadStatus::New => counts.new,
+                LeadStatus::Contacted => counts.contacted,
+                LeadStatus::Qualified => counts.qualified,
+                LeadStatus::Converted => counts.converted,
+                LeadStatus::Lost => counts.lost,
+            },
+        })
+        .collect()
+}
+
+fn row(name: String, performance: &AgentPerformance) -> Row {
+    Row {
+        name,
+        assigned: performance.assigned,
+        contacted: performance.contacted,
+        converted: performance.converted,
+        rate: format!("{:.0}%", performance.conversion_rate() * 100.0),
+        first_contact: performance
+            .avg_seconds_to_first_contact
+            .map_or_else(|| "—".to_owned(), duration),
+    }
+}
+
+/// `GET /`: the dashboard, or the login page when signed out.
+pub async fn show<S: Store>(ui: Arc<Ui<S>>, request: Request) -> Result<Response, Failure> {
+    let Some(viewer) = maybe_viewer(&ui, &request).await? else {
+        return Ok(see_other("/login"));
+    };
+    let actor = &viewer.actor;
+    let crm = &ui.crm;
+    let agents = all_agents(crm, actor).await?;
+    let agent_names = names(&agents);
+    let limit = Limit::new(RECENT).map_err(|e| Failure::Internal(Box::new(e)))?;
+    let recent = crm
+        .recent_activity(actor, limit)
+        .await?
+        .iter()
+        .map(|r| Recent {
+            lead_id: r.entry.activity.lead_id,
+            lead_name: r.lead_name.clone(),
+            entry: Entry::new(&r.entry, &agent_names),
+        })
+        .collect();
+    let mut page = DashboardPage {
+        layout: viewer.layout("Dashboard", "dashboard"),
+        organizer: viewer.organizer(),
+        tiles: Vec::new(),
+        funnel: None,
+        leaderboard: None,
+        rows: Vec::new(),
+        week: None,
+        untouched: Vec::new(),
+        recent,
+    };
+    if viewer.organizer() {
+        let counts = crm.pipeline_stats(actor).await?;
+        page.tiles = tiles(&counts);
+        page.funnel = Some(charts::funnel(&counts));
+        let performance = crm.agents_stats(actor).await?;
+        let name_of = |p: &AgentPerformance| {
+            agent_names
+                .get(&p.agent_id)
+                .cloned()
+                .unwrap_or_else(|| "A former agent".to_owned())
+        };
+        page.rows = performance.iter().map(|p| row(name_of(p), p)).collect();
+        page.leaderboard = Some(charts::leaderboard(
+            performance
+                .iter()
+                .map(|p| Standing {
+                    name: name_of(p),
+                    assigned: p.assigned,
+                    converted: p.converted,
+                    rate: p.conversion_rate(),
+                })
+                .collect(),
+        ));
+        let week = crm.last_week(actor).await?;
+        page.untouched = week
+            .oldest_untouched
+            .iter()
+            .map(|u| Untouched {
+                id: u.id,
+                name: u.name.clone(),
+                since: when(u.updated_at),
+            })
+            .collect();
+        page.week = Some(week);
+    } else if let Some(agent_id) = actor.agent_id {
+        let mine = crm.agent_stats(actor, agent_id).await?;
+        page.rows = vec![row(viewer.me.user.full_name.as_str().to_owned(), &mine)];
+    }
+    render(&page)
+}
