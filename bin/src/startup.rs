@@ -13,7 +13,7 @@ use djcrm_adapter_argon2::Argon2Hasher;
 use djcrm_adapter_http::connections::{ConnectionLimits, GuardedAcceptor};
 use djcrm_adapter_http::metrics::MetricsRoute;
 use djcrm_adapter_http::rate_limit::EdgeLimits;
-use djcrm_adapter_http::{HttpSettings, app};
+use djcrm_adapter_http::{HttpSettings, app, observe};
 use djcrm_adapter_memory::{MemoryCache, MemoryRateLimiter};
 use djcrm_adapter_postgres::{PostgresOptions, PostgresStore};
 use djcrm_adapter_redis::{Redis, RedisCache, RedisRateLimiter, RedisSettings};
@@ -196,14 +196,22 @@ pub fn edge_limits(settings: &Settings, limiter: Arc<dyn RateLimiter>) -> EdgeLi
 struct Beside<A, U> {
     api: A,
     ui: U,
+    trace_id: Option<observe::TraceId>,
 }
 
 impl<A: Endpoint, U: Endpoint> Endpoint for Beside<A, U> {
     type Output = Response;
 
     async fn call(&self, request: Request) -> poem::Result<Response> {
-        if djcrm_adapter_web::serves(request.uri().path()) {
-            self.ui.call(request).await.map(IntoResponse::into_response)
+        let path = request.uri().path();
+        if djcrm_adapter_web::serves(path) {
+            // One metrics label per kind, so scanners cannot grow the series.
+            let route = if path.starts_with("/assets/") {
+                "ui asset"
+            } else {
+                "ui page"
+            };
+            Ok(observe::observe_other(&self.ui, request, route, self.trace_id).await)
         } else {
             self.api
                 .call(request)
@@ -303,6 +311,11 @@ impl Application {
                 fail_open: limits.auth_fail_open,
             },
         };
+        let trace_id = settings
+            .tracing
+            .otlp_endpoint
+            .is_some()
+            .then_some(crate::telemetry::trace_id as observe::TraceId);
         let http = HttpSettings {
             body_limit: settings.http.body_limit_bytes,
             import_limit: settings.http.import_limit_bytes,
@@ -317,15 +330,12 @@ impl Application {
                     token,
                     render: metrics.render,
                 }),
-            trace_id: settings
-                .tracing
-                .otlp_endpoint
-                .is_some()
-                .then_some(crate::telemetry::trace_id as fn() -> Option<String>),
+            trace_id,
         };
         let endpoint = Beside {
             api: app(crm.clone(), http),
             ui: djcrm_adapter_web::app(crm.clone(), web),
+            trace_id,
         };
         let bind = settings.http.bind;
         let acceptor = TcpListener::bind(bind)

@@ -48,23 +48,15 @@ impl Drop for InFlight {
     }
 }
 
-/// Counts a finished request and its latency, by method, route template and status.
-fn record(
-    routes: &crate::allow::AllowedMethods,
-    method: &str,
-    path: &str,
-    status: StatusCode,
-    elapsed: Duration,
-) {
-    // Paths outside the API are one label, so scanners cannot grow the series.
-    let route = routes.template(path).unwrap_or("unmatched").to_owned();
+/// Counts a finished request and its latency, by method, route and status.
+fn record(route: &str, method: &str, status: StatusCode, elapsed: Duration) {
     let method = match method {
         "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" => method,
         _ => "other",
     };
     let labels = [
         ("method", method.to_owned()),
-        ("route", route),
+        ("route", route.to_owned()),
         ("status", status.as_u16().to_string()),
     ];
     metrics::counter!("djcrm_http_requests_total", &labels).increment(1);
@@ -77,7 +69,7 @@ fn record(
 pub type TraceId = fn() -> Option<String>;
 
 /// Serves `request` through `next` inside its span, with its id, metrics and the
-/// headers every response carries.
+/// headers every API response carries.
 pub async fn observe<E: Endpoint>(
     next: Arc<E>,
     request: Request,
@@ -85,8 +77,61 @@ pub async fn observe<E: Endpoint>(
     allowed: Arc<crate::allow::AllowedMethods>,
     trace_id: Option<TraceId>,
 ) -> poem::Result<Response> {
-    let id = request_id(&request);
     let path = request.uri().path().to_owned();
+    // Paths outside the API are one label, so scanners cannot grow the series.
+    let route = allowed.template(&path).unwrap_or("unmatched").to_owned();
+    let mut response = traced(request, &route, trace_id, async |request: Request| {
+        let too_large = declared_length(&request).is_some_and(|len| len > body_limit as u64);
+        if too_large {
+            return ProblemDetails::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the request body exceeds {body_limit} bytes"),
+            )
+            .into_http_response();
+        }
+        match next.call(request).await {
+            Ok(output) => output.into_response(),
+            Err(error) => problem_for_error(error).await,
+        }
+    })
+    .await;
+    crate::security::secure(&mut response, &path);
+    allowed.apply(&mut response, &path);
+    Ok(response)
+}
+
+/// Serves any other endpoint of the server (the web UI) the way API requests are
+/// served: in a span with a request id, logged, and counted under `route`.
+pub async fn observe_other<E: Endpoint>(
+    next: &E,
+    request: Request,
+    route: &str,
+    trace_id: Option<TraceId>,
+) -> Response {
+    traced(
+        request,
+        route,
+        trace_id,
+        async |request: Request| match next.call(request).await {
+            Ok(output) => output.into_response(),
+            Err(error) => error.into_response(),
+        },
+    )
+    .await
+}
+
+/// Runs `serve` inside the request's span: the id (the client's when sane) echoed
+/// in `X-Request-Id`, the request counted in flight and in the metrics, one log
+/// line when it finishes.
+async fn traced(
+    request: Request,
+    route: &str,
+    trace_id: Option<TraceId>,
+    serve: impl AsyncFnOnce(Request) -> Response,
+) -> Response {
+    let id = request_id(&request);
+    let method = request.method().as_str().to_owned();
     let span = tracing::info_span!(
         "request",
         method = %request.method(),
@@ -96,29 +141,15 @@ pub async fn observe<E: Endpoint>(
         status = tracing::field::Empty,
         latency_ms = tracing::field::Empty,
     );
-    let method = request.method().as_str().to_owned();
     async move {
         if let Some(id) = trace_id.and_then(|current| current()) {
             tracing::Span::current().record("trace_id", id.as_str());
         }
         let started = Instant::now();
         let _in_flight = InFlight::start();
-        let too_large = declared_length(&request).is_some_and(|len| len > body_limit as u64);
-        let mut response = if too_large {
-            ProblemDetails::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("the request body exceeds {body_limit} bytes"),
-            )
-            .into_http_response()
-        } else {
-            match next.call(request).await {
-                Ok(output) => output.into_response(),
-                Err(error) => problem_for_error(error).await,
-            }
-        };
+        let mut response = serve(request).await;
         let status = response.status();
-        record(&allowed, &method, &path, status, started.elapsed());
+        record(route, &method, status, started.elapsed());
         let span = tracing::Span::current();
         span.record("status", status.as_u16());
         span.record("latency_ms", started.elapsed().as_millis() as u64);
@@ -130,9 +161,7 @@ pub async fn observe<E: Endpoint>(
         if let Ok(value) = HeaderValue::from_str(&id) {
             response.headers_mut().insert(REQUEST_ID, value);
         }
-        crate::security::secure(&mut response, &path);
-        allowed.apply(&mut response, &path);
-        Ok(response)
+        response
     }
     .instrument(span)
     .await

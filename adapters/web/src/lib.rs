@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use djcrm_application::Crm;
 use djcrm_domain::ports::{Quota, RateLimiter, Store};
-use poem::middleware::CookieJarManager;
+use poem::middleware::{CatchPanic, CookieJarManager};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, post};
 
 pub use failure::Failure;
@@ -157,6 +157,10 @@ pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: WebSettings) -> impl Endpoint<O
         .catch_error(|_: poem::error::MethodNotAllowedError| async {
             Failure::MethodNotAllowed.into_response()
         })
+        .with(CatchPanic::new().with_handler(|_| {
+            tracing::error!("a page handler panicked");
+            Failure::Internal("a page handler panicked".into()).into_response()
+        }))
         .around(move |next, request| csrf::guard(next, request, secure))
         .with(CookieJarManager::new())
         .around(security::headers)
