@@ -62,51 +62,86 @@ fn wait_for_port(port: u16) {
     panic!("nothing listens on port {port}");
 }
 
+/// One browser test at a time: three Chromiums at once starve a 2-core machine,
+/// and a chromedriver started while another test's server is still binding its
+/// port could be handed the same port.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Waits for this test's turn; the turn lasts as long as the guard.
+pub async fn turn() -> tokio::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().await
+}
+
+/// The options of a headless Chromium of `viewport`'s size using `profile`.
+fn capabilities(
+    viewport: Viewport,
+    profile: &std::path::Path,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut capabilities = serde_json::Map::new();
+    // The flags keep Chromium off the network (this machine's is closed) and
+    // away from the first-run and sync machinery.
+    let mut options = json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-quic", "--hide-scrollbars",
+                format!("--window-size={},{}", viewport.width, viewport.height),
+                format!("--user-data-dir={}", profile.display()),
+            ],
+    });
+    if viewport.mobile {
+        // A window cannot be narrower than 500 px: a phone is emulated (its
+        // width, touch and mobile viewport handling).
+        options["mobileEmulation"] = json!({
+            "deviceMetrics": { "width": viewport.width, "height": viewport.height, "pixelRatio": 1.0, "touch": true, "mobile": true },
+        });
+    }
+    capabilities.insert("goog:chromeOptions".to_owned(), options);
+    capabilities
+}
+
 impl Browser {
     /// A new headless Chromium of `viewport`'s size, for the server at `base`.
+    /// A driver that fails to open a session (the first Chromium start on a
+    /// fresh machine can be slow to settle) is replaced, twice at most.
     pub async fn start(base: &str, viewport: Viewport) -> Self {
-        let port = free_port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (apt-get install chromium-driver; .ci/run installs it)");
-        wait_for_port(port);
-        let profile = tempfile::tempdir().expect("a profile folder");
-        let mut capabilities = serde_json::Map::new();
-        // The flags keep Chromium off the network (this machine's is closed) and
-        // away from the first-run and sync machinery.
-        let mut options = json!({
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--disable-quic", "--hide-scrollbars",
-                    format!("--window-size={},{}", viewport.width, viewport.height),
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-        });
-        if viewport.mobile {
-            // A window cannot be narrower than 500 px: a phone is emulated (its
-            // width, touch and mobile viewport handling).
-            options["mobileEmulation"] = json!({
-                "deviceMetrics": { "width": viewport.width, "height": viewport.height, "pixelRatio": 1.0, "touch": true, "mobile": true },
-            });
+        let mut failures = Vec::new();
+        for attempt in 0..3 {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            let port = free_port();
+            let mut driver = Command::new("chromedriver")
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver (apt-get install chromium-driver; .ci/run installs it)");
+            wait_for_port(port);
+            let profile = tempfile::tempdir().expect("a profile folder");
+            let session = ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities(viewport, profile.path()))
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await;
+            match session {
+                Ok(client) => {
+                    return Self {
+                        client,
+                        base: base.to_owned(),
+                        viewport,
+                        driver,
+                        _profile: profile,
+                    };
+                }
+                Err(error) => {
+                    failures.push(error.to_string());
+                    let _ = driver.kill();
+                    let _ = driver.wait();
+                }
+            }
         }
-        capabilities.insert("goog:chromeOptions".to_owned(), options);
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("a browser session");
-        Self {
-            client,
-            base: base.to_owned(),
-            viewport,
-            driver,
-            _profile: profile,
-        }
+        panic!("no browser session after three drivers: {failures:?}");
     }
 
     /// Loads `path` of the server.

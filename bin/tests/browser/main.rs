@@ -109,6 +109,7 @@ async fn pictures(browser: &Browser, lead_path: &str) {
 }
 
 async fn journey(viewport: Viewport) {
+    let _turn = driver::turn().await;
     let server = server().await;
     let browser = Browser::start(&server.base, viewport).await;
     let owner = "olive@acme.test";
@@ -260,6 +261,7 @@ async fn a_sales_team_works_through_the_ui_on_a_phone() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_form_without_its_csrf_token_is_refused() {
+    let _turn = driver::turn().await;
     let server = server().await;
     let browser = Browser::start(&server.base, DESKTOP).await;
     sign_up(&browser, "olive@acme.test").await;
