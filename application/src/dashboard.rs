@@ -3,9 +3,12 @@
 
 use chrono::TimeDelta;
 use djcrm_domain::ports::{ActivityRepository, LeadRepository, Store};
-use djcrm_domain::{Actor, AgentId, Digest, DomainError, Limit, RecentActivity};
+use djcrm_domain::{
+    Actor, Digest, DomainError, Limit, PipelineSnapshot, RecentActivity, pipeline_history,
+};
 
 use crate::Crm;
+use crate::cache::{STATS_TTL, organization};
 use crate::policy::require_organizer;
 
 /// How long a lead may stay unchanged before the dashboard calls it untouched.
@@ -40,16 +43,56 @@ impl<S: Store> Crm<S> {
         let agent = if actor.is_organizer() {
             None
         } else {
-            // An agent without a profile has no leads: an id nobody has.
-            Some(
-                actor
-                    .agent_id
-                    .unwrap_or_else(|| AgentId::from_uuid(uuid::Uuid::nil())),
-            )
+            match actor.agent_id {
+                Some(agent) => Some(agent),
+                // An agent without a profile has no leads, so no activity.
+                None => return Ok(Vec::new()),
+            }
         };
         self.store
             .activities()
             .recent(actor.org_id, agent, limit)
             .await
+    }
+}
+
+impl<S: Store> Crm<S> {
+    /// The pipeline at the end of each of the last `weeks` weeks, oldest first,
+    /// the last being today so far (UTC days): today's counts with every later
+    /// move undone.
+    ///
+    /// # Errors
+    /// [`DomainError::Forbidden`] unless the caller is an organizer.
+    pub async fn pipeline_history(
+        &self,
+        actor: &Actor,
+        weeks: u8,
+    ) -> Result<Vec<PipelineSnapshot>, DomainError> {
+        require_organizer(actor, "only organizers can see organization statistics")?;
+        let today = self.clock.now().date_naive();
+        let days: Vec<_> = (0..i64::from(weeks.max(1)))
+            .rev()
+            .map(|week| today - TimeDelta::weeks(week))
+            .collect();
+        let Some(since) = days.first().and_then(|day| day.and_hms_opt(0, 0, 0)) else {
+            return Ok(Vec::new());
+        };
+        let now = self.pipeline_stats(actor).await?;
+        let history = self
+            .cached(
+                &organization(actor.org_id),
+                &format!("stats:pipeline_history:{weeks}:{today}"),
+                STATS_TTL,
+                async || {
+                    let flows = self
+                        .store
+                        .leads()
+                        .pipeline_flows(actor.org_id, since.and_utc())
+                        .await?;
+                    Ok(Some(pipeline_history(now, &flows, &days)))
+                },
+            )
+            .await?;
+        Ok(history.unwrap_or_default())
     }
 }

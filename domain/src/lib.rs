@@ -41,6 +41,7 @@ pub use entities::{
     invitation::{Invitation, InvitationState, PasswordReset},
     lead::{Lead, LeadEdit, LeadField, LeadFilter, PipelineCounts, StoredLead},
     organization::{Census, Organization},
+    pipeline::{PipelineFlow, PipelineSnapshot, pipeline_history},
     token::{ApiToken, TokenHash},
     user::{Credentials, User},
     webhook::{Delivery, EventFilter, Webhook, WebhookUrl, WebhookUrlError},

@@ -52,6 +52,8 @@ impl Dialect for PostgresDialect {
     const EXPLAIN_COLUMN: &'static str = "QUERY PLAN";
     const ANALYZE: &'static str = "ANALYZE";
     const SIZE: &'static str = "SELECT pg_database_size(current_database()) AS n";
+    const UTC_DAY: (&'static str, &'static str) =
+        ("to_char(", " AT TIME ZONE 'UTC', 'YYYY-MM-DD')");
 
     async fn search_predicate(
         _conn: &mut PgConnection,

@@ -64,6 +64,9 @@ pub trait Dialect: Send + Sync + 'static {
     const ANALYZE: &'static str;
     /// The query of the database's size in bytes, as column `n`.
     const SIZE: &'static str;
+    /// What goes before and after a timestamp column to get its UTC day as
+    /// `YYYY-MM-DD` text.
+    const UTC_DAY: (&'static str, &'static str);
 
     /// The condition that matches `query` (lower-cased search text) among the leads
     /// of `org`. It may look at the organization first (how many leads it has) to

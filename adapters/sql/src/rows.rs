@@ -4,7 +4,7 @@
 use djcrm_domain::{
     Activity, ActivityKind, Agent, AgentPerformance, Category, CategoryName, Description,
     DomainError, Email, HistoryEntry, Lead, LeadField, LeadStatus, Organization, OrganizationName,
-    PersonName, PhoneNumber, PipelineCounts, RecentActivity, Role, StoredLead, User,
+    PersonName, PhoneNumber, PipelineCounts, PipelineFlow, RecentActivity, Role, StoredLead, User,
 };
 
 use crate::engine::ReadRow;
@@ -289,6 +289,26 @@ pub fn pipeline_counts<R: ReadRow>(rows: &[R]) -> Result<PipelineCounts, DomainE
         counts.add(status, u64::try_from(col(row.int("count"))?).unwrap_or(0));
     }
     Ok(counts)
+}
+
+/// A `day`, `from_status`, `to_status`, `leads` row of the pipeline's moves.
+pub fn pipeline_flow(row: &impl ReadRow) -> Result<PipelineFlow, DomainError> {
+    let status = |column: &str| {
+        parse_opt(
+            "lead status",
+            col(row.opt_text(column))?,
+            str::parse::<LeadStatus>,
+        )
+    };
+    Ok(PipelineFlow {
+        day: parse(
+            "day",
+            chrono::NaiveDate::parse_from_str(&col(row.text("day"))?, "%Y-%m-%d"),
+        )?,
+        from: status("from_status")?,
+        to: status("to_status")?,
+        leads: u64::try_from(col(row.int("leads"))?).unwrap_or(0),
+    })
 }
 
 /// An agent performance row.

@@ -62,6 +62,8 @@ impl Dialect for SqliteDialect {
     const ANALYZE: &'static str = "ANALYZE";
     const SIZE: &'static str =
         "SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()";
+    // Times are stored as RFC 3339 text in UTC: the day is the first ten characters.
+    const UTC_DAY: (&'static str, &'static str) = ("substr(", ", 1, 10)");
 
     async fn search_predicate(
         conn: &mut SqliteConnection,

@@ -318,14 +318,29 @@ pub struct PipelineCounts {
 impl PipelineCounts {
     /// Adds `count` leads of `status`.
     pub fn add(&mut self, status: LeadStatus, count: u64) {
-        let slot = match status {
+        *self.slot(status) += count;
+    }
+
+    const fn slot(&mut self, status: LeadStatus) -> &mut u64 {
+        match status {
             LeadStatus::New => &mut self.new,
             LeadStatus::Contacted => &mut self.contacted,
             LeadStatus::Qualified => &mut self.qualified,
             LeadStatus::Converted => &mut self.converted,
             LeadStatus::Lost => &mut self.lost,
-        };
-        *slot += count;
+        }
+    }
+
+    /// The leads in `status`.
+    #[must_use]
+    pub const fn of(&self, status: LeadStatus) -> u64 {
+        match status {
+            LeadStatus::New => self.new,
+            LeadStatus::Contacted => self.contacted,
+            LeadStatus::Qualified => self.qualified,
+            LeadStatus::Converted => self.converted,
+            LeadStatus::Lost => self.lost,
+        }
     }
 
     /// All live leads.

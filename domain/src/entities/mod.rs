@@ -8,6 +8,7 @@ pub mod import;
 pub mod invitation;
 pub mod lead;
 pub mod organization;
+pub mod pipeline;
 pub mod token;
 pub mod user;
 pub mod webhook;

@@ -12,8 +12,8 @@ use crate::{
     Agent, AgentId, AgentPerformance, ApiToken, Category, CategoryId, Census, Credentials, Digest,
     DomainError, Email, EventId, Feed, FeedQuery, HistoryEntry, IdempotencyKey, Invitation,
     InvitationId, Lead, LeadFilter, LeadId, Limit, OrgId, Organization, Page, PageRequest,
-    PipelineCounts, Position, RecentActivity, RecordedEvent, RecordedResponse, Reservation,
-    Session, TokenHash, User, UserId,
+    PipelineCounts, PipelineFlow, Position, RecentActivity, RecordedEvent, RecordedResponse,
+    Reservation, Session, TokenHash, User, UserId,
 };
 
 /// Organizations.
@@ -163,6 +163,15 @@ pub trait LeadRepository: Send + Sync + 'static {
         &self,
         org: OrgId,
     ) -> impl Future<Output = Result<PipelineCounts, DomainError>> + Send;
+
+    /// The moves between stages since `since`, summed per UTC day: leads created
+    /// (`from` empty, `to` the stage they were created in), moved (both) and
+    /// deleted (`to` empty, `from` the stage they were in).
+    fn pipeline_flows(
+        &self,
+        org: OrgId,
+        since: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<PipelineFlow>, DomainError>> + Send;
 
     /// Performance of every agent of the organization (one agent when `agent` is
     /// given), agents without leads included, deleted agents not, ordered by agent id.

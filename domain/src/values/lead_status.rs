@@ -69,6 +69,13 @@ impl LeadStatus {
                 | (Self::Lost, Self::Contacted)
         )
     }
+
+    /// The stages a lead in this one may move to next, in pipeline order.
+    pub fn next_stages(self) -> impl Iterator<Item = Self> {
+        Self::ALL
+            .into_iter()
+            .filter(move |to| self.can_transition_to(*to))
+    }
 }
 
 impl fmt::Display for LeadStatus {
@@ -117,6 +124,15 @@ mod tests {
             assert!(open.can_transition_to(Lost), "{open}");
         }
         assert!(Lost.can_transition_to(Contacted));
+    }
+
+    #[test]
+    fn next_stages_are_the_legal_moves_in_pipeline_order() {
+        let next = |from: LeadStatus| from.next_stages().collect::<Vec<_>>();
+        assert_eq!(next(New), [Contacted, Lost]);
+        assert_eq!(next(Qualified), [Converted, Lost]);
+        assert_eq!(next(Converted), []);
+        assert_eq!(next(Lost), [Contacted]);
         assert!(!Lost.can_transition_to(New));
         assert!(!Lost.can_transition_to(Converted));
     }

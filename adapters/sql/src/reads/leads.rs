@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use djcrm_domain::ports::{ActivityRepository, LeadRepository};
 use djcrm_domain::{
     AgentId, AgentPerformance, Digest, DomainError, HistoryEntry, Lead, LeadFilter, LeadId, Limit,
-    OrgId, Page, PageRequest, PipelineCounts, RecentActivity, UntouchedLead,
+    OrgId, Page, PageRequest, PipelineCounts, PipelineFlow, RecentActivity, UntouchedLead,
 };
 use sqlx::Database;
 
@@ -184,6 +184,38 @@ impl<D: Dialect> LeadRepository for SqlStore<D> {
         .bind(org);
         let rows = self.fetch_all(sql, "counting the pipeline").await?;
         rows::pipeline_counts(&rows)
+    }
+
+    async fn pipeline_flows(
+        &self,
+        org: OrgId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<PipelineFlow>, DomainError> {
+        let day = |column: &str| format!("{}{column}{}", D::UTC_DAY.0, D::UTC_DAY.1);
+        // A lead's first stage is where its first move started, or where it still
+        // is; only leads created in the window are looked up.
+        let sql = Sql::new(&format!(
+            "SELECT day, from_status, to_status, COUNT(*) AS leads FROM ( \
+             SELECT {created} AS day, CAST(NULL AS TEXT) AS from_status, \
+             COALESCE((SELECT a.from_status FROM activities a \
+             WHERE a.organization_id = l.organization_id AND a.lead_id = l.id \
+             AND a.kind = 'status_changed' ORDER BY a.id LIMIT 1), l.status) AS to_status \
+             FROM leads l WHERE l.organization_id = $1 AND l.created_at >= $2 \
+             UNION ALL \
+             SELECT {moved}, a.from_status, a.to_status FROM activities a \
+             WHERE a.organization_id = $1 AND a.kind = 'status_changed' AND a.created_at >= $2 \
+             UNION ALL \
+             SELECT {deleted}, l.status, CAST(NULL AS TEXT) FROM leads l \
+             WHERE l.organization_id = $1 AND l.deleted_at >= $2 \
+             ) moves GROUP BY day, from_status, to_status",
+            created = day("l.created_at"),
+            moved = day("a.created_at"),
+            deleted = day("l.deleted_at"),
+        ))
+        .bind(org)
+        .bind(since);
+        let rows = self.fetch_all(sql, "reading the pipeline's moves").await?;
+        rows::all(&rows, rows::pipeline_flow)
     }
 
     async fn agent_performance(

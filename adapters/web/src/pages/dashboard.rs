@@ -9,7 +9,7 @@ use djcrm_domain::{AgentPerformance, Digest, LeadId, LeadStatus, Limit, Pipeline
 use poem::{Request, Response};
 
 use crate::Ui;
-use crate::charts::{self, BarChart, Standing, status_label};
+use crate::charts::{self, BarChart, StackChart, Standing, status_label};
 use crate::failure::Failure;
 use crate::layout::{Layout, render, see_other};
 use crate::session::maybe_viewer;
@@ -17,6 +17,8 @@ use crate::views::{Entry, all_agents, duration, names, when};
 
 /// How many entries of recent activity the dashboard lists.
 const RECENT: i64 = 12;
+/// How many weeks the pipeline over time covers (a quarter).
+const WEEKS: u8 = 12;
 
 struct Tile {
     status: &'static str,
@@ -52,6 +54,7 @@ struct DashboardPage {
     organizer: bool,
     tiles: Vec<Tile>,
     funnel: Option<BarChart>,
+    history: Option<StackChart>,
     leaderboard: Option<BarChart>,
     rows: Vec<Row>,
     week: Option<Digest>,
@@ -65,13 +68,7 @@ fn tiles(counts: &PipelineCounts) -> Vec<Tile> {
         .map(|status| Tile {
             status: status.as_str(),
             label: status_label(status),
-            count: match status {
-                LeadStatus::New => counts.new,
-                LeadStatus::Contacted => counts.contacted,
-                LeadStatus::Qualified => counts.qualified,
-                LeadStatus::Converted => counts.converted,
-                LeadStatus::Lost => counts.lost,
-            },
+            count: counts.of(status),
         })
         .collect()
 }
@@ -114,6 +111,7 @@ pub async fn show<S: Store>(ui: Arc<Ui<S>>, request: Request) -> Result<Response
         organizer: viewer.organizer(),
         tiles: Vec::new(),
         funnel: None,
+        history: None,
         leaderboard: None,
         rows: Vec::new(),
         week: None,
@@ -124,6 +122,8 @@ pub async fn show<S: Store>(ui: Arc<Ui<S>>, request: Request) -> Result<Response
         let counts = crm.pipeline_stats(actor).await?;
         page.tiles = tiles(&counts);
         page.funnel = Some(charts::funnel(&counts));
+        let history = crm.pipeline_history(actor, WEEKS).await?;
+        page.history = Some(charts::pipeline_over_time(&history));
         let performance = crm.agents_stats(actor).await?;
         let name_of = |p: &AgentPerformance| {
             agent_names

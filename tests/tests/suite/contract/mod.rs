@@ -19,6 +19,7 @@ mod jobs;
 mod leads;
 mod listing;
 mod operator;
+mod pipeline;
 mod tokens;
 mod webhooks;
 
@@ -58,6 +59,12 @@ macro_rules! store_contract {
                     recent_activity_stops_at_the_limit,
                     recent_activity_of_an_agent_is_of_their_leads_only,
                     another_tenants_activity_is_not_recent,
+                },
+                pipeline::{
+                    pipeline_flows_count_creations_at_their_first_stage_and_each_move,
+                    pipeline_flows_count_a_deletion_at_the_stage_it_left,
+                    pipeline_flows_before_since_are_left_out,
+                    another_tenants_moves_are_not_in_the_pipeline_flows,
                 },
                 tokens::{
                     a_live_token_authenticates_its_user,

@@ -2,16 +2,27 @@
 //! to allow): this module lays the bars out, `charts/bars.html` draws them with
 //! theme-aware classes, so they read in light and dark alike.
 
+mod history;
+
 use djcrm_domain::{LeadStatus, PipelineCounts};
 
-/// The drawing's width in SVG units; it scales to its container.
-const WIDTH: u32 = 600;
-/// Room for the labels left of the bars.
-const LABEL_WIDTH: u32 = 150;
+pub use history::{StackChart, pipeline_over_time};
+
+/// The drawing's width in SVG units; it scales to its container, which is about
+/// as wide on a 375 px phone, so its 13-unit text reads at about 13 px there.
+/// Labels sit above their bars, so a bar has the whole width on a phone too.
+const WIDTH: u32 = 360;
 /// Room for the figures right of the bars.
-const VALUE_WIDTH: u32 = 110;
-const BAR_HEIGHT: u32 = 26;
+const VALUE_WIDTH: u32 = 100;
+/// Room for a label above its bar.
+const LABEL_HEIGHT: u32 = 18;
+const BAR_HEIGHT: u32 = 20;
 const GAP: u32 = 12;
+/// One row: label, bar, gap.
+const ROW: u32 = LABEL_HEIGHT + BAR_HEIGHT + GAP;
+/// The longest label drawn whole (about the drawing's width); the chart's table
+/// of figures has the full names.
+const LABEL_CHARS: usize = 44;
 
 /// One bar.
 pub struct Bar {
@@ -30,7 +41,12 @@ pub struct Bar {
 }
 
 impl Bar {
-    /// The baseline of the bar's texts.
+    /// The baseline of the label, above the bar.
+    pub fn label_y(&self) -> u32 {
+        self.y - 5
+    }
+
+    /// The baseline of the figure, level with the bar.
     pub fn text_y(&self) -> u32 {
         self.y + BAR_HEIGHT / 2 + 5
     }
@@ -63,14 +79,14 @@ impl BarChart {
             title,
             bars,
             width: WIDTH,
-            height: (rows * (BAR_HEIGHT + GAP)).max(BAR_HEIGHT),
+            height: (rows * ROW).saturating_sub(GAP).max(ROW),
         }
     }
 }
 
 /// The length of a bar for `value` out of `max`, at least a sliver when non-zero.
 fn length(value: f64, max: f64) -> u32 {
-    let room = f64::from(WIDTH - LABEL_WIDTH - VALUE_WIDTH);
+    let room = f64::from(WIDTH - VALUE_WIDTH);
     if max <= 0.0 || value <= 0.0 {
         return 0;
     }
@@ -79,6 +95,21 @@ fn length(value: f64, max: f64) -> u32 {
     scaled.max(2)
 }
 
+/// The top of the bar of row `row` (its label is above it).
+const fn top(row: u32) -> u32 {
+    row * ROW + LABEL_HEIGHT
+}
+
+/// `name`, cut with an ellipsis when longer than a chart's label can be.
+fn clipped(name: &str) -> String {
+    if name.chars().count() <= LABEL_CHARS {
+        return name.to_owned();
+    }
+    let kept: String = name.chars().take(LABEL_CHARS - 1).collect();
+    format!("{}…", kept.trim_end())
+}
+
+/// A stage's fill in an SVG drawing.
 fn tone(status: LeadStatus) -> &'static str {
     match status {
         LeadStatus::New => "fill-sky-600 dark:fill-sky-400",
@@ -86,6 +117,17 @@ fn tone(status: LeadStatus) -> &'static str {
         LeadStatus::Qualified => "fill-violet-600 dark:fill-violet-400",
         LeadStatus::Converted => "fill-emerald-600 dark:fill-emerald-400",
         LeadStatus::Lost => "fill-slate-500 dark:fill-slate-400",
+    }
+}
+
+/// A stage's colour as a background (a legend's swatch), matching [`tone`].
+pub fn swatch(status: LeadStatus) -> &'static str {
+    match status {
+        LeadStatus::New => "bg-sky-600 dark:bg-sky-400",
+        LeadStatus::Contacted => "bg-indigo-600 dark:bg-indigo-400",
+        LeadStatus::Qualified => "bg-violet-600 dark:bg-violet-400",
+        LeadStatus::Converted => "bg-emerald-600 dark:bg-emerald-400",
+        LeadStatus::Lost => "bg-slate-500 dark:bg-slate-400",
     }
 }
 
@@ -117,7 +159,7 @@ pub fn funnel(counts: &PipelineCounts) -> BarChart {
     ];
     #[allow(clippy::cast_precision_loss)]
     let max = total as f64;
-    let room = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
+    let room = WIDTH - VALUE_WIDTH;
     let bars = reached
         .into_iter()
         .zip(0u32..)
@@ -127,8 +169,8 @@ pub fn funnel(counts: &PipelineCounts) -> BarChart {
             Bar {
                 label: status_label(status).to_owned(),
                 text: format!("{count} · {}", percent(count, total)),
-                x: LABEL_WIDTH + (room - width) / 2,
-                y: row * (BAR_HEIGHT + GAP),
+                x: (room - width) / 2,
+                y: top(row),
                 width,
                 tone: tone(status),
             }
@@ -181,9 +223,9 @@ pub fn leaderboard(mut standings: Vec<Standing>) -> BarChart {
                 standing.converted,
                 standing.assigned
             ),
-            label: standing.name,
-            x: LABEL_WIDTH,
-            y: row * (BAR_HEIGHT + GAP),
+            label: clipped(&standing.name),
+            x: 0,
+            y: top(row),
             width: length(standing.rate, 1.0),
             tone: "fill-emerald-600 dark:fill-emerald-400",
         })
@@ -225,7 +267,7 @@ mod tests {
         assert!(widths.windows(2).all(|w| w[0] >= w[1]), "{widths:?}");
         for bar in &chart.bars {
             let centre = bar.x * 2 + bar.width;
-            assert!(centre.abs_diff(LABEL_WIDTH * 2 + (WIDTH - LABEL_WIDTH - VALUE_WIDTH)) <= 1);
+            assert!(centre.abs_diff(WIDTH - VALUE_WIDTH) <= 1);
         }
     }
 
@@ -238,6 +280,27 @@ mod tests {
                 .iter()
                 .all(|b| b.width == 0 && b.text == "0 · 0%")
         );
+    }
+
+    #[test]
+    fn a_long_name_is_cut_to_fit_and_a_short_one_kept() {
+        assert_eq!(clipped("Alice"), "Alice");
+        let long = "Bartholomew-Maximilian Fitzgerald-Worthington the Third of Kent";
+        let cut = clipped(long);
+        assert!(
+            cut.ends_with('…') && cut.chars().count() <= LABEL_CHARS,
+            "{cut}"
+        );
+    }
+
+    #[test]
+    fn every_bar_and_its_figure_fit_the_drawing() {
+        let chart = funnel(&counts(100_000, 1, 1, 1, 1));
+        for bar in &chart.bars {
+            assert!(bar.x + bar.width <= WIDTH - VALUE_WIDTH, "{}", bar.label);
+            assert!(bar.label_y() > bar.y.saturating_sub(LABEL_HEIGHT));
+            assert!(bar.y + BAR_HEIGHT <= chart.height);
+        }
     }
 
     #[test]
