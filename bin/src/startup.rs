@@ -310,6 +310,7 @@ impl Application {
                 quota: limits.auth,
                 fail_open: limits.auth_fail_open,
             },
+            import_limit: usize::try_from(settings.http.import_limit_bytes).unwrap_or(usize::MAX),
         };
         let trace_id = settings
             .tracing

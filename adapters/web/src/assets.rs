@@ -52,6 +52,11 @@ fn fingerprinted(name: &str, bytes: &[u8]) -> String {
     format!("/assets/{stem}.{hash}.{extension}")
 }
 
+/// Whether `path` is under `/assets/` (public, cacheable, no session needed).
+pub fn is_asset(path: &str) -> bool {
+    path.starts_with("/assets/")
+}
+
 /// The path that serves the asset `name` (one of ours: `app.css`, `app.js`,
 /// `theme.js`).
 pub fn path(name: &str) -> &'static str {

@@ -1,13 +1,18 @@
-//! Cross-site request forgery: every POST must carry the token of this browser,
-//! which lives in an HttpOnly `SameSite=Strict` cookie and is written into each
-//! form (and a `data-csrf` attribute for script requests). A page of another site
-//! can neither read the cookie nor guess the token, so it cannot make a form of
-//! ours that passes. Checked once, here, for every POST: no handler can forget.
+//! Cross-site request forgery: every state-changing request (any method but GET,
+//! HEAD, OPTIONS and TRACE) must carry the token of this browser, which lives in an
+//! HttpOnly cookie and is written into each form (and a `data-csrf` attribute for
+//! script requests). A page of another site can neither read the cookie nor guess
+//! the token, so it cannot make a form of ours that passes. Checked once, here:
+//! no handler can forget.
+//!
+//! The cookie is `SameSite=Lax`, not `Strict`: arriving from a link in a mail is a
+//! cross-site navigation, which would not send a `Strict` cookie; the guard would
+//! then issue a new token and break the forms open in the user's other tabs.
+//! `Lax` costs nothing here, since the token, not the cookie, is the proof.
 
 use std::sync::Arc;
 
 use djcrm_application::tokens::generate_secret;
-use poem::http::Method;
 use poem::web::cookie::{Cookie, SameSite};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use sha2::{Digest, Sha256};
@@ -37,7 +42,7 @@ pub fn token(request: &Request) -> String {
 fn cookie(value: String, secure: bool) -> Cookie {
     let mut cookie = Cookie::new_with_str(COOKIE, value);
     cookie.set_http_only(true);
-    cookie.set_same_site(SameSite::Strict);
+    cookie.set_same_site(SameSite::Lax);
     cookie.set_path("/");
     cookie.set_secure(secure);
     cookie
@@ -56,31 +61,61 @@ fn same(presented: &str, expected: &str) -> bool {
     !expected.is_empty() && Sha256::digest(presented) == Sha256::digest(expected)
 }
 
-/// Refuses a POST without this browser's token; gives every request its token.
+/// Whether the request is a multipart upload (the import form), whose token is in
+/// the form's action URL: reading a file upload to find a field would mean
+/// holding the whole file before knowing whether to accept it.
+fn multipart(request: &Request) -> bool {
+    request
+        .content_type()
+        .is_some_and(|kind| kind.starts_with("multipart/form-data"))
+}
+
+/// The token a request presents: the header (script requests), the query of a
+/// multipart upload, or the form field.
+async fn presented(request: &mut Request) -> Result<String, Failure> {
+    if let Some(header) = request.header(HEADER) {
+        return Ok(header.to_owned());
+    }
+    if multipart(request) {
+        let query = request.uri().query().unwrap_or_default();
+        return Ok(FormData::parse(query.as_bytes()).get(FIELD).to_owned());
+    }
+    let Ok(body) = request.take_body().into_bytes_limit(FORM_LIMIT).await else {
+        return Err(Failure::TooLarge);
+    };
+    let presented = FormData::parse(&body).get(FIELD).to_owned();
+    request.set_body(body);
+    Ok(presented)
+}
+
+/// Whether the browser was reached over TLS: its cookies are then `Secure`
+/// (read by the cookies set after the guard, such as the flash message).
+#[derive(Debug, Clone, Copy)]
+pub struct SecureCookies(pub bool);
+
+/// Refuses a state-changing request without this browser's token; gives every
+/// page its token. Assets need none and set no cookie (they are cached publicly).
 pub async fn guard<E: Endpoint>(
     next: Arc<E>,
     mut request: Request,
     secure: bool,
 ) -> poem::Result<Response> {
+    if crate::assets::is_asset(request.uri().path()) && request.method().is_safe() {
+        return next.call(request).await.map(IntoResponse::into_response);
+    }
+    request.extensions_mut().insert(SecureCookies(secure));
     let existing = request
         .cookie()
         .get(COOKIE)
         .map(|c| c.value_str().to_owned())
         .filter(|v| !v.is_empty());
-    if request.method() == Method::POST {
+    if !request.method().is_safe() {
         let Some(expected) = existing.as_deref() else {
             return Ok(Failure::Csrf.into_response());
         };
-        let presented = match request.header(HEADER) {
-            Some(header) => header.to_owned(),
-            None => {
-                let Ok(body) = request.take_body().into_bytes_limit(FORM_LIMIT).await else {
-                    return Ok(Failure::TooLarge.into_response());
-                };
-                let presented = FormData::parse(&body).get(FIELD).to_owned();
-                request.set_body(body);
-                presented
-            }
+        let presented = match presented(&mut request).await {
+            Ok(presented) => presented,
+            Err(failure) => return Ok(failure.into_response()),
         };
         if !same(&presented, expected) {
             return Ok(Failure::Csrf.into_response());

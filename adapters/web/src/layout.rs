@@ -81,13 +81,28 @@ pub struct Flash {
     pub message: String,
 }
 
+/// The longest message a flash carries (a cookie is capped near 4 KB, and a
+/// message is one or two sentences; a longer one is cut at a character).
+const FLASH_LIMIT: usize = 600;
+
 /// Leaves `message` for the next page of this browser.
 pub fn flash(request: &Request, ok: bool, message: &str) {
-    let value = format!("{}{}", if ok { '+' } else { '-' }, encode(message));
+    let cut = message
+        .char_indices()
+        .map(|(at, c)| at + c.len_utf8())
+        .take_while(|end| *end <= FLASH_LIMIT)
+        .last()
+        .unwrap_or(0);
+    let value = format!("{}{}", if ok { '+' } else { '-' }, encode(&message[..cut]));
     let mut cookie = Cookie::new_with_str(FLASH_COOKIE, value);
     cookie.set_http_only(true);
-    cookie.set_same_site(SameSite::Strict);
+    cookie.set_same_site(SameSite::Lax);
     cookie.set_path("/");
+    let secure = request
+        .extensions()
+        .get::<crate::csrf::SecureCookies>()
+        .is_some_and(|s| s.0);
+    cookie.set_secure(secure);
     request.cookie().add(cookie);
 }
 

@@ -50,6 +50,9 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// The limit on logins and signups per client address.
     pub auth_limit: AuthLimit,
+    /// The largest CSV file an import accepts, in bytes (the API's limit too, so
+    /// a file refused by one door is refused by the other).
+    pub import_limit: usize,
 }
 
 /// What every page handler is given: the use cases and the settings.
@@ -80,7 +83,9 @@ where
 
 /// The web UI, to be served at `/` beside the API.
 pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: WebSettings) -> impl Endpoint<Output = Response> {
-    use pages::{agents, auth, board, categories, dashboard, lead, leads, settings as org};
+    use pages::{
+        agents, auth, board, categories, dashboard, imports, lead, leads, settings as org, webhooks,
+    };
     let secure = settings.secure_cookies;
     let ui = Arc::new(Ui { crm, settings });
     Route::new()
@@ -127,6 +132,14 @@ pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: WebSettings) -> impl Endpoint<O
             get(page(&ui, agents::list)).post(page(&ui, agents::add)),
         )
         .at("/agents/invite", post(page(&ui, agents::invite)))
+        .at(
+            "/agents/invitations/:id/resend",
+            post(page(&ui, agents::resend_invitation)),
+        )
+        .at(
+            "/agents/invitations/:id/revoke",
+            post(page(&ui, agents::revoke_invitation)),
+        )
         .at("/agents/:id", get(page(&ui, agents::show)))
         .at("/agents/:id/active", post(page(&ui, agents::set_active)))
         .at(
@@ -149,6 +162,26 @@ pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: WebSettings) -> impl Endpoint<O
             "/settings/sessions/:id/revoke",
             post(page(&ui, org::revoke)),
         )
+        .at(
+            "/webhooks",
+            get(page(&ui, webhooks::list)).post(page(&ui, webhooks::create)),
+        )
+        .at(
+            "/webhooks/:id",
+            get(page(&ui, webhooks::show)).post(page(&ui, webhooks::update)),
+        )
+        .at("/webhooks/:id/delete", post(page(&ui, webhooks::delete)))
+        .at(
+            "/webhooks/:id/deliveries/:delivery/replay",
+            post(page(&ui, webhooks::replay)),
+        )
+        .at(
+            "/imports",
+            get(page(&ui, imports::list)).post(page(&ui, imports::upload)),
+        )
+        .at("/imports/:id", get(page(&ui, imports::show)))
+        .at("/imports/:id/report", get(page(&ui, imports::report)))
+        .at("/imports/:id/revert", post(page(&ui, imports::revert)))
         .at(
             "/assets/:name",
             get(poem::endpoint::make_sync(assets::serve)),

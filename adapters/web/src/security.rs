@@ -15,7 +15,7 @@ pub const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self
 
 /// Adds the headers to whatever `next` answers.
 pub async fn headers<E: Endpoint>(next: Arc<E>, request: Request) -> poem::Result<Response> {
-    let asset = request.uri().path().starts_with("/assets/");
+    let asset = crate::assets::is_asset(request.uri().path());
     let mut response = next.call(request).await?.into_response();
     let headers = response.headers_mut();
     let set = |headers: &mut poem::http::HeaderMap, name, value: &'static str| {

@@ -62,8 +62,12 @@ impl Viewer {
     }
 }
 
-/// The page that was asked for, to come back to after logging in.
+/// The page that was asked for, to come back to after logging in. A form's
+/// target is not a page (it answers only its own POST): the dashboard instead.
 fn wanted(request: &Request) -> String {
+    if request.method() != poem::http::Method::GET {
+        return "/".to_owned();
+    }
     request
         .uri()
         .path_and_query()

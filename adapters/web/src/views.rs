@@ -90,18 +90,44 @@ pub fn category_choices(categories: &[Category]) -> Vec<Choice> {
         .collect()
 }
 
-/// The active agents as choices, by name.
-pub fn agent_choices(agents: &[Agent]) -> Vec<Choice> {
+/// The stages a lead in `from` may move to, as choices.
+pub fn move_choices(from: LeadStatus) -> Vec<Choice> {
+    from.next_stages()
+        .map(|to| Choice {
+            value: to.as_str().to_owned(),
+            label: status_label(to).to_owned(),
+        })
+        .collect()
+}
+
+/// The agents `keep` chooses, by name; a deactivated one says so.
+fn agents_where(agents: &[Agent], keep: impl Fn(&Agent) -> bool) -> Vec<Choice> {
     let mut choices: Vec<_> = agents
         .iter()
-        .filter(|a| a.active)
+        .filter(|a| keep(a))
         .map(|a| Choice {
             value: a.id.to_string(),
-            label: a.full_name.as_str().to_owned(),
+            label: if a.active {
+                a.full_name.as_str().to_owned()
+            } else {
+                format!("{} (deactivated)", a.full_name.as_str())
+            },
         })
         .collect();
     choices.sort_by(|a, b| a.label.cmp(&b.label));
     choices
+}
+
+/// The agents a lead may be given to: the active ones, and `current` (its agent)
+/// even when deactivated, so the form shows who has it instead of "nobody".
+pub fn agent_choices(agents: &[Agent], current: Option<AgentId>) -> Vec<Choice> {
+    agents_where(agents, |a| a.active || Some(a.id) == current)
+}
+
+/// Every agent, to filter leads by (a deactivated agent's leads are the ones
+/// an organizer most needs to find and hand on).
+pub fn agent_filter_choices(agents: &[Agent]) -> Vec<Choice> {
+    agents_where(agents, |_| true)
 }
 
 /// A lead as a list or a board shows it.

@@ -227,6 +227,7 @@ async fn journey(viewport: Viewport) {
             .contains("Alice Agent added a note")
     );
     browser.find("svg[data-chart='funnel']").await;
+    browser.find("svg[data-chart='pipeline-history']").await;
     pictures(&browser, &lead_path).await;
 
     // Dark mode, chosen with the toggle, survives a reload.
@@ -280,4 +281,77 @@ async fn a_form_without_its_csrf_token_is_refused() {
     );
     browser.open("/categories").await;
     assert!(browser.all("[data-category='Forged']").await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organizer_adds_a_webhook_and_imports_leads_from_a_csv_file() {
+    let _turn = driver::turn().await;
+    let server = server().await;
+    let browser = Browser::start(&server.base, DESKTOP).await;
+    sign_up(&browser, "olive@acme.test").await;
+
+    // A URL that is not one is refused beside its field, and what was typed stays.
+    browser.open("/webhooks").await;
+    browser.fill("#url", "not a url").await;
+    browser
+        .submit("form[data-add-webhook] button[type=submit]")
+        .await;
+    assert!(!browser.text("#url-error").await.is_empty());
+    let typed = browser.find("#url").await.prop("value").await;
+    assert_eq!(typed.ok().flatten().as_deref(), Some("not a url"));
+
+    // A good one is added and its signing secret shown once.
+    browser.fill("#url", "https://hooks.example.com/crm").await;
+    browser
+        .submit("form[data-add-webhook] button[type=submit]")
+        .await;
+    assert_eq!(
+        browser.text("[data-webhook-url]").await,
+        "https://hooks.example.com/crm"
+    );
+    assert!(
+        browser
+            .text("[data-webhook-secret]")
+            .await
+            .contains("secret")
+    );
+    browser.open("/webhooks").await;
+    browser
+        .find("[data-webhook='https://hooks.example.com/crm']")
+        .await;
+
+    // A CSV file is uploaded, read by the background job, and its leads listed.
+    let folder = tempfile::tempdir().expect("a folder");
+    let file = folder.path().join("expo.csv");
+    std::fs::write(
+        &file,
+        "first_name,last_name,email\nAda,Lovelace,ada@example.com\nAlan,Turing,not-an-email\n",
+    )
+    .expect("the CSV file");
+    browser.open("/imports").await;
+    // A file input takes the file's path as typed keys (and cannot be cleared).
+    browser
+        .find("#file")
+        .await
+        .send_keys(file.to_str().expect("a UTF-8 path"))
+        .await
+        .expect("the file chosen");
+    browser
+        .submit("form[data-upload] button[type=submit]")
+        .await;
+    assert!(browser.path().await.starts_with("/imports/"));
+    for _ in 0..50 {
+        if browser.text("[data-import-state]").await == "Done" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let path = browser.path().await;
+        browser.open(&path).await;
+    }
+    assert_eq!(browser.text("[data-import-state]").await, "Done");
+    assert_eq!(browser.text("[data-count='created']").await, "1");
+    assert_eq!(browser.text("[data-count='rejected']").await, "1");
+    assert!(browser.text("[data-rejections]").await.contains("email"));
+    browser.open("/leads").await;
+    assert!(browser.text("main").await.contains("Ada Lovelace"));
 }

@@ -158,10 +158,12 @@
           section.querySelector('[data-cards]').append(card);
           card.dataset.version = body.version;
           card.dataset.status = body.status || status;
-          // The card's own form must send the new version too.
+          // The card's own form must send the new version, and offer the
+          // moves of the new stage (none: the form goes).
           for (const input of card.querySelectorAll('input[name=version]')) {
             input.value = body.version;
           }
+          offer(card, body.moves || []);
           bump(from, -1);
           bump(section, 1);
           this.report(true, `Moved ${card.dataset.name} to ${section.dataset.label || status}.`);
@@ -171,19 +173,39 @@
           this.ok = ok;
           this.message = message;
         },
+
+        // :class="tone" on the message: green for a move, red for a refusal.
+        get tone() {
+          return this.ok ? 'board-message-ok' : 'board-message';
+        },
       };
     });
   });
 
   // Adjusts a column's count rather than counting its cards, as a column may
   // show only some of them.
+  // A "50+" (the column shows its newest 50) keeps its plus.
   function bump(section, delta) {
     const count = section && section.querySelector('[data-count]');
     if (!count) return;
-    const n = Number.parseInt(count.textContent, 10);
-    count.textContent = String(
-      Number.isNaN(n) ? section.querySelectorAll('[data-lead-id]').length : n + delta,
-    );
+    const text = count.textContent.trim();
+    const more = text.endsWith('+') ? '+' : '';
+    const n = Number.parseInt(text, 10);
+    count.textContent = Number.isNaN(n)
+      ? String(section.querySelectorAll('[data-lead-id]').length)
+      : `${Math.max(0, n + delta)}${more}`;
+  }
+
+  // Replaces the options of a card's move form with `moves` ({value, label}).
+  function offer(card, moves) {
+    const form = card.querySelector('form[action="/board/move"]');
+    if (!form) return;
+    if (moves.length === 0) {
+      form.remove();
+      return;
+    }
+    const select = form.querySelector('select[name=status]');
+    select.replaceChildren(...moves.map((move) => new Option(move.label, move.value)));
   }
 
   // <form data-confirm="Delete this lead?">: asks before submitting. Listening

@@ -1,23 +1,39 @@
 //! `/agents` (organizers): the team with each agent's performance; add an agent
-//! with a first password, or invite one by mail; deactivate and reactivate.
+//! with a first password, or invite one by mail; deactivate and reactivate; the
+//! open invitations, each resent or revoked.
 
 use std::sync::Arc;
 
 use askama::Template;
 use djcrm_application::agents::{CreateAgentRequest, UpdateAgentRequest};
 use djcrm_application::invitations::InviteRequest;
+use djcrm_application::{Crm, PageParams};
 use djcrm_domain::ports::Store;
-use djcrm_domain::{Agent, AgentId, AgentPerformance};
+use djcrm_domain::{
+    Actor, Agent, AgentId, AgentPerformance, DomainError, Invitation, InvitationId, InvitationState,
+};
 use poem::http::StatusCode;
 use poem::{IntoResponse, Request, Response};
 
 use super::path_id;
 use crate::Ui;
 use crate::failure::Failure;
-use crate::form::{Form, FormData};
+use crate::form::{Form, FormData, sentence};
 use crate::layout::{Layout, flash, render, see_other};
 use crate::session::{Viewer, viewer};
 use crate::views::{all_agents, duration, when};
+
+/// An open invitation as the list shows it.
+struct InvitationRow {
+    id: InvitationId,
+    email: String,
+    name: String,
+    invited_by: String,
+    sent: String,
+    expires: String,
+    /// Its token no longer works; a resend gives it a new one.
+    expired: bool,
+}
 
 struct AgentRow {
     id: AgentId,
@@ -34,6 +50,7 @@ struct AgentRow {
 struct AgentsPage {
     layout: Layout,
     agents: Vec<AgentRow>,
+    invitations: Vec<InvitationRow>,
     add: Form,
     invite: Form,
 }
@@ -63,6 +80,40 @@ fn row(agent: &Agent, performance: Option<&AgentPerformance>) -> AgentRow {
     }
 }
 
+/// Every open invitation (pending or expired) of the organization, newest first:
+/// a team invites a handful at a time, so one page holds them all in practice.
+async fn open_invitations<S: Store>(
+    crm: &Crm<S>,
+    actor: &Actor,
+) -> Result<Vec<Invitation>, DomainError> {
+    let mut invitations = Vec::new();
+    let mut page = PageParams {
+        limit: Some(100),
+        cursor: None,
+    };
+    loop {
+        let listed = crm.invitations(actor, &page).await?;
+        invitations.extend(listed.items);
+        match listed.next_cursor {
+            Some(cursor) => page.cursor = Some(cursor.to_string()),
+            None => return Ok(invitations),
+        }
+    }
+}
+
+/// Who sent an invitation, as far as the page can name them: the viewer, an
+/// agent, or (no use case lists the organizers by id) another organizer.
+fn inviter(invitation: &Invitation, viewer: &Viewer, agents: &[Agent]) -> String {
+    match invitation.invited_by {
+        None => "An operator".to_owned(),
+        Some(user) if user == viewer.actor.user_id => "You".to_owned(),
+        Some(user) => agents.iter().find(|a| a.user_id == user).map_or_else(
+            || "Another organizer".to_owned(),
+            |a| a.full_name.as_str().to_owned(),
+        ),
+    }
+}
+
 async fn page<S: Store>(
     ui: &Ui<S>,
     viewer: &Viewer,
@@ -75,12 +126,27 @@ async fn page<S: Store>(
     agents
         .sort_by(|a, b| (!a.active, a.full_name.as_str()).cmp(&(!b.active, b.full_name.as_str())));
     let performance = ui.crm.agents_stats(actor).await?;
+    let now = ui.crm.now();
+    let invitations = open_invitations(&ui.crm, actor)
+        .await?
+        .iter()
+        .map(|i| InvitationRow {
+            id: i.id,
+            email: i.email.as_str().to_owned(),
+            name: i.full_name.as_str().to_owned(),
+            invited_by: inviter(i, viewer, &agents),
+            sent: when(i.sent_at),
+            expires: when(i.expires_at),
+            expired: i.state(now) == InvitationState::Expired,
+        })
+        .collect();
     Ok(AgentsPage {
         layout: viewer.layout("Agents", "agents"),
         agents: agents
             .iter()
             .map(|a| row(a, performance.iter().find(|p| p.agent_id == a.id)))
             .collect(),
+        invitations,
         add,
         invite,
     })
@@ -190,5 +256,57 @@ pub async fn set_active<S: Store>(
         format!("{} is deactivated and logged out.", agent.full_name)
     };
     flash(&request, true, &message);
+    Ok(see_other("/agents"))
+}
+
+/// `POST /agents/invitations/{id}/resend`: mails the invitation again with a new
+/// token (the old link stops working) and a new expiry.
+pub async fn resend_invitation<S: Store>(
+    ui: Arc<Ui<S>>,
+    request: Request,
+) -> Result<Response, Failure> {
+    let viewer = viewer(&ui, &request).await?;
+    viewer.require_organizer()?;
+    let id: InvitationId = path_id(&request)?;
+    match ui.crm.resend_invitation(&viewer.actor, id).await {
+        Ok(invitation) => flash(
+            &request,
+            true,
+            &format!(
+                "The invitation to {} is sent again; it works until {}.",
+                invitation.email.as_str(),
+                when(invitation.expires_at)
+            ),
+        ),
+        // Accepted or revoked meanwhile (another tab, another organizer): the
+        // list shown next tells the rest.
+        Err(DomainError::Conflict { message, .. }) => flash(&request, false, &sentence(&message)),
+        Err(error) => return Err(error.into()),
+    }
+    Ok(see_other("/agents"))
+}
+
+/// `POST /agents/invitations/{id}/revoke`: withdraws the invitation; its link
+/// stops working.
+pub async fn revoke_invitation<S: Store>(
+    ui: Arc<Ui<S>>,
+    request: Request,
+) -> Result<Response, Failure> {
+    let viewer = viewer(&ui, &request).await?;
+    viewer.require_organizer()?;
+    let id: InvitationId = path_id(&request)?;
+    match ui.crm.revoke_invitation(&viewer.actor, id).await {
+        Ok(invitation) => flash(
+            &request,
+            true,
+            &format!(
+                "The invitation to {} is revoked.",
+                invitation.email.as_str()
+            ),
+        ),
+        // Accepted meanwhile: the invitee is an agent now, listed in the team.
+        Err(DomainError::Conflict { message, .. }) => flash(&request, false, &sentence(&message)),
+        Err(error) => return Err(error.into()),
+    }
     Ok(see_other("/agents"))
 }

@@ -109,7 +109,7 @@ pub async fn login<S: Store>(ui: Arc<Ui<S>>, mut request: Request) -> Result<Res
     };
     match ui.crm.login(attempt).await {
         Ok(logged_in) => {
-            begin(&ui, &request, &logged_in.token, logged_in.expires_at)?;
+            begin(&ui, &request, &logged_in.token, logged_in.expires_at).await?;
             Ok(see_other(&next))
         }
         Err(DomainError::Unauthenticated) => {
@@ -126,12 +126,25 @@ pub async fn login<S: Store>(ui: Arc<Ui<S>>, mut request: Request) -> Result<Res
 }
 
 /// Starts the session and renews the CSRF token (one seen signed out is not kept).
-fn begin<S: Store>(
+/// A session this browser already had is revoked: its token must not outlive the
+/// cookie that held it.
+async fn begin<S: Store>(
     ui: &Ui<S>,
     request: &Request,
     token: &str,
     expires_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), Failure> {
+    match maybe_viewer(ui, request).await {
+        Ok(Some(previous)) => {
+            if let Err(error) = ui.crm.logout(&previous.actor, &previous.secret).await {
+                tracing::warn!(%error, "the previous session of this browser was not revoked");
+            }
+        }
+        Ok(None) => {}
+        Err(error) => {
+            tracing::warn!(%error, "the previous session of this browser was not read");
+        }
+    }
     let secure = ui.settings.secure_cookies;
     session::start(request, token, expires_at, secure);
     csrf::renew(request, secure)?;
@@ -161,7 +174,7 @@ pub async fn signup<S: Store>(ui: Arc<Ui<S>>, mut request: Request) -> Result<Re
     };
     match ui.crm.signup(signup).await {
         Ok(signed_up) => {
-            begin(&ui, &request, &signed_up.token, signed_up.expires_at)?;
+            begin(&ui, &request, &signed_up.token, signed_up.expires_at).await?;
             flash(
                 &request,
                 true,
@@ -181,10 +194,13 @@ pub async fn signup<S: Store>(ui: Arc<Ui<S>>, mut request: Request) -> Result<Re
 
 /// `POST /logout`: revokes this session's token.
 pub async fn logout<S: Store>(ui: Arc<Ui<S>>, request: Request) -> Result<Response, Failure> {
-    if let Some(viewer) = maybe_viewer(&ui, &request).await? {
+    let viewer = maybe_viewer(&ui, &request).await;
+    // The browser forgets the session whatever happens next: on a shared
+    // computer, "log out" must at least do that.
+    session::end(&request);
+    if let Some(viewer) = viewer? {
         ui.crm.logout(&viewer.actor, &viewer.secret).await?;
     }
-    session::end(&request);
     flash(&request, true, "You are logged out.");
     Ok(see_other("/login"))
 }
@@ -298,7 +314,7 @@ pub async fn accept<S: Store>(ui: Arc<Ui<S>>, mut request: Request) -> Result<Re
     };
     match ui.crm.accept_invitation(acceptance).await {
         Ok(logged_in) => {
-            begin(&ui, &request, &logged_in.token, logged_in.expires_at)?;
+            begin(&ui, &request, &logged_in.token, logged_in.expires_at).await?;
             flash(&request, true, "Welcome to the team!");
             Ok(see_other("/"))
         }

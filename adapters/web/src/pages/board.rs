@@ -19,8 +19,10 @@ use crate::charts::status_label;
 use crate::failure::Failure;
 use crate::form::{FormData, sentence};
 use crate::layout::{Layout, flash, render, see_other};
-use crate::session::viewer;
-use crate::views::{Choice, LeadCard, all_agents, all_categories, category_names, names};
+use crate::session::{maybe_viewer, viewer};
+use crate::views::{
+    Choice, LeadCard, all_agents, all_categories, category_names, move_choices, names,
+};
 
 /// Cards per column (the newest); the list has the rest.
 const PER_COLUMN: i64 = 50;
@@ -44,17 +46,6 @@ struct BoardPage {
     layout: Layout,
     organizer: bool,
     columns: Vec<Column>,
-}
-
-fn moves(from: LeadStatus) -> Vec<Choice> {
-    LeadStatus::ALL
-        .into_iter()
-        .filter(|to| from.can_transition_to(*to))
-        .map(|to| Choice {
-            value: to.as_str().to_owned(),
-            label: status_label(to).to_owned(),
-        })
-        .collect()
 }
 
 /// `GET /board`.
@@ -83,7 +74,7 @@ pub async fn show<S: Store>(ui: Arc<Ui<S>>, request: Request) -> Result<Response
                 .iter()
                 .map(|lead| Card {
                     lead: LeadCard::new(lead, &categories, &agents),
-                    moves: moves(lead.status()),
+                    moves: move_choices(lead.status()),
                 })
                 .collect(),
         });
@@ -107,9 +98,24 @@ pub async fn move_card<S: Store>(
     ui: Arc<Ui<S>>,
     mut request: Request,
 ) -> Result<Response, Failure> {
-    let viewer = viewer(&ui, &request).await?;
-    let data = FormData::body(&mut request).await?;
     let script = from_script(&request);
+    let viewer = match maybe_viewer(&ui, &request).await? {
+        Some(viewer) => viewer,
+        // The script cannot follow a redirect to the login page: it says why.
+        None if script => {
+            return Ok(problem(
+                StatusCode::UNAUTHORIZED,
+                "Signed out",
+                "Your session has ended; reload the page to sign in again.",
+            ));
+        }
+        None => {
+            return Err(Failure::SignIn {
+                next: "/board".to_owned(),
+            });
+        }
+    };
+    let data = FormData::body(&mut request).await?;
     let (Some(id), Some(to)) = (
         data.parsed::<LeadId>("lead_id")?,
         data.parsed::<LeadStatus>("status")?,
@@ -125,9 +131,15 @@ pub async fn move_card<S: Store>(
         .await;
     let refusal = match moved {
         Ok(lead) if script => {
+            // The card's form offers the moves of its new stage.
+            let moves: Vec<_> = move_choices(lead.status())
+                .into_iter()
+                .map(|c| serde_json::json!({ "value": c.value, "label": c.label }))
+                .collect();
             return Ok(Json(serde_json::json!({
                 "version": lead.version(),
                 "status": lead.status().as_str(),
+                "moves": moves,
             }))
             .into_response());
         }
@@ -148,12 +160,16 @@ pub async fn move_card<S: Store>(
     };
     if script {
         let (status, title, detail) = refusal;
-        let body =
-            serde_json::json!({ "title": title, "detail": detail, "status": status.as_u16() });
-        return Ok(Json(body).with_status(status).into_response());
+        return Ok(problem(status, title, &detail));
     }
     flash(&request, false, &refusal.2);
     Ok(see_other("/board"))
+}
+
+/// A refusal the board's script shows in its message area.
+fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
+    let body = serde_json::json!({ "title": title, "detail": detail, "status": status.as_u16() });
+    Json(body).with_status(status).into_response()
 }
 
 /// A move the use case refused, as status, title and a sentence for the user;

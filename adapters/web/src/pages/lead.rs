@@ -20,7 +20,7 @@ use crate::layout::{Layout, flash, render, see_other};
 use crate::session::{Viewer, viewer};
 use crate::views::{
     Choice, Entry, LeadCard, agent_choices, all_agents, all_categories, category_choices,
-    category_names, names,
+    category_names, move_choices, names,
 };
 
 /// How many history entries the page shows at once.
@@ -103,14 +103,7 @@ async fn page<S: Store>(
             },
         )
         .await?;
-    let moves = LeadStatus::ALL
-        .into_iter()
-        .filter(|to| lead.status().can_transition_to(*to))
-        .map(|to| Choice {
-            value: to.as_str().to_owned(),
-            label: status_label(to).to_owned(),
-        })
-        .collect();
+    let moves = move_choices(lead.status());
     Ok(LeadPage {
         layout: viewer.layout(format!("{} {}", lead.first_name, lead.last_name), "leads"),
         organizer: viewer.organizer(),
@@ -131,7 +124,7 @@ async fn page<S: Store>(
         form: forms.edit.clone().unwrap_or_else(|| edit_form(&lead)),
         forms,
         categories: category_choices(&categories),
-        agents: agent_choices(&agents),
+        agents: agent_choices(&agents, lead.agent_id),
         history: history
             .items
             .iter()

@@ -19,8 +19,8 @@ use crate::form::{Form, FormData, encode};
 use crate::layout::{Layout, flash, render, see_other};
 use crate::session::viewer;
 use crate::views::{
-    Choice, LeadCard, agent_choices, all_agents, all_categories, category_choices, category_names,
-    names,
+    Choice, LeadCard, agent_choices, agent_filter_choices, all_agents, all_categories,
+    category_choices, category_names, names,
 };
 
 #[derive(Template)]
@@ -32,7 +32,10 @@ struct ListPage {
     filters: Form,
     statuses: Vec<Choice>,
     categories: Vec<Choice>,
+    /// Every agent, to filter by.
     agents: Vec<Choice>,
+    /// The agents selected leads may be given to.
+    assignees: Vec<Choice>,
     leads: Vec<LeadCard>,
     /// The link to the next page, with the same filters.
     next: Option<String>,
@@ -109,7 +112,8 @@ pub async fn list<S: Store>(ui: Arc<Ui<S>>, request: Request) -> Result<Response
         filters,
         statuses: status_choices(),
         categories: category_choices(&categories),
-        agents: agent_choices(&agents),
+        agents: agent_filter_choices(&agents),
+        assignees: agent_choices(&agents, None),
         leads,
         next,
         later,
@@ -133,7 +137,7 @@ async fn new_page<S: Store>(
         organizer: viewer.organizer(),
         form,
         categories: category_choices(&categories),
-        agents: agent_choices(&agents),
+        agents: agent_choices(&agents, None),
     })
 }
 

@@ -6,9 +6,11 @@ pub mod auth;
 pub mod board;
 pub mod categories;
 pub mod dashboard;
+pub mod imports;
 pub mod lead;
 pub mod leads;
 pub mod settings;
+pub mod webhooks;
 
 use std::str::FromStr;
 
@@ -56,11 +58,48 @@ pub async fn count_attempt<S: Store>(ui: &Ui<S>, request: &Request) -> Result<()
     }
 }
 
-/// A local path to go to after logging in: never another site.
+/// A local path to go to after logging in: never another site. Browsers drop
+/// tabs and line breaks inside URLs and read `\\` as `/`, so a path holding any of
+/// them could turn into `//elsewhere` on the way: refused, like `//` itself.
 pub fn local(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/"
+    let safe = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    if safe { next } else { "/" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local;
+
+    #[test]
+    fn a_local_path_with_its_query_is_kept() {
+        assert_eq!(
+            local("/leads?status=new&q=a%20b"),
+            "/leads?status=new&q=a%20b"
+        );
+    }
+
+    #[test]
+    fn another_site_is_refused() {
+        for next in ["https://evil.test/", "//evil.test", "evil.test", ""] {
+            assert_eq!(local(next), "/", "{next:?}");
+        }
+    }
+
+    #[test]
+    fn backslashes_and_control_characters_are_refused() {
+        for next in [
+            "/\\evil.test",
+            "/\\/evil.test",
+            "/\t/evil.test",
+            "/\n/evil.test",
+            "/ /evil.test",
+            "/leads\\x",
+        ] {
+            assert_eq!(local(next), "/", "{next:?}");
+        }
     }
 }
