@@ -16,174 +16,16 @@
 //! default all), `DJCRM_BIN` (the server binary, default `target/release/djcrm`),
 //! `DATABASE_URL` (the PostgreSQL server).
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use djcrm_benches::{BoxError, Tenant, load, seed_postgres, seed_sqlite, wrk};
-use djcrm_domain::{AgentId, CategoryId, OrgId};
-use serde_json::{Value, json};
+use djcrm_benches::server::{Server, organization, seed};
+use djcrm_benches::{BoxError, load, wrk};
 
 fn setting(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// A server process on one database.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn start(database_url: &str, cache: bool) -> Result<Self, BoxError> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let binary = std::env::var("DJCRM_BIN").unwrap_or_else(|_| {
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/djcrm").to_owned()
-        });
-        let mut command = Command::new(&binary);
-        // PostgreSQL serves 32 clients better with more than the default 8 sessions;
-        // SQLite keeps its default (each connection has its own page cache).
-        command.env_remove("DJCRM_DATABASE__MAX_CONNECTIONS");
-        if database_url.starts_with("postgres") {
-            command.env("DJCRM_DATABASE__MAX_CONNECTIONS", "16");
-        }
-        // Cache on: the default bound. Off: a cache that stores nothing.
-        command.env_remove("DJCRM_CACHE__MAX_MIB");
-        if !cache {
-            command.env("DJCRM_CACHE__MAX_MIB", "0");
-        }
-        // The server refuses DJCRM_ variables it does not know: keep the bench's own.
-        for (name, _) in std::env::vars() {
-            if name.starts_with("DJCRM_BENCH_") || name == "DJCRM_BIN" {
-                command.env_remove(name);
-            }
-        }
-        let child = command
-            .arg("serve")
-            .env("DJCRM_DATABASE__URL", database_url)
-            .env("DJCRM_HTTP__BIND", format!("127.0.0.1:{port}"))
-            .env("DJCRM_RATE_LIMIT__API_PER_MINUTE", "1000000")
-            .env("DJCRM_RATE_LIMIT__AUTH_PER_MINUTE", "1000000")
-            .env("DJCRM_LOG__FILTER", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| format!("cannot start {binary} (build it: cargo build --release): {e}"))?;
-        Ok(Self {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        })
-    }
-
-    async fn ready(&self, client: &reqwest::Client) -> Result<(), BoxError> {
-        for _ in 0..200 {
-            if let Ok(reply) = client.get(format!("{}/readyz", self.base)).send().await
-                && reply.status().is_success()
-            {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Err("the server did not become ready".into())
-    }
-
-    fn resident_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))
-            .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
-    }
-}
-
-/// The organization as the API made it, and its owner's token.
-struct Org {
-    token: String,
-    owner: uuid::Uuid,
-    tenant: Tenant,
-}
-
-async fn post(
-    client: &reqwest::Client,
-    url: String,
-    token: Option<&str>,
-    body: Value,
-) -> Result<Value, BoxError> {
-    let mut request = client.post(url).json(&body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let reply = request.send().await?;
-    let status = reply.status();
-    let body: Value = reply.json().await?;
-    if !status.is_success() {
-        return Err(format!("{status}: {body}").into());
-    }
-    Ok(body)
-}
-
-async fn organization(client: &reqwest::Client, api: &str) -> Result<Org, BoxError> {
-    let signed_up = post(
-        client,
-        format!("{api}/auth/signup"),
-        None,
-        json!({"organization_name": "Bench", "email": "owner@bench.test",
-               "password": "correct horse battery", "full_name": "Bench Owner"}),
-    )
-    .await?;
-    let token = signed_up["token"].as_str().unwrap_or_default().to_owned();
-    let uuid = |v: &Value| v["id"].as_str().and_then(|s| s.parse::<uuid::Uuid>().ok());
-    let org = signed_up["organization"]["id"]
-        .as_str()
-        .and_then(|s| s.parse::<uuid::Uuid>().ok())
-        .ok_or("no organization id")?;
-    let mut agents = Vec::new();
-    for i in 0..20 {
-        let agent = post(
-            client,
-            format!("{api}/agents"),
-            Some(&token),
-            json!({"email": format!("agent{i}@bench.test"), "full_name": format!("Agent {i}"),
-                   "password": "agent password 1"}),
-        )
-        .await?;
-        agents.push(AgentId::from_uuid(uuid(&agent).ok_or("no agent id")?));
-    }
-    let mut categories = Vec::new();
-    for i in 0..8 {
-        let category = post(
-            client,
-            format!("{api}/categories"),
-            Some(&token),
-            json!({"name": format!("Category {i}")}),
-        )
-        .await?;
-        categories.push(CategoryId::from_uuid(
-            uuid(&category).ok_or("no category id")?,
-        ));
-    }
-    Ok(Org {
-        token,
-        owner: uuid(&signed_up["user"]).ok_or("no owner id")?,
-        tenant: Tenant {
-            org: OrgId::from_uuid(org),
-            agents,
-            categories,
-        },
-    })
 }
 
 /// One kind of request the clients send.
@@ -289,28 +131,7 @@ async fn run_store(
         let org = organization(&client, &api).await?;
         let set_up = server.resident_mib();
         let started = Instant::now();
-        let ids = match store {
-            "sqlite" => {
-                let store = djcrm_adapter_sqlite::connect(
-                    &djcrm_adapter_sqlite::SqliteOptions::new(&database.url),
-                )
-                .await?;
-                let ids = seed_sqlite(&store, &org.tenant, count).await?;
-                djcrm_domain::ports::Store::refresh_statistics(&store).await?;
-                store.close().await;
-                ids
-            }
-            _ => {
-                let store = djcrm_adapter_postgres::connect(
-                    &djcrm_adapter_postgres::PostgresOptions::new(&database.url),
-                )
-                .await?;
-                let ids = seed_postgres(&store, &org.tenant, count).await?;
-                djcrm_domain::ports::Store::refresh_statistics(&store).await?;
-                store.close().await;
-                ids
-            }
-        };
+        let ids = seed(store, &database.url, &org.tenant, count).await?;
         println!(
             "\n{store}, cache {}: seeded {count} leads in {:.1} s; {connections} connections, {seconds} s per case",
             if cache { "on" } else { "off" },

@@ -1,6 +1,7 @@
 //! Seeding and timing helpers for the benchmarks in `benches/`.
 
 pub mod load;
+pub mod server;
 pub mod wrk;
 
 use std::time::{Duration, Instant};

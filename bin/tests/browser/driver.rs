@@ -235,6 +235,13 @@ impl Browser {
             .unwrap_or_else(|e| panic!("running {script}: {e}"))
     }
 
+    /// The text on the page whose contrast with its background is under WCAG AA
+    /// (4.5:1, 3:1 when large), each with its ratio and where it is.
+    pub async fn poor_contrast(&self) -> Vec<String> {
+        let found = self.run(include_str!("contrast.js")).await;
+        serde_json::from_value(found).expect("a list of texts")
+    }
+
     /// Waits up to 5 s for `script` to return `true`.
     pub async fn until(&self, script: &str, what: &str) {
         for _ in 0..50 {

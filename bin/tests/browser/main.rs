@@ -95,7 +95,8 @@ async fn new_lead(
     );
 }
 
-/// Screenshots of the main pages in the current theme.
+/// Screenshots of the main pages in the current theme, each checked for text
+/// under WCAG AA contrast.
 async fn pictures(browser: &Browser, lead_path: &str) {
     for (path, name) in [
         ("/", "dashboard"),
@@ -105,6 +106,12 @@ async fn pictures(browser: &Browser, lead_path: &str) {
     ] {
         browser.open(path).await;
         browser.screenshot(name).await;
+        let poor = browser.poor_contrast().await;
+        assert!(
+            poor.is_empty(),
+            "{name}: contrast under AA:\n{}",
+            poor.join("\n")
+        );
     }
 }
 
@@ -354,4 +361,25 @@ async fn an_organizer_adds_a_webhook_and_imports_leads_from_a_csv_file() {
     assert!(browser.text("[data-rejections]").await.contains("email"));
     browser.open("/leads").await;
     assert!(browser.text("main").await.contains("Ada Lovelace"));
+}
+
+/// The contrast check the journeys run finds faint text: its silence there means
+/// something.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_contrast_check_finds_faint_text() {
+    let _turn = driver::turn().await;
+    let server = server().await;
+    let browser = Browser::start(&server.base, DESKTOP).await;
+    browser.open("/login").await;
+    assert_eq!(browser.poor_contrast().await, Vec::<String>::new());
+    browser
+        .run(
+            "const p = document.createElement('p'); p.textContent = 'faint words'; \
+             p.style.color = 'oklch(0.85 0 0)'; document.querySelector('main').append(p); \
+             return true",
+        )
+        .await;
+    let poor = browser.poor_contrast().await;
+    assert_eq!(poor.len(), 1, "{poor:?}");
+    assert!(poor[0].contains("faint words"), "{poor:?}");
 }

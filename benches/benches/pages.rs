@@ -1,0 +1,130 @@
+//! Web UI page rendering at 100,000 leads: one organization (20 agents, 8
+//! categories, statuses spread over the pipeline) behind a `djcrm` server process,
+//! each main page fetched one request at a time with the owner's session cookie.
+//! For each page it prints the first request (cold caches), then p50 and p99 over
+//! repeated requests and the page's size: what a salesperson waits for, server
+//! render plus a loopback round trip.
+//!
+//! `cargo bench -p djcrm-benches --bench pages` (build `djcrm` in release first:
+//! `cargo build --release`). Settings: `DJCRM_BENCH_LEADS` (100000),
+//! `DJCRM_BENCH_RUNS` per page (200), `DJCRM_BENCH_STORES` (`sqlite,postgres`),
+//! `DJCRM_BIN` (the server binary, default `target/release/djcrm`), `DATABASE_URL`
+//! (the PostgreSQL server).
+
+use std::time::{Duration, Instant};
+
+use djcrm_benches::server::{Server, organization, seed};
+use djcrm_benches::{BoxError, load, measure};
+use reqwest::header::{COOKIE, HeaderMap, HeaderValue};
+
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// Fetches `path` and checks it is the page itself (200, HTML), not a redirect
+/// to the login page or an error page; returns its size in bytes.
+async fn fetch(client: &reqwest::Client, base: &str, path: &str) -> Result<usize, BoxError> {
+    let reply = client.get(format!("{base}{path}")).send().await?;
+    let status = reply.status();
+    if status != reqwest::StatusCode::OK {
+        return Err(format!("GET {path} answered {status}").into());
+    }
+    Ok(reply.bytes().await?.len())
+}
+
+async fn run_store(store: &str, count: usize, runs: usize) -> Result<(), BoxError> {
+    let database = load::Database::create(store).await?;
+    let server = Server::start(&database.url, true)?;
+    let api_client = reqwest::Client::new();
+    server.ready(&api_client).await?;
+    let org = organization(&api_client, &format!("{}/api/v1", server.base)).await?;
+    let started = Instant::now();
+    let ids = seed(store, &database.url, &org.tenant, count).await?;
+    println!(
+        "\n{store}: seeded {count} leads in {:.1} s; {runs} requests per page, one at a time",
+        started.elapsed().as_secs_f64()
+    );
+
+    // The UI's session cookie holds a token: the owner's API token is one.
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        COOKIE,
+        HeaderValue::from_str(&format!("djcrm_session={}", org.token))?,
+    );
+    let client = reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let lead = ids.get(ids.len() / 2).ok_or("no lead seeded")?;
+    let deep = ids.get(ids.len() / 10).ok_or("no lead seeded")?;
+    let agent = org.tenant.agents.get(6).ok_or("no agent")?;
+    let pages = [
+        ("dashboard", "/".to_owned()),
+        ("leads, first page", "/leads".to_owned()),
+        (
+            "leads, deep cursor",
+            format!("/leads?cursor={}", deep.simple()),
+        ),
+        (
+            "leads, status + agent",
+            format!("/leads?status=qualified&agent_id={agent}"),
+        ),
+        ("lead page", format!("/leads/{lead}")),
+        ("board", "/board".to_owned()),
+        ("agents", "/agents".to_owned()),
+        ("an agent's page", format!("/agents/{agent}")),
+        ("categories", "/categories".to_owned()),
+    ];
+    println!(
+        "  {:<24} {:>10} {:>10} {:>10} {:>9}",
+        "page", "first", "p50", "p99", "size"
+    );
+    for (name, path) in &pages {
+        let cold = Instant::now();
+        let size = fetch(&client, &server.base, path).await?;
+        let first = cold.elapsed();
+        let mut failure = None;
+        let (p50, p99) = measure(runs, || async {
+            if let Err(error) = fetch(&client, &server.base, path).await {
+                failure.get_or_insert_with(|| error.to_string());
+            }
+        })
+        .await;
+        if let Some(failure) = failure {
+            return Err(failure.into());
+        }
+        println!(
+            "  {name:<24} {:>7.2} ms {:>7.2} ms {:>7.2} ms {:>6.1} KiB",
+            ms(first),
+            ms(p50),
+            ms(p99),
+            f64::from(u32::try_from(size).unwrap_or(u32::MAX)) / 1024.0,
+        );
+    }
+    println!(
+        "  server resident memory after the run: {:.1} MiB",
+        server.resident_mib()
+    );
+    drop(server);
+    database.drop_it().await;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let count = setting("DJCRM_BENCH_LEADS", 100_000);
+    let runs = setting("DJCRM_BENCH_RUNS", 200);
+    let stores =
+        std::env::var("DJCRM_BENCH_STORES").unwrap_or_else(|_| "sqlite,postgres".to_owned());
+    for store in stores.split(',').map(str::trim) {
+        run_store(store, count, runs).await?;
+    }
+    Ok(())
+}
