@@ -11,6 +11,7 @@
 //! `DJCRM_BIN` (the server binary, default `target/release/djcrm`), `DATABASE_URL`
 //! (the PostgreSQL server).
 
+use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 use djcrm_benches::server::{Server, organization, seed};
@@ -90,14 +91,15 @@ async fn run_store(store: &str, count: usize, runs: usize) -> Result<(), BoxErro
         let cold = Instant::now();
         let size = fetch(&client, &server.base, path).await?;
         let first = cold.elapsed();
-        let mut failure = None;
-        let (p50, p99) = measure(runs, || async {
-            if let Err(error) = fetch(&client, &server.base, path).await {
-                failure.get_or_insert_with(|| error.to_string());
+        let failure = RefCell::new(None);
+        let (client, base, failed) = (&client, &server.base, &failure);
+        let (p50, p99) = measure(runs, || async move {
+            if let Err(error) = fetch(client, base, path).await {
+                failed.borrow_mut().get_or_insert_with(|| error.to_string());
             }
         })
         .await;
-        if let Some(failure) = failure {
+        if let Some(failure) = failure.into_inner() {
             return Err(failure.into());
         }
         println!(
