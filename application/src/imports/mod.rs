@@ -131,6 +131,47 @@ pub fn report_csv(rejections: &[Rejection], header: bool) -> Result<Vec<u8>, Dom
         .map_err(|e| DomainError::internal("encoding a report", Some(e.to_string().into())))
 }
 
+/// How many refused rows one chunk of a streamed report holds.
+pub const REPORT_PAGE: u32 = 500;
+
+impl<S: Store> Crm<S> {
+    /// The report of an import's refused rows as CSV chunks: the header, then a
+    /// page of rows at a time, so a large report is never held whole. The import
+    /// is looked up first, so a wrong id is an error rather than an empty file.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`] or [`DomainError::Forbidden`] before the stream
+    /// starts; a page that cannot be read ends the stream with its error.
+    pub async fn import_report(
+        self: std::sync::Arc<Self>,
+        actor: Actor,
+        id: ImportId,
+    ) -> Result<impl futures_util::Stream<Item = Result<Vec<u8>, DomainError>> + Send, DomainError>
+    {
+        self.import(&actor, id).await?;
+        let header = futures_util::stream::iter([report_csv(&[], true)]);
+        let pages = futures_util::stream::try_unfold(Some(0u64), move |after| {
+            let crm = self.clone();
+            async move {
+                let Some(after) = after else {
+                    return Ok(None);
+                };
+                let page = crm
+                    .import_rejections(&actor, id, after, REPORT_PAGE)
+                    .await?;
+                if page.is_empty() {
+                    return Ok(None);
+                }
+                let next = page.last().map(|r| r.line);
+                let full = page.len() == REPORT_PAGE as usize;
+                let bytes = report_csv(&page, false)?;
+                Ok(Some((bytes, if full { next } else { None })))
+            }
+        });
+        Ok(futures_util::StreamExt::chain(header, pages))
+    }
+}
+
 /// Reads from `source` until `buffer` is full or the source ends; how much.
 async fn fill<R: AsyncRead + Unpin>(source: &mut R, buffer: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;

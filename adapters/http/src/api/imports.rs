@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use djcrm_application::Crm;
-use djcrm_application::imports::{ImportRequest, parse_mapping, report_csv};
+use djcrm_application::imports::{ImportRequest, parse_mapping};
 use djcrm_domain::ports::Store;
+use futures_util::TryStreamExt as _;
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{Body, FromRequest, Request, RequestBody};
@@ -25,9 +26,6 @@ use crate::problem::{
     UNPROCESSABLE, UNSUPPORTED_MEDIA_TYPE,
 };
 use crate::problem::{ApiError, ProblemDetails};
-
-/// Rejected rows read from the store per page of the report.
-const REPORT_PAGE: u32 = 500;
 
 /// A file of leads, as a form.
 #[derive(Multipart, Debug)]
@@ -248,30 +246,12 @@ impl<S: Store> ImportsApi<S> {
     ) -> ApiResult<ReportResponse, { AUTHENTICATED | FORBIDDEN | BY_ID }> {
         let actor = auth.0.actor;
         let id = id.0.into();
-        // Checked before the stream starts, so a wrong id is a 404, not an empty file.
-        self.crm.import(&actor, id).await?;
-        let crm = self.crm.clone();
-        let header = Some(report_csv(&[], true).map_err(std::io::Error::other));
-        let pages = futures_util::stream::try_unfold(Some(0u64), move |after| {
-            let crm = crm.clone();
-            async move {
-                let Some(after) = after else {
-                    return Ok(None);
-                };
-                let page = crm
-                    .import_rejections(&actor, id, after, REPORT_PAGE)
-                    .await
-                    .map_err(std::io::Error::other)?;
-                if page.is_empty() {
-                    return Ok(None);
-                }
-                let next = page.last().map(|r| r.line);
-                let full = page.len() == REPORT_PAGE as usize;
-                let bytes = report_csv(&page, false).map_err(std::io::Error::other)?;
-                Ok(Some((bytes, if full { next } else { None })))
-            }
-        });
-        let stream = futures_util::StreamExt::chain(futures_util::stream::iter(header), pages);
+        let stream = self
+            .crm
+            .clone()
+            .import_report(actor, id)
+            .await?
+            .map_err(std::io::Error::other);
         Ok(ReportResponse::Csv(
             Binary(Body::from_bytes_stream(stream)),
             "attachment; filename=\"import-report.csv\"".to_owned(),

@@ -11,9 +11,10 @@ use std::sync::Arc;
 
 use askama::Template;
 use djcrm_application::PageParams;
-use djcrm_application::imports::{ImportRequest, parse_mapping, report_csv};
+use djcrm_application::imports::{ImportRequest, parse_mapping};
 use djcrm_domain::ports::Store;
 use djcrm_domain::{DomainError, Duplicates, Import, ImportId, ImportState, Rejection};
+use futures_util::TryStreamExt as _;
 use poem::http::{StatusCode, header};
 use poem::web::{Field, Multipart};
 use poem::{Body, FromRequest, IntoResponse, Request, RequestBody, Response};
@@ -32,9 +33,6 @@ const IMPORTS: i64 = 25;
 
 /// Refused rows the import's page lists; the report holds them all.
 const REJECTIONS: u32 = 50;
-
-/// Refused rows read from the store per chunk of the report.
-const REPORT_PAGE: u32 = 500;
 
 /// How much of an upload is copied at a time.
 const CHUNK: usize = 64 * 1024;
@@ -408,32 +406,12 @@ pub async fn report<S: Store>(ui: Arc<Ui<S>>, request: Request) -> Result<Respon
     let viewer = viewer(&ui, &request).await?;
     viewer.require_organizer()?;
     let id: ImportId = path_id(&request)?;
-    // Checked before the stream starts, so a wrong id is a 404, not an empty file.
-    ui.crm.import(&viewer.actor, id).await?;
-    let columns = report_csv(&[], true)?;
-    let crm = ui.crm.clone();
-    let actor = viewer.actor;
-    let pages = futures_util::stream::try_unfold(Some(0u64), move |after| {
-        let crm = crm.clone();
-        async move {
-            let Some(after) = after else {
-                return Ok(None);
-            };
-            let page = crm
-                .import_rejections(&actor, id, after, REPORT_PAGE)
-                .await
-                .map_err(std::io::Error::other)?;
-            if page.is_empty() {
-                return Ok(None);
-            }
-            let next = page.last().map(|r| r.line);
-            let full = page.len() == REPORT_PAGE as usize;
-            let bytes = report_csv(&page, false).map_err(std::io::Error::other)?;
-            Ok::<_, std::io::Error>(Some((bytes, if full { next } else { None })))
-        }
-    });
-    let first = futures_util::stream::iter([Ok::<_, std::io::Error>(columns)]);
-    let stream = futures_util::StreamExt::chain(first, pages);
+    let stream = ui
+        .crm
+        .clone()
+        .import_report(viewer.actor, id)
+        .await?
+        .map_err(std::io::Error::other);
     Ok(Response::builder()
         .content_type("text/csv; charset=utf-8")
         .header(
