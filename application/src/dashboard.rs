@@ -17,21 +17,35 @@ pub const UNTOUCHED_AFTER: TimeDelta = TimeDelta::days(7);
 impl<S: Store> Crm<S> {
     /// The organization's last seven days: leads created and converted, and open
     /// leads unchanged for [`UNTOUCHED_AFTER`] (the longest untouched named).
+    /// Cached like the statistics: any change of the organization drops it, and
+    /// the window it was read for is at most [`STATS_TTL`] old.
     ///
     /// # Errors
     /// [`DomainError::Forbidden`] unless the caller is an organizer.
     pub async fn last_week(&self, actor: &Actor) -> Result<Digest, DomainError> {
         require_organizer(actor, "only organizers can read the organization's week")?;
-        let now = self.clock.now();
-        let since = now - TimeDelta::days(7);
-        self.store
-            .leads()
-            .digest(actor.org_id, since, now, now - UNTOUCHED_AFTER)
-            .await
+        let digest = self
+            .cached(
+                &organization(actor.org_id),
+                "stats:last_week",
+                STATS_TTL,
+                async || {
+                    let now = self.clock.now();
+                    let since = now - TimeDelta::days(7);
+                    self.store
+                        .leads()
+                        .digest(actor.org_id, since, now, now - UNTOUCHED_AFTER)
+                        .await
+                        .map(Some)
+                },
+            )
+            .await?;
+        Ok(digest.unwrap_or_default())
     }
 
     /// The newest history entries the caller may see, newest first: the whole
     /// organization's for organizers, those of their own leads for agents.
+    /// Cached until the organization's next change.
     ///
     /// # Errors
     /// [`DomainError::Storage`] when the store fails.
@@ -49,10 +63,22 @@ impl<S: Store> Crm<S> {
                 None => return Ok(Vec::new()),
             }
         };
-        self.store
-            .activities()
-            .recent(actor.org_id, agent, limit)
-            .await
+        let whose = agent.map_or_else(|| "all".to_owned(), |agent| agent.to_string());
+        let recent = self
+            .cached(
+                &organization(actor.org_id),
+                &format!("activity:recent:{whose}:{}", limit.get()),
+                STATS_TTL,
+                async || {
+                    self.store
+                        .activities()
+                        .recent(actor.org_id, agent, limit)
+                        .await
+                        .map(Some)
+                },
+            )
+            .await?;
+        Ok(recent.unwrap_or_default())
     }
 }
 

@@ -70,12 +70,22 @@ impl<S: Store> Crm<S> {
             ));
         }
         self.store.agents().get(actor.org_id, agent_id).await?;
-        let mut rows = self
-            .store
-            .leads()
-            .agent_performance(actor.org_id, Some(agent_id))
+        let performance = self
+            .cached(
+                &organization(actor.org_id),
+                &format!("stats:agent:{agent_id}"),
+                STATS_TTL,
+                async || {
+                    let mut rows = self
+                        .store
+                        .leads()
+                        .agent_performance(actor.org_id, Some(agent_id))
+                        .await?;
+                    Ok(rows.pop())
+                },
+            )
             .await?;
-        Ok(rows.pop().unwrap_or(AgentPerformance {
+        Ok(performance.unwrap_or(AgentPerformance {
             agent_id,
             assigned: 0,
             contacted: 0,

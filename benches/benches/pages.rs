@@ -3,7 +3,9 @@
 //! each main page fetched one request at a time with the owner's session cookie.
 //! For each page it prints the first request (cold caches), then p50 and p99 over
 //! repeated requests and the page's size: what a salesperson waits for, server
-//! render plus a loopback round trip.
+//! render plus a loopback round trip. Then an agent's own dashboard, and the
+//! owner's dashboard right after a change (which drops the cached statistics).
+//! The seeded leads have a past: created over two years, with their history.
 //!
 //! `cargo bench -p djcrm-benches --bench pages` (build `djcrm` in release first:
 //! `cargo build --release`). Settings: `DJCRM_BENCH_LEADS` (100000),
@@ -40,6 +42,52 @@ async fn fetch(client: &reqwest::Client, base: &str, path: &str) -> Result<usize
     Ok(reply.bytes().await?.len())
 }
 
+/// A client signed in to the UI: the session cookie holds a token, and an API
+/// token is one.
+fn session(token: &str) -> Result<reqwest::Client, BoxError> {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        COOKIE,
+        HeaderValue::from_str(&format!("djcrm_session={token}"))?,
+    );
+    Ok(reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?)
+}
+
+/// Fetches `path` once cold, then `runs` times, and prints a row of the table.
+async fn page(
+    client: &reqwest::Client,
+    base: &str,
+    name: &str,
+    path: &str,
+    runs: usize,
+) -> Result<(), BoxError> {
+    let cold = Instant::now();
+    let size = fetch(client, base, path).await?;
+    let first = cold.elapsed();
+    let failure = RefCell::new(None);
+    let failed = &failure;
+    let (p50, p99) = measure(runs, || async move {
+        if let Err(error) = fetch(client, base, path).await {
+            failed.borrow_mut().get_or_insert_with(|| error.to_string());
+        }
+    })
+    .await;
+    if let Some(failure) = failure.into_inner() {
+        return Err(failure.into());
+    }
+    println!(
+        "  {name:<24} {:>7.2} ms {:>7.2} ms {:>7.2} ms {:>6.1} KiB",
+        ms(first),
+        ms(p50),
+        ms(p99),
+        f64::from(u32::try_from(size).unwrap_or(u32::MAX)) / 1024.0,
+    );
+    Ok(())
+}
+
 async fn run_store(store: &str, count: usize, runs: usize) -> Result<(), BoxError> {
     let database = load::Database::create(store).await?;
     let server = Server::start(&database.url, true)?;
@@ -53,16 +101,7 @@ async fn run_store(store: &str, count: usize, runs: usize) -> Result<(), BoxErro
         started.elapsed().as_secs_f64()
     );
 
-    // The UI's session cookie holds a token: the owner's API token is one.
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        COOKIE,
-        HeaderValue::from_str(&format!("djcrm_session={}", org.token))?,
-    );
-    let client = reqwest::Client::builder()
-        .default_headers(headers)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
+    let client = session(&org.token)?;
     let lead = ids.get(ids.len() / 2).ok_or("no lead seeded")?;
     let deep = ids.get(ids.len() / 10).ok_or("no lead seeded")?;
     let agent = org.tenant.agents.get(6).ok_or("no agent")?;
@@ -88,28 +127,62 @@ async fn run_store(store: &str, count: usize, runs: usize) -> Result<(), BoxErro
         "page", "first", "p50", "p99", "size"
     );
     for (name, path) in &pages {
-        let cold = Instant::now();
-        let size = fetch(&client, &server.base, path).await?;
-        let first = cold.elapsed();
-        let failure = RefCell::new(None);
-        let (client, base, failed) = (&client, &server.base, &failure);
-        let (p50, p99) = measure(runs, || async move {
-            if let Err(error) = fetch(client, base, path).await {
-                failed.borrow_mut().get_or_insert_with(|| error.to_string());
-            }
-        })
-        .await;
-        if let Some(failure) = failure.into_inner() {
-            return Err(failure.into());
-        }
-        println!(
-            "  {name:<24} {:>7.2} ms {:>7.2} ms {:>7.2} ms {:>6.1} KiB",
-            ms(first),
-            ms(p50),
-            ms(p99),
-            f64::from(u32::try_from(size).unwrap_or(u32::MAX)) / 1024.0,
-        );
+        page(&client, &server.base, name, path, runs).await?;
     }
+    // An agent's own dashboard: their numbers and their leads' activity.
+    let login: serde_json::Value = api_client
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&serde_json::json!({"email": "agent6@bench.test", "password": "agent password 1"}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let agent_token = login["token"].as_str().ok_or("no agent token")?;
+    let agent_client = session(agent_token)?;
+    page(
+        &agent_client,
+        &server.base,
+        "an agent's dashboard",
+        "/",
+        runs,
+    )
+    .await?;
+    // Any change drops the organization's cached statistics, so the dashboard of a
+    // team at work is often read afresh: a note is added (not timed) before each
+    // of these fetches.
+    let mut fresh = Vec::new();
+    for n in 0..(runs / 4).max(1) {
+        let note = api_client
+            .post(format!("{}/api/v1/leads/{lead}/notes", server.base))
+            .bearer_auth(&org.token)
+            .json(&serde_json::json!({ "body": format!("Called back ({n})") }))
+            .send()
+            .await?;
+        if !note.status().is_success() {
+            return Err(format!("adding a note answered {}", note.status()).into());
+        }
+        let started = Instant::now();
+        fetch(&client, &server.base, "/").await?;
+        fresh.push(started.elapsed());
+    }
+    fresh.sort();
+    let at = |q: f64| {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
+        let index = ((fresh.len() as f64 - 1.0) * q).round() as usize;
+        fresh.get(index).copied().unwrap_or_default()
+    };
+    println!(
+        "  {:<24} {:>10} {:>7.2} ms {:>7.2} ms",
+        "dashboard after a change",
+        "",
+        ms(at(0.5)),
+        ms(at(0.99)),
+    );
     println!(
         "  server resident memory after the run: {:.1} MiB",
         server.resident_mib()

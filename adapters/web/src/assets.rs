@@ -1,10 +1,15 @@
 //! The CSS and scripts, built by `frontend/` (npm) and committed, embedded in the
 //! binary and served under fingerprinted names (`app.3f2a9c1e0b.css`), so browsers
-//! keep them for a year and a new build is fetched at once.
+//! keep them for a year and a new build is fetched at once. Each is compressed
+//! once, when first served, and sent gzipped to every browser that takes it: a
+//! third of the bytes (what the closing notes call their gzipped size).
 
+use std::io::Write as _;
 use std::sync::LazyLock;
 
-use poem::http::{HeaderValue, StatusCode, header};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use poem::http::{HeaderMap, HeaderValue, StatusCode, header};
 use poem::{IntoResponse, Request, Response};
 use sha2::{Digest, Sha256};
 
@@ -13,6 +18,8 @@ struct Asset {
     path: String,
     content_type: &'static str,
     bytes: &'static [u8],
+    /// `bytes` gzipped, or `None` if compressing failed (then they go as they are).
+    gzipped: Option<Vec<u8>>,
 }
 
 static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
@@ -39,9 +46,42 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         path: fingerprinted(name, bytes),
         content_type,
         bytes,
+        gzipped: gzip(bytes),
     })
     .collect()
 });
+
+/// `bytes` gzipped at the best compression: done once per asset, so worth it.
+fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(bytes).ok()?;
+    encoder.finish().ok()
+}
+
+/// Whether the client takes gzip: `Accept-Encoding` names `gzip` with a quality
+/// above zero, or does not name it and accepts `*`.
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let mut gzip = None;
+    let mut any = None;
+    let codings = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','));
+    for coding in codings {
+        let mut parts = coding.split(';').map(str::trim);
+        let name = parts.next().unwrap_or_default();
+        let quality = parts
+            .find_map(|p| p.strip_prefix("q="))
+            .map_or(1.0, |q| q.parse::<f32>().unwrap_or(0.0));
+        if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+            gzip = Some(quality);
+        } else if name == "*" {
+            any = Some(quality);
+        }
+    }
+    gzip.or(any).is_some_and(|quality| quality > 0.0)
+}
 
 /// `name` with the first 10 hex digits of its content's SHA-256 before the
 /// extension: `/assets/app.<hash>.css`.
@@ -72,9 +112,23 @@ pub fn serve(request: Request) -> Response {
     let Some(asset) = ASSETS.iter().find(|a| a.path == path) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let mut response = Response::builder()
-        .content_type(asset.content_type)
-        .body(asset.bytes);
+    let gzipped = asset
+        .gzipped
+        .as_deref()
+        .filter(|_| accepts_gzip(request.headers()));
+    let mut response = match gzipped {
+        Some(gzipped) => Response::builder()
+            .content_type(asset.content_type)
+            .header(header::CONTENT_ENCODING, "gzip")
+            .body(gzipped),
+        None => Response::builder()
+            .content_type(asset.content_type)
+            .body(asset.bytes),
+    };
+    // A shared cache keeps one copy per encoding.
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=31536000, immutable"),
@@ -95,6 +149,72 @@ mod tests {
             assert!(path.ends_with(&format!(".{extension}")), "{path}");
             assert_eq!(path.len(), name.len() + "/assets/".len() + 11, "{path}");
         }
+    }
+
+    fn get(name: &str, accept_encoding: Option<&str>) -> Response {
+        let mut request = Request::builder().uri_str(path(name));
+        if let Some(value) = accept_encoding {
+            request = request.header(header::ACCEPT_ENCODING, value);
+        }
+        serve(request.finish())
+    }
+
+    async fn body(response: Response) -> Vec<u8> {
+        response
+            .into_body()
+            .into_vec()
+            .await
+            .expect("an in-memory body")
+    }
+
+    #[tokio::test]
+    async fn an_asset_goes_gzipped_to_a_browser_that_takes_gzip() {
+        let response = get("app.js", Some("gzip, deflate, br"));
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+        assert_eq!(response.headers()[header::VARY], "accept-encoding");
+        let gzipped = body(response).await;
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(gzipped.as_slice()),
+            &mut unzipped,
+        )
+        .expect("valid gzip");
+        assert!(gzipped.len() < unzipped.len() / 2, "{}", gzipped.len());
+        assert_eq!(unzipped, include_bytes!("../assets/app.js"));
+    }
+
+    #[tokio::test]
+    async fn an_asset_goes_as_it_is_to_a_client_that_does_not_take_gzip() {
+        for accept in [None, Some("identity"), Some("br"), Some("gzip;q=0, *")] {
+            let response = get("app.css", accept);
+            assert!(
+                !response.headers().contains_key(header::CONTENT_ENCODING),
+                "{accept:?}"
+            );
+            assert_eq!(
+                body(response).await,
+                include_bytes!("../assets/app.css"),
+                "{accept:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn gzip_is_taken_when_named_or_covered_by_a_star() {
+        let takes = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                header::ACCEPT_ENCODING,
+                HeaderValue::from_str(value).expect("a header value"),
+            );
+            accepts_gzip(&headers)
+        };
+        assert!(takes("gzip"));
+        assert!(takes("br;q=1.0, GZIP;q=0.5"));
+        assert!(takes("*"));
+        assert!(!takes("*, gzip;q=0"));
+        assert!(!takes("gzip;q=0.0"));
+        assert!(!takes("deflate"));
     }
 
     #[test]

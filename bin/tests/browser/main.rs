@@ -359,6 +359,30 @@ async fn an_organizer_adds_a_webhook_and_imports_leads_from_a_csv_file() {
     assert_eq!(browser.text("[data-count='created']").await, "1");
     assert_eq!(browser.text("[data-count='rejected']").await, "1");
     assert!(browser.text("[data-rejections]").await.contains("email"));
+
+    // The report link downloads every refused row as CSV, with the session cookie.
+    let report = browser
+        .run(
+            "return fetch(document.querySelector('a[download]').href)\
+             .then(async r => [r.status, r.headers.get('content-type'), \
+             r.headers.get('content-disposition'), await r.text()]);",
+        )
+        .await;
+    assert_eq!(report[0], 200, "{report}");
+    assert_eq!(report[1], "text/csv; charset=utf-8", "{report}");
+    assert!(
+        report[2]
+            .as_str()
+            .is_some_and(|d| d.starts_with("attachment")),
+        "{report}"
+    );
+    let csv = report[3].as_str().unwrap_or_default();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("line,column,reason"), "{csv}");
+    let row = lines.next().unwrap_or_default();
+    assert!(row.starts_with("3,email,"), "{csv}");
+    assert_eq!(lines.next(), None, "{csv}");
+
     browser.open("/leads").await;
     assert!(browser.text("main").await.contains("Ada Lovelace"));
 }

@@ -7,7 +7,7 @@ use crate::{
 };
 
 /// What happened to a lead.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ActivityKind {
     /// The lead was created.
     Created,
@@ -56,7 +56,7 @@ impl ActivityKind {
 
 /// One entry of a lead's history. Written in the same transaction as the change it
 /// records, never alone.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Activity {
     /// Its id (time-ordered: the history sorts by it).
     pub id: ActivityId,
@@ -74,7 +74,7 @@ pub struct Activity {
 
 /// An activity as the history shows it: with the name of whoever acted, as that
 /// person is named now (the name of an agent deleted since included).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HistoryEntry {
     /// What happened.
     pub activity: Activity,
@@ -84,7 +84,7 @@ pub struct HistoryEntry {
 
 /// An entry of the organization's recent activity: a history entry and the lead
 /// it is about, by name (deleted leads included).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RecentActivity {
     /// The history entry.
     pub entry: HistoryEntry,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use crate::LeadId;
 
 /// A lead nobody has touched for a while.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct UntouchedLead {
     /// Its id.
     pub id: LeadId,
@@ -16,7 +16,7 @@ pub struct UntouchedLead {
 }
 
 /// An organization's day, in numbers.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Digest {
     /// Leads created that day.
     pub new_leads: u64,

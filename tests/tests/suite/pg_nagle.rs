@@ -1,5 +1,6 @@
-//! The store's PostgreSQL connections send without waiting on Nagle's algorithm
-//! (sqlx 0.9.0 leaves it on; see `djcrm_adapter_postgres::nagle`).
+//! The store's PostgreSQL connection settings: sent without waiting on Nagle's
+//! algorithm (sqlx 0.9.0 leaves it on; see `djcrm_adapter_postgres::nagle`), and
+//! without JIT compilation.
 
 use djcrm_adapter_postgres::PostgresOptions;
 use djcrm_adapter_postgres::nagle;
@@ -36,4 +37,17 @@ async fn a_plain_sqlx_connection_keeps_nagle_on() {
         .await
         .expect("the socket's options");
     assert_eq!(off, Some(false), "sqlx 0.9.0 leaves Nagle on");
+}
+
+#[tokio::test]
+async fn the_stores_connections_run_without_jit() {
+    let database = TestDatabase::create().await;
+    let store = djcrm_adapter_postgres::connect(&PostgresOptions::new(&database.url))
+        .await
+        .expect("a store");
+    let jit: String = sqlx::query_scalar("SHOW jit")
+        .fetch_one(store.pool())
+        .await
+        .expect("the jit setting");
+    assert_eq!(jit, "off");
 }

@@ -224,9 +224,11 @@ impl<D: Dialect> LeadRepository for SqlStore<D> {
         agent: Option<AgentId>,
     ) -> Result<Vec<AgentPerformance>, DomainError> {
         // CAST(... AS DOUBLE PRECISION): AVG of integers is numeric on PostgreSQL,
-        // real on SQLite; both agree on double precision.
+        // real on SQLite; both agree on double precision. COUNT(l.status), not
+        // COUNT(l.id): every column read is in leads_org_agent_performance_idx, so
+        // the table itself is never read.
         let mut sql = Sql::new(
-            "SELECT a.id AS agent_id, COUNT(l.id) AS assigned, \
+            "SELECT a.id AS agent_id, COUNT(l.status) AS assigned, \
              COUNT(l.first_contacted_at) AS contacted, \
              COALESCE(SUM(CASE WHEN l.status = 'converted' THEN 1 ELSE 0 END), 0) AS converted, \
              AVG(CAST(l.seconds_to_first_contact AS DOUBLE PRECISION)) AS avg_seconds \
@@ -282,24 +284,46 @@ impl<D: Dialect> ActivityRepository for SqlStore<D> {
         limit: Limit,
     ) -> Result<Vec<RecentActivity>, DomainError> {
         let mut sql = Sql::new("SELECT ");
-        sql.push(&qualified_activity_columns())
-            .push(
-                ", u.full_name AS actor_name, l.first_name || ' ' || l.last_name AS lead_name \
-                 FROM activities a \
-                 JOIN leads l ON l.organization_id = a.organization_id AND l.id = a.lead_id \
-                 LEFT JOIN users u ON u.organization_id = a.organization_id AND u.id = a.actor_id \
-                 WHERE a.organization_id = ",
-            )
-            .push_bind(org);
-        if let Some(agent) = agent {
-            sql.push(" AND l.agent_id = ").push_bind(agent);
-        }
+        sql.push(&qualified_activity_columns()).push(
+            ", u.full_name AS actor_name, l.first_name || ' ' || l.last_name AS lead_name FROM ",
+        );
         // Activity ids are UUIDv7: their order is the order they were written in.
-        sql.push(" ORDER BY a.organization_id DESC, a.id DESC LIMIT ")
-            .push_bind(i64::from(limit.get()));
+        match agent {
+            // The organization's newest entries first, then their leads: written as
+            // a subquery because SQLite 3.51 otherwise scans every lead and sorts
+            // all their history (130 ms at 100,000 leads, against 0.3 ms).
+            None => {
+                sql.push("(SELECT * FROM activities WHERE organization_id = ")
+                    .push_bind(org)
+                    .push(" ORDER BY organization_id DESC, id DESC LIMIT ")
+                    .push_bind(i64::from(limit.get()))
+                    .push(") a ");
+                push_recent_joins(&mut sql);
+                sql.push(" ORDER BY a.id DESC");
+            }
+            // An agent's: the history of their own leads, found through them.
+            Some(agent) => {
+                sql.push("activities a ");
+                push_recent_joins(&mut sql);
+                sql.push(" WHERE a.organization_id = ")
+                    .push_bind(org)
+                    .push(" AND l.agent_id = ")
+                    .push_bind(agent)
+                    .push(" ORDER BY a.organization_id DESC, a.id DESC LIMIT ")
+                    .push_bind(i64::from(limit.get()));
+            }
+        }
         let rows = self.fetch_all(sql, "reading recent activity").await?;
         rows::all(&rows, rows::recent_activity)
     }
+}
+
+/// The lead and the author of each recent entry `a`.
+fn push_recent_joins(sql: &mut Sql) {
+    sql.push(
+        "JOIN leads l ON l.organization_id = a.organization_id AND l.id = a.lead_id \
+         LEFT JOIN users u ON u.organization_id = a.organization_id AND u.id = a.actor_id",
+    );
 }
 
 /// The activity columns, each prefixed with the `a` alias of `activities`.

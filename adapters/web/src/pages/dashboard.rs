@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use askama::Template;
 use djcrm_domain::ports::Store;
-use djcrm_domain::{AgentPerformance, Digest, LeadId, LeadStatus, Limit, PipelineCounts};
+use djcrm_domain::{
+    AgentPerformance, Digest, LeadId, LeadStatus, Limit, PipelineCounts, PipelineSnapshot,
+};
+use futures_util::try_join;
 use poem::{Request, Response};
 
 use crate::Ui;
@@ -86,19 +89,57 @@ fn row(name: String, performance: &AgentPerformance) -> Row {
     }
 }
 
-/// `GET /`: the dashboard, or the login page when signed out.
+/// What an organizer's dashboard reads besides the agents and the activity.
+struct Organization {
+    counts: PipelineCounts,
+    history: Vec<PipelineSnapshot>,
+    performance: Vec<AgentPerformance>,
+    week: Digest,
+}
+
+/// `GET /`: the dashboard, or the login page when signed out. Its reads are
+/// independent, so they run at once: after a change has dropped the cached
+/// statistics, the page waits for the slowest of them, not for their sum.
 pub async fn show<S: Store>(ui: Arc<Ui<S>>, request: Request) -> Result<Response, Failure> {
     let Some(viewer) = maybe_viewer(&ui, &request).await? else {
         return Ok(see_other("/login"));
     };
     let actor = &viewer.actor;
     let crm = &ui.crm;
-    let agents = all_agents(crm, actor).await?;
-    let agent_names = names(&agents);
     let limit = Limit::new(RECENT).map_err(|e| Failure::Internal(Box::new(e)))?;
-    let recent = crm
-        .recent_activity(actor, limit)
-        .await?
+    let organization = async {
+        if !viewer.organizer() {
+            return Ok(None);
+        }
+        let (counts, history, performance, week) = try_join!(
+            crm.pipeline_stats(actor),
+            crm.pipeline_history(actor, WEEKS),
+            crm.agents_stats(actor),
+            crm.last_week(actor),
+        )?;
+        Ok(Some(Organization {
+            counts,
+            history,
+            performance,
+            week,
+        }))
+    };
+    let mine = async {
+        match actor.agent_id {
+            Some(agent_id) if !viewer.organizer() => {
+                crm.agent_stats(actor, agent_id).await.map(Some)
+            }
+            _ => Ok(None),
+        }
+    };
+    let (agents, recent, organization, mine) = try_join!(
+        all_agents(crm, actor),
+        crm.recent_activity(actor, limit),
+        organization,
+        mine,
+    )?;
+    let agent_names = names(&agents);
+    let recent = recent
         .iter()
         .map(|r| Recent {
             lead_id: r.entry.activity.lead_id,
@@ -118,13 +159,16 @@ pub async fn show<S: Store>(ui: Arc<Ui<S>>, request: Request) -> Result<Response
         untouched: Vec::new(),
         recent,
     };
-    if viewer.organizer() {
-        let counts = crm.pipeline_stats(actor).await?;
+    if let Some(Organization {
+        counts,
+        history,
+        performance,
+        week,
+    }) = organization
+    {
         page.tiles = tiles(&counts);
         page.funnel = Some(charts::funnel(&counts));
-        let history = crm.pipeline_history(actor, WEEKS).await?;
         page.history = Some(charts::pipeline_over_time(&history));
-        let performance = crm.agents_stats(actor).await?;
         let name_of = |p: &AgentPerformance| {
             agent_names
                 .get(&p.agent_id)
@@ -143,7 +187,6 @@ pub async fn show<S: Store>(ui: Arc<Ui<S>>, request: Request) -> Result<Response
                 })
                 .collect(),
         ));
-        let week = crm.last_week(actor).await?;
         page.untouched = week
             .oldest_untouched
             .iter()
@@ -154,8 +197,7 @@ pub async fn show<S: Store>(ui: Arc<Ui<S>>, request: Request) -> Result<Response
             })
             .collect();
         page.week = Some(week);
-    } else if let Some(agent_id) = actor.agent_id {
-        let mine = crm.agent_stats(actor, agent_id).await?;
+    } else if let Some(mine) = mine {
         page.rows = vec![row(viewer.me.user.full_name.as_str().to_owned(), &mine)];
     }
     render(&page)
