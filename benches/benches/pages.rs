@@ -3,7 +3,8 @@
 //! each main page fetched one request at a time with the owner's session cookie.
 //! For each page it prints the first request (cold caches), then p50 and p99 over
 //! repeated requests and the page's size: what a salesperson waits for, server
-//! render plus a loopback round trip. Then an agent's own dashboard, and the
+//! render plus a loopback round trip, and its size as HTML and as sent gzipped
+//! (the client asks for gzip, as browsers do). Then an agent's own dashboard, and the
 //! owner's dashboard right after a change (which drops the cached statistics).
 //! The seeded leads have a past: created over two years, with their history.
 //!
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use djcrm_benches::server::{Server, organization, seed};
 use djcrm_benches::{BoxError, load, measure};
-use reqwest::header::{COOKIE, HeaderMap, HeaderValue};
+use reqwest::header::{ACCEPT_ENCODING, COOKIE, HeaderMap, HeaderValue};
 
 fn setting(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -32,9 +33,24 @@ fn ms(duration: Duration) -> f64 {
 }
 
 /// Fetches `path` and checks it is the page itself (200, HTML), not a redirect
-/// to the login page or an error page; returns its size in bytes.
+/// to the login page or an error page; returns its size in bytes as sent (the
+/// client takes gzip, as browsers do, and does not unpack it).
 async fn fetch(client: &reqwest::Client, base: &str, path: &str) -> Result<usize, BoxError> {
-    let reply = client.get(format!("{base}{path}")).send().await?;
+    fetch_as(client, base, path, "gzip").await
+}
+
+/// [`fetch`] with `Accept-Encoding: accept`.
+async fn fetch_as(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    accept: &str,
+) -> Result<usize, BoxError> {
+    let reply = client
+        .get(format!("{base}{path}"))
+        .header(ACCEPT_ENCODING, accept)
+        .send()
+        .await?;
     let status = reply.status();
     if status != reqwest::StatusCode::OK {
         return Err(format!("GET {path} answered {status}").into());
@@ -78,12 +94,15 @@ async fn page(
     if let Some(failure) = failure.into_inner() {
         return Err(failure.into());
     }
+    let raw = fetch_as(client, base, path, "identity").await?;
+    let kib = |bytes: usize| f64::from(u32::try_from(bytes).unwrap_or(u32::MAX)) / 1024.0;
     println!(
-        "  {name:<24} {:>7.2} ms {:>7.2} ms {:>7.2} ms {:>6.1} KiB",
+        "  {name:<24} {:>7.2} ms {:>7.2} ms {:>7.2} ms {:>6.1} KiB {:>6.1} KiB",
         ms(first),
         ms(p50),
         ms(p99),
-        f64::from(u32::try_from(size).unwrap_or(u32::MAX)) / 1024.0,
+        kib(raw),
+        kib(size),
     );
     Ok(())
 }
@@ -123,8 +142,8 @@ async fn run_store(store: &str, count: usize, runs: usize) -> Result<(), BoxErro
         ("categories", "/categories".to_owned()),
     ];
     println!(
-        "  {:<24} {:>10} {:>10} {:>10} {:>9}",
-        "page", "first", "p50", "p99", "size"
+        "  {:<24} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "page", "first", "p50", "p99", "size", "gzipped"
     );
     for (name, path) in &pages {
         page(&client, &server.base, name, path, runs).await?;

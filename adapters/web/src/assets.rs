@@ -4,14 +4,14 @@
 //! once, when first served, and sent gzipped to every browser that takes it: a
 //! third of the bytes (what the closing notes call their gzipped size).
 
-use std::io::Write as _;
 use std::sync::LazyLock;
 
 use flate2::Compression;
-use flate2::write::GzEncoder;
-use poem::http::{HeaderMap, HeaderValue, StatusCode, header};
+use poem::http::{HeaderValue, StatusCode, header};
 use poem::{IntoResponse, Request, Response};
 use sha2::{Digest, Sha256};
+
+use crate::gzip;
 
 struct Asset {
     name: &'static str,
@@ -46,42 +46,10 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         path: fingerprinted(name, bytes),
         content_type,
         bytes,
-        gzipped: gzip(bytes),
+        gzipped: gzip::compress(bytes, Compression::best()),
     })
     .collect()
 });
-
-/// `bytes` gzipped at the best compression: done once per asset, so worth it.
-fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
-    encoder.write_all(bytes).ok()?;
-    encoder.finish().ok()
-}
-
-/// Whether the client takes gzip: `Accept-Encoding` names `gzip` with a quality
-/// above zero, or does not name it and accepts `*`.
-fn accepts_gzip(headers: &HeaderMap) -> bool {
-    let mut gzip = None;
-    let mut any = None;
-    let codings = headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','));
-    for coding in codings {
-        let mut parts = coding.split(';').map(str::trim);
-        let name = parts.next().unwrap_or_default();
-        let quality = parts
-            .find_map(|p| p.strip_prefix("q="))
-            .map_or(1.0, |q| q.parse::<f32>().unwrap_or(0.0));
-        if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
-            gzip = Some(quality);
-        } else if name == "*" {
-            any = Some(quality);
-        }
-    }
-    gzip.or(any).is_some_and(|quality| quality > 0.0)
-}
 
 /// `name` with the first 10 hex digits of its content's SHA-256 before the
 /// extension: `/assets/app.<hash>.css`.
@@ -115,7 +83,7 @@ pub fn serve(request: Request) -> Response {
     let gzipped = asset
         .gzipped
         .as_deref()
-        .filter(|_| accepts_gzip(request.headers()));
+        .filter(|_| gzip::accepted(request.headers()));
     let mut response = match gzipped {
         Some(gzipped) => Response::builder()
             .content_type(asset.content_type)
@@ -197,24 +165,6 @@ mod tests {
                 "{accept:?}"
             );
         }
-    }
-
-    #[test]
-    fn gzip_is_taken_when_named_or_covered_by_a_star() {
-        let takes = |value: &str| {
-            let mut headers = HeaderMap::new();
-            headers.insert(
-                header::ACCEPT_ENCODING,
-                HeaderValue::from_str(value).expect("a header value"),
-            );
-            accepts_gzip(&headers)
-        };
-        assert!(takes("gzip"));
-        assert!(takes("br;q=1.0, GZIP;q=0.5"));
-        assert!(takes("*"));
-        assert!(!takes("*, gzip;q=0"));
-        assert!(!takes("gzip;q=0.0"));
-        assert!(!takes("deflate"));
     }
 
     #[test]

@@ -9,6 +9,11 @@
 //! cross-site navigation, which would not send a `Strict` cookie; the guard would
 //! then issue a new token and break the forms open in the user's other tabs.
 //! `Lax` costs nothing here, since the token, not the cookie, is the proof.
+//!
+//! Pages carry the token masked: a fresh one-time pad and the token XORed with it,
+//! so it differs on every response. Pages are sent compressed, next to text the
+//! user chose (a search); an unchanging secret there could be read off the
+//! compressed length one guessed character at a time (BREACH).
 
 use std::sync::Arc;
 
@@ -29,13 +34,54 @@ pub const FIELD: &str = "csrf";
 #[derive(Debug, Clone)]
 pub struct CsrfToken(pub String);
 
-/// The token of `request` (set by [`guard`] before any page runs).
+/// The token of `request` (set by [`guard`] before any page runs), masked afresh
+/// for this page. Empty if no randomness could be drawn: the page's forms are
+/// then refused, never accepted unchecked.
 pub fn token(request: &Request) -> String {
-    request
+    let token = request
         .extensions()
         .get::<CsrfToken>()
-        .map(|t| t.0.clone())
-        .unwrap_or_default()
+        .map(|t| t.0.as_str())
+        .unwrap_or_default();
+    mask(token).unwrap_or_else(|error| {
+        tracing::error!(%error, "no randomness to mask the CSRF token");
+        String::new()
+    })
+}
+
+/// `token` behind a one-time pad: the pad, then the token XORed with it, in hex.
+fn mask(token: &str) -> Result<String, getrandom::Error> {
+    let mut pad = vec![0u8; token.len()];
+    getrandom::fill(&mut pad)?;
+    let masked: Vec<u8> = token.bytes().zip(&pad).map(|(t, p)| t ^ p).collect();
+    Ok(format!("{}{}", hex(&pad), hex(&masked)))
+}
+
+/// The token behind a masked one, if `presented` is one.
+fn unmask(presented: &str) -> Option<String> {
+    let bytes = from_hex(presented)?;
+    let (pad, masked) = bytes.split_at(bytes.len() / 2);
+    if pad.len() != masked.len() {
+        return None;
+    }
+    String::from_utf8(pad.iter().zip(masked).map(|(p, m)| p ^ m).collect()).ok()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+        })
+        .collect()
 }
 
 /// A cookie holding a new token, `secure` over TLS.
@@ -117,7 +163,7 @@ pub async fn guard<E: Endpoint>(
             Ok(presented) => presented,
             Err(failure) => return Ok(failure.into_response()),
         };
-        if !same(&presented, expected) {
+        if !same(&unmask(&presented).unwrap_or_default(), expected) {
             return Ok(Failure::Csrf.into_response());
         }
     }
@@ -137,7 +183,36 @@ pub async fn guard<E: Endpoint>(
 
 #[cfg(test)]
 mod tests {
-    use super::same;
+    use super::{mask, same, unmask};
+
+    const TOKEN: &str = "djcrm_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn a_masked_token_unmasks_to_the_token() {
+        let masked = mask(TOKEN).expect("randomness");
+        assert_eq!(unmask(&masked).as_deref(), Some(TOKEN));
+    }
+
+    #[test]
+    fn each_page_gets_a_different_mask() {
+        let (one, two) = (
+            mask(TOKEN).expect("randomness"),
+            mask(TOKEN).expect("randomness"),
+        );
+        assert_ne!(one, two);
+        assert!(!one.contains("0123456789abcdef"), "{one}");
+    }
+
+    #[test]
+    fn the_bare_token_or_a_mangled_one_is_not_a_masked_token() {
+        assert_eq!(unmask(TOKEN), None);
+        assert_eq!(unmask("abc"), None);
+        assert_eq!(unmask("zz00"), None);
+        let masked = mask(TOKEN).expect("randomness");
+        let last = if masked.ends_with('0') { "1" } else { "0" };
+        let flipped = format!("{}{last}", &masked[..masked.len() - 1]);
+        assert_ne!(unmask(&flipped).as_deref(), Some(TOKEN));
+    }
 
     #[test]
     fn only_the_same_token_passes() {

@@ -15,6 +15,7 @@ mod charts;
 mod csrf;
 mod failure;
 mod form;
+mod gzip;
 mod layout;
 mod pages;
 mod security;
@@ -196,5 +197,6 @@ pub fn app<S: Store>(crm: Arc<Crm<S>>, settings: WebSettings) -> impl Endpoint<O
         }))
         .around(move |next, request| csrf::guard(next, request, secure))
         .with(CookieJarManager::new())
+        .around(gzip::pages)
         .around(security::headers)
 }
