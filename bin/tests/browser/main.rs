@@ -156,6 +156,18 @@ async fn journey(viewport: Viewport) {
     browser
         .find("section[data-status='new'] li[data-name='Ada Lovelace']")
         .await;
+    // The page came gzipped (its CSRF token masked, so that is safe).
+    let sizes = browser
+        .run(
+            "const n = performance.getEntriesByType('navigation')[0]; \
+             return [n.encodedBodySize, n.decodedBodySize];",
+        )
+        .await;
+    let (sent, html) = (sizes[0].as_u64(), sizes[1].as_u64());
+    assert!(
+        sent.zip(html).is_some_and(|(sent, html)| sent * 2 < html),
+        "{sizes}"
+    );
     browser.drag("Ada Lovelace", "contacted").await;
     browser
         .until(
