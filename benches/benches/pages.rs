@@ -18,7 +18,7 @@ use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 use djcrm_benches::server::{Server, organization, seed};
-use djcrm_benches::{BoxError, load, measure};
+use djcrm_benches::{BoxError, load, measure, median_and_p99};
 use reqwest::header::{ACCEPT_ENCODING, COOKIE, HeaderMap, HeaderValue};
 
 fn setting(name: &str, default: usize) -> usize {
@@ -185,22 +185,13 @@ async fn run_store(store: &str, count: usize, runs: usize) -> Result<(), BoxErro
         fetch(&client, &server.base, "/").await?;
         fresh.push(started.elapsed());
     }
-    fresh.sort();
-    let at = |q: f64| {
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            clippy::cast_precision_loss
-        )]
-        let index = ((fresh.len() as f64 - 1.0) * q).round() as usize;
-        fresh.get(index).copied().unwrap_or_default()
-    };
+    let (p50, p99) = median_and_p99(fresh);
     println!(
         "  {:<24} {:>10} {:>7.2} ms {:>7.2} ms",
         "dashboard after a change",
         "",
-        ms(at(0.5)),
-        ms(at(0.99)),
+        ms(p50),
+        ms(p99),
     );
     println!(
         "  server resident memory after the run: {:.1} MiB",

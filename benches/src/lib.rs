@@ -124,6 +124,12 @@ where
         f().await;
         times.push(started.elapsed());
     }
+    median_and_p99(times)
+}
+
+/// Median and 99th percentile of `times` (zero for none).
+#[must_use]
+pub fn median_and_p99(mut times: Vec<Duration>) -> (Duration, Duration) {
     times.sort();
     let at = |q: f64| {
         #[allow(
