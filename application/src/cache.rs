@@ -6,7 +6,7 @@
 //! | namespace | holds | made stale by |
 //! |---|---|---|
 //! | `tokens` | token hash → session | a revoked token (logout, deactivation, deletion), any user change |
-//! | `org:<id>` | the organization's statistics, leads and lead pages | any event of the organization |
+//! | `org:<id>` | the organization's statistics (an agent's too), its week and recent activity, leads and lead pages | any event of the organization |
 //!
 //! The cache is an optimization, never a source of truth: when it fails, reads go
 //! to the store, and the failure is logged at most every 30 seconds.

@@ -1,6 +1,7 @@
 //! The cache over HTTP: a client never reads its own write stale, a dead token is
 //! dead at once everywhere, and a Redis that is down only makes reads slower.
-//! (Tokens, statistics, leads and lead pages are cached.)
+//! (Tokens, statistics, leads and lead pages, and the dashboard's week and recent
+//! activity are cached.)
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -147,9 +148,50 @@ async fn statistics_follow_every_change_at_once(app: TestApp) {
     assert_eq!(pipeline.body["by_status"]["contacted"], 1);
 }
 
+/// The dashboard page, read as the browser of `token` reads it.
+async fn dashboard(app: &TestApp, token: &str) -> String {
+    app.send(
+        reqwest::Client::new()
+            .get(app.url("/"))
+            .header("cookie", format!("djcrm_session={token}")),
+    )
+    .await
+    .body
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+async fn the_dashboard_and_an_agents_numbers_follow_every_change_at_once(app: TestApp) {
+    let owner = app.signup("Acme").await;
+    let (agent, _) = app.agent(&owner, "Grace").await;
+    let performance = format!("/agents/{agent}/performance");
+    // Read once (and cached): the week, recent activity, the agent's numbers.
+    assert!(!dashboard(&app, &owner.token).await.contains("Ada Lovelace"));
+    assert_eq!(
+        app.get(&performance, &owner.token).await.body["assigned"],
+        0
+    );
+
+    let lead = app
+        .lead(
+            &owner.token,
+            json!({ "first_name": "Ada", "last_name": "Lovelace", "agent_id": agent }),
+        )
+        .await;
+    assert_eq!(lead.status, StatusCode::CREATED, "{:?}", lead.body);
+    let page = dashboard(&app, &owner.token).await;
+    assert!(page.contains("Ada Lovelace"), "recent activity: {page}");
+    assert_eq!(
+        app.get(&performance, &owner.token).await.body["assigned"],
+        1
+    );
+}
+
 crate::on_every_store!(
     a_deactivated_agents_token_stops_at_once,
     statistics_follow_every_change_at_once,
+    the_dashboard_and_an_agents_numbers_follow_every_change_at_once,
 );
 
 #[tokio::test]
