@@ -34,6 +34,13 @@ impl Dialect for PostgresDialect {
         ")"
     );
     const JOINED_INSERTS: bool = true;
+    // The fence again, as the first thing a lone write statement does: its inserts
+    // select their rows only once it is held.
+    const LONE_WRITE_LOCKS: Option<&'static str> = Some(concat!(
+        "SELECT pg_advisory_xact_lock_shared(",
+        outbox_fence!(),
+        ")"
+    ));
     // Large statements save round trips. While Nagle's algorithm was on (sqlx
     // 0.9.0; see nagle.rs), each also waited on the server's delayed ACK: 1,024
     // values a statement imported 1,240 rows/s, 8,192 gave 5,000, 32,768 gave
@@ -88,6 +95,15 @@ impl Dialect for PostgresDialect {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_writes_take_the_fence_too() {
+        let key = OUTBOX_FENCE.to_string();
+        assert_eq!(
+            PostgresDialect::LONE_WRITE_LOCKS,
+            Some(format!("SELECT pg_advisory_xact_lock_shared({key})").as_str())
+        );
+    }
 
     #[test]
     fn writers_enter_through_the_fence() {

@@ -1,116 +1,313 @@
-//! The rows a unit of work appends, in as few statements as the database allows:
-//! an activity waits for the next event (or the commit) and goes with it.
+//! The rows a unit of work holds back (new leads, history entries, events) and
+//! writes in as few statements as the database allows.
 //!
-//! Nothing in a unit of work reads activities back, and they only reference rows
-//! written before them, so writing one later changes nothing but the round trips:
-//! a lead's creation went from six to four (measured in `docs/decisions.md`).
-//! Events are written when appended, so their outbox positions keep the order of
-//! appending, which the outbox fence relies on.
+//! Nothing in a unit of work reads these rows back before it next talks to the
+//! database, and they only reference rows written before them, so holding them
+//! changes nothing but the round trips. Where the dialect joins inserts (a
+//! data-modifying `WITH`), every held row goes in one statement; and when that
+//! statement is all a unit of work sends, it goes alone, outside any transaction
+//! (a statement is atomic by itself), taking the write locks in its own `WITH`: a
+//! lead's creation is then one round trip instead of four (measured in
+//! `docs/decisions.md`). Rows keep their order within a table, so outbox positions
+//! keep the order of appending, which the outbox fence relies on.
 
-use djcrm_domain::{Activity, DomainError, Event};
+use djcrm_domain::{Activity, DomainError, Event, ImportId, Lead};
 
 use crate::Dialect;
 use crate::engine::Sql;
-use crate::rows::ActivityColumns;
+use crate::error::{on_lead_write, storage};
+use crate::rows::{ActivityColumns, lead_search_text};
 
-/// Values bound per activity and per event.
+/// Values bound per lead, per activity and per event.
+pub(crate) const LEAD_BINDS: usize = 17;
 const ACTIVITY_BINDS: usize = 11;
 const EVENT_BINDS: usize = 7;
 
+pub(crate) const LEAD_INSERT: &str = "INSERT INTO leads (id, organization_id, first_name, last_name, \
+     email, phone, description, status, category_id, agent_id, version, created_at, \
+     updated_at, first_contacted_at, seconds_to_first_contact, search_text, import_id) ";
+
 const ACTIVITY_INSERT: &str = "INSERT INTO activities (id, organization_id, lead_id, actor_id, \
-     kind, from_status, to_status, agent_id, body, fields, created_at) VALUES ";
+     kind, from_status, to_status, agent_id, body, fields, created_at) ";
 
 const EVENT_INSERT: &str = "INSERT INTO outbox (id, organization_id, event_type, actor_id, \
-     subject_id, occurred_at, payload) VALUES ";
+     subject_id, occurred_at, payload) ";
 
-/// The statements that write `activities` and `events`: per chunk of rows, one
-/// joined statement where the dialect allows data-modifying `WITH`, else one per
-/// table.
-pub(crate) fn statements<D: Dialect>(
-    activities: &[Activity],
-    events: &[Event],
-) -> Result<Vec<Sql>, DomainError> {
-    let mut activities = activities.chunks(D::BINDS_PER_STATEMENT / ACTIVITY_BINDS);
-    let mut events = events.chunks(D::BINDS_PER_STATEMENT / EVENT_BINDS);
-    let mut statements = Vec::new();
-    loop {
-        match (activities.next(), events.next()) {
-            (None, None) => return Ok(statements),
-            (Some(a), Some(e)) if D::JOINED_INSERTS => {
-                let mut sql = Sql::bulk("WITH appended AS (", D::BULK_PLACEHOLDERS);
-                push_activities(&mut sql, a);
-                sql.push(") ");
-                push_events(&mut sql, e)?;
-                statements.push(sql);
-            }
-            (a, e) => {
-                if let Some(a) = a {
-                    let mut sql = Sql::bulk("", D::BULK_PLACEHOLDERS);
-                    push_activities(&mut sql, a);
-                    statements.push(sql);
-                }
-                if let Some(e) = e {
-                    let mut sql = Sql::bulk("", D::BULK_PLACEHOLDERS);
-                    push_events(&mut sql, e)?;
-                    statements.push(sql);
-                }
+/// Rows a unit of work holds until it next sends a statement, or commits.
+#[derive(Debug, Default)]
+pub(crate) struct Held {
+    /// New leads.
+    pub(crate) leads: Vec<Lead>,
+    /// History entries.
+    pub(crate) activities: Vec<Activity>,
+    /// Events, in the order appended.
+    pub(crate) events: Vec<Event>,
+}
+
+impl Held {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.leads.is_empty() && self.activities.is_empty() && self.events.is_empty()
+    }
+
+    /// What a failure to write them means: a lead naming a category or agent
+    /// removed meanwhile is a conflict; anything else is a storage failure.
+    pub(crate) fn on_error(&self) -> impl FnOnce(sqlx::Error) -> DomainError + use<> {
+        let leads = !self.leads.is_empty();
+        move |error| {
+            if leads {
+                on_lead_write("storing leads, history and events")(error)
+            } else {
+                storage("appending history and events")(error)
             }
         }
     }
-}
 
-fn push_activities(sql: &mut Sql, activities: &[Activity]) {
-    sql.push(ACTIVITY_INSERT);
-    for (n, activity) in activities.iter().enumerate() {
-        let columns = ActivityColumns::of(&activity.kind);
-        sql.push(if n == 0 { "(" } else { ", (" })
-            .push_bind(activity.id)
-            .push(", ")
-            .push_bind(activity.org_id)
-            .push(", ")
-            .push_bind(activity.lead_id)
-            .push(", ")
-            .push_bind(activity.actor_id)
-            .push(", ")
-            .push_bind(activity.kind.name())
-            .push(", ")
-            .push_bind(columns.from_status)
-            .push(", ")
-            .push_bind(columns.to_status)
-            .push(", ")
-            .push_bind(columns.agent_id)
-            .push(", ")
-            .push_bind(columns.body)
-            .push(", ")
-            .push_bind(columns.fields)
-            .push(", ")
-            .push_bind(activity.created_at)
-            .push(")");
+    /// The statements that write them inside an open transaction: leads first,
+    /// then history, then events.
+    pub(crate) fn statements<D: Dialect>(&self) -> Result<Vec<Sql>, DomainError> {
+        in_transaction::<D>(self.parts::<D>())
+    }
+
+    /// The one statement that writes them outside a transaction, taking the
+    /// dialect's write locks first; `None` when the dialect cannot, or they need
+    /// more than one statement.
+    pub(crate) fn lone_statement<D: Dialect>(&self) -> Result<Option<Sql>, DomainError> {
+        let Some(locks) = D::LONE_WRITE_LOCKS else {
+            return Ok(None);
+        };
+        match &groups::<D>(self.parts::<D>())[..] {
+            [group] => render::<D>(group, Some(locks)).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    fn parts<D: Dialect>(&self) -> Vec<Rows<'_>> {
+        parts::<D>(&self.leads, &self.activities, &self.events)
     }
 }
 
-/// Rows go in the order given, so their outbox positions keep the order in which
-/// the events were appended.
-fn push_events(sql: &mut Sql, events: &[Event]) -> Result<(), DomainError> {
-    sql.push(EVENT_INSERT);
-    for (n, event) in events.iter().enumerate() {
-        let payload = serde_json::to_string(&event.change)
-            .map_err(|e| DomainError::storage("encoding an event", e))?;
-        sql.push(if n == 0 { "(" } else { ", (" })
-            .push_bind(event.id)
-            .push(", ")
-            .push_bind(event.org_id)
-            .push(", ")
-            .push_bind(event.event_type().as_str())
-            .push(", ")
-            .push_bind(event.actor_id)
-            .push(", ")
-            .push_bind(event.subject_id)
-            .push(", ")
-            .push_bind(event.occurred_at)
-            .push(", ")
-            .push_bind(payload)
-            .push(")");
+/// The statements that write `activities`, inside an open transaction.
+pub(crate) fn activity_statements<D: Dialect>(
+    activities: &[Activity],
+) -> Result<Vec<Sql>, DomainError> {
+    in_transaction::<D>(parts::<D>(&[], activities, &[]))
+}
+
+fn in_transaction<D: Dialect>(parts: Vec<Rows<'_>>) -> Result<Vec<Sql>, DomainError> {
+    groups::<D>(parts)
+        .iter()
+        .map(|group| render::<D>(group, None))
+        .collect()
+}
+
+/// The rows in chunks of at most a statement's worth each: leads first, then
+/// history, then events.
+fn parts<'a, D: Dialect>(
+    leads: &'a [Lead],
+    activities: &'a [Activity],
+    events: &'a [Event],
+) -> Vec<Rows<'a>> {
+    let leads = leads.chunks(D::BINDS_PER_STATEMENT / LEAD_BINDS);
+    let activities = activities.chunks(D::BINDS_PER_STATEMENT / ACTIVITY_BINDS);
+    let events = events.chunks(D::BINDS_PER_STATEMENT / EVENT_BINDS);
+    leads
+        .map(Rows::Leads)
+        .chain(activities.map(Rows::Activities))
+        .chain(events.map(Rows::Events))
+        .collect()
+}
+
+/// One table's rows within a statement.
+enum Rows<'a> {
+    Leads(&'a [Lead]),
+    Activities(&'a [Activity]),
+    Events(&'a [Event]),
+}
+
+impl Rows<'_> {
+    fn binds(&self) -> usize {
+        match self {
+            Self::Leads(rows) => rows.len() * LEAD_BINDS,
+            Self::Activities(rows) => rows.len() * ACTIVITY_BINDS,
+            Self::Events(rows) => rows.len() * EVENT_BINDS,
+        }
     }
+
+    /// `INSERT INTO ... VALUES ...`, or with `fenced` the values selected only
+    /// once the `fence` of the statement's `WITH` has taken its locks.
+    fn push(&self, sql: &mut Sql, fenced: bool) -> Result<(), DomainError> {
+        sql.push(match self {
+            Self::Leads(_) => LEAD_INSERT,
+            Self::Activities(_) => ACTIVITY_INSERT,
+            Self::Events(_) => EVENT_INSERT,
+        });
+        sql.push(if fenced {
+            "SELECT * FROM (VALUES "
+        } else {
+            "VALUES "
+        });
+        match self {
+            Self::Leads(rows) => push_rows(sql, rows, |sql, lead| {
+                push_lead(sql, lead, None);
+                Ok(())
+            })?,
+            Self::Activities(rows) => push_rows(sql, rows, |sql, activity| {
+                push_activity(sql, activity);
+                Ok(())
+            })?,
+            Self::Events(rows) => push_rows(sql, rows, push_event)?,
+        }
+        if fenced {
+            // An uncorrelated EXISTS is checked once, before the first row.
+            sql.push(") AS held WHERE EXISTS (SELECT FROM fence)");
+        }
+        Ok(())
+    }
+}
+
+fn push_rows<T>(
+    sql: &mut Sql,
+    rows: &[T],
+    push: impl Fn(&mut Sql, &T) -> Result<(), DomainError>,
+) -> Result<(), DomainError> {
+    for (n, row) in rows.iter().enumerate() {
+        sql.push(if n == 0 { "(" } else { ", (" });
+        push(sql, row)?;
+        sql.push(")");
+    }
+    Ok(())
+}
+
+/// Packs `parts` into statements: as many as fit in each where the dialect joins
+/// inserts, else one each.
+fn groups<D: Dialect>(parts: Vec<Rows<'_>>) -> Vec<Vec<Rows<'_>>> {
+    let mut groups: Vec<Vec<Rows<'_>>> = Vec::new();
+    let mut binds = 0;
+    for part in parts {
+        let fits = D::JOINED_INSERTS && binds + part.binds() <= D::BINDS_PER_STATEMENT;
+        match groups.last_mut() {
+            Some(group) if fits => {
+                binds += part.binds();
+                group.push(part);
+            }
+            _ => {
+                binds = part.binds();
+                groups.push(vec![part]);
+            }
+        }
+    }
+    groups
+}
+
+/// One statement of `group`: the last insert is the statement, the others go in
+/// its `WITH`, after the `fence` running `locks` when given.
+fn render<D: Dialect>(group: &[Rows<'_>], locks: Option<&str>) -> Result<Sql, DomainError> {
+    let mut sql = Sql::bulk("", D::BULK_PLACEHOLDERS);
+    let Some((last, joined)) = group.split_last() else {
+        return Ok(sql);
+    };
+    let fenced = locks.is_some();
+    if locks.is_some() || !joined.is_empty() {
+        sql.push("WITH ");
+    }
+    let mut first = true;
+    if let Some(locks) = locks {
+        sql.push("fence AS MATERIALIZED (").push(locks).push(")");
+        first = false;
+    }
+    for (n, part) in joined.iter().enumerate() {
+        if !first {
+            sql.push(", ");
+        }
+        first = false;
+        sql.push(&format!("held{n} AS ("));
+        part.push(&mut sql, fenced)?;
+        sql.push(")");
+    }
+    if !first {
+        sql.push(" ");
+    }
+    last.push(&mut sql, fenced)?;
+    Ok(sql)
+}
+
+/// A lead's 17 stored columns, in the order of [`LEAD_INSERT`].
+pub(crate) fn push_lead(sql: &mut Sql, lead: &Lead, import: Option<ImportId>) {
+    sql.push_bind(lead.id)
+        .push(", ")
+        .push_bind(lead.org_id)
+        .push(", ")
+        .push_bind(lead.first_name.as_str())
+        .push(", ")
+        .push_bind(lead.last_name.as_str())
+        .push(", ")
+        .push_bind(lead.email.as_ref().map(|e| e.as_str()))
+        .push(", ")
+        .push_bind(lead.phone.as_ref().map(|p| p.as_str()))
+        .push(", ")
+        .push_bind(lead.description.as_ref().map(|d| d.as_str()))
+        .push(", ")
+        .push_bind(lead.status().as_str())
+        .push(", ")
+        .push_bind(lead.category_id)
+        .push(", ")
+        .push_bind(lead.agent_id)
+        .push(", ")
+        .push_bind(lead.version())
+        .push(", ")
+        .push_bind(lead.created_at)
+        .push(", ")
+        .push_bind(lead.updated_at())
+        .push(", ")
+        .push_bind(lead.first_contacted_at())
+        .push(", ")
+        .push_bind(lead.seconds_to_first_contact())
+        .push(", ")
+        .push_bind(lead_search_text(lead))
+        .push(", ")
+        .push_bind(import);
+}
+
+fn push_activity(sql: &mut Sql, activity: &Activity) {
+    let columns = ActivityColumns::of(&activity.kind);
+    sql.push_bind(activity.id)
+        .push(", ")
+        .push_bind(activity.org_id)
+        .push(", ")
+        .push_bind(activity.lead_id)
+        .push(", ")
+        .push_bind(activity.actor_id)
+        .push(", ")
+        .push_bind(activity.kind.name())
+        .push(", ")
+        .push_bind(columns.from_status)
+        .push(", ")
+        .push_bind(columns.to_status)
+        .push(", ")
+        .push_bind(columns.agent_id)
+        .push(", ")
+        .push_bind(columns.body)
+        .push(", ")
+        .push_bind(columns.fields)
+        .push(", ")
+        .push_bind(activity.created_at);
+}
+
+fn push_event(sql: &mut Sql, event: &Event) -> Result<(), DomainError> {
+    let payload = serde_json::to_string(&event.change)
+        .map_err(|e| DomainError::storage("encoding an event", e))?;
+    sql.push_bind(event.id)
+        .push(", ")
+        .push_bind(event.org_id)
+        .push(", ")
+        .push_bind(event.event_type().as_str())
+        .push(", ")
+        .push_bind(event.actor_id)
+        .push(", ")
+        .push_bind(event.subject_id)
+        .push(", ")
+        .push_bind(event.occurred_at)
+        .push(", ")
+        .push_bind(payload);
     Ok(())
 }

@@ -36,6 +36,12 @@ pub trait Dialect: Send + Sync + 'static {
     /// Whether several inserts can go in one statement (a data-modifying `WITH`),
     /// saving a round trip each.
     const JOINED_INSERTS: bool;
+    /// When set, a unit of work whose held rows (new leads, history, events) fit in
+    /// one statement and that sent nothing else sends that statement alone, as its
+    /// own transaction (no `BEGIN`, no `COMMIT`), running this query first in its
+    /// `WITH` to take what [`BEGIN_WRITE`](Self::BEGIN_WRITE) takes. Needs
+    /// [`JOINED_INSERTS`](Self::JOINED_INSERTS).
+    const LONE_WRITE_LOCKS: Option<&'static str>;
     /// Bound values per multi-row statement: large ones save round trips (and, on
     /// SQLite, the per-statement work of virtual tables such as the search index).
     const BINDS_PER_STATEMENT: usize;

@@ -13,16 +13,15 @@ use crate::appends;
 use crate::engine::{ReadRow, Sql, SqlDatabase};
 use crate::error::{corrupt, on_lead_write, storage};
 use crate::reads::push_page;
-use crate::rows::{self, lead_search_text};
-use crate::unit_of_work::SqlUnitOfWork;
+use crate::rows;
+use crate::transaction::SqlUnitOfWork;
 use crate::{Dialect, SqlStore};
 
 const IMPORT_COLUMNS: &str = "id, organization_id, requested_by, origin, file_name, size_bytes, \
      mapping, duplicates, state, rows_read, created, updated, skipped, rejected, error, \
      created_at, updated_at, finished_at";
 
-/// Values bound per imported lead, and per refused row.
-const LEAD_BINDS: usize = 17;
+/// Values bound per refused row.
 const REJECTION_BINDS: usize = 4;
 
 /// Lead ids per chunk of history written by a revert.
@@ -150,7 +149,7 @@ impl<D: Dialect> ImportRepository for SqlStore<D> {
 /// The writes of imports, called by the unit of work's trait methods.
 impl<D: Dialect> SqlUnitOfWork<D> {
     async fn run(&mut self, sql: Sql, context: &'static str) -> Result<(), DomainError> {
-        D::Db::execute(self.conn(), sql)
+        D::Db::execute(self.conn().await?, sql)
             .await
             .map_err(storage(context))
     }
@@ -262,51 +261,15 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         import: ImportId,
         leads: &[Lead],
     ) -> Result<(), DomainError> {
-        for chunk in leads.chunks(D::BINDS_PER_STATEMENT / LEAD_BINDS) {
-            let mut sql = Sql::bulk(
-                "INSERT INTO leads (id, organization_id, first_name, last_name, email, phone, \
-                 description, status, category_id, agent_id, version, created_at, updated_at, \
-                 first_contacted_at, seconds_to_first_contact, search_text, import_id) VALUES ",
-                D::BULK_PLACEHOLDERS,
-            );
+        for chunk in leads.chunks(D::BINDS_PER_STATEMENT / appends::LEAD_BINDS) {
+            let mut sql = Sql::bulk(appends::LEAD_INSERT, D::BULK_PLACEHOLDERS);
+            sql.push("VALUES ");
             for (n, lead) in chunk.iter().enumerate() {
-                sql.push(if n == 0 { "(" } else { ", (" })
-                    .push_bind(lead.id)
-                    .push(", ")
-                    .push_bind(lead.org_id)
-                    .push(", ")
-                    .push_bind(lead.first_name.as_str())
-                    .push(", ")
-                    .push_bind(lead.last_name.as_str())
-                    .push(", ")
-                    .push_bind(lead.email.as_ref().map(|e| e.as_str()))
-                    .push(", ")
-                    .push_bind(lead.phone.as_ref().map(|p| p.as_str()))
-                    .push(", ")
-                    .push_bind(lead.description.as_ref().map(|d| d.as_str()))
-                    .push(", ")
-                    .push_bind(lead.status().as_str())
-                    .push(", ")
-                    .push_bind(lead.category_id)
-                    .push(", ")
-                    .push_bind(lead.agent_id)
-                    .push(", ")
-                    .push_bind(lead.version())
-                    .push(", ")
-                    .push_bind(lead.created_at)
-                    .push(", ")
-                    .push_bind(lead.updated_at())
-                    .push(", ")
-                    .push_bind(lead.first_contacted_at())
-                    .push(", ")
-                    .push_bind(lead.seconds_to_first_contact())
-                    .push(", ")
-                    .push_bind(lead_search_text(lead))
-                    .push(", ")
-                    .push_bind(import)
-                    .push(")");
+                sql.push(if n == 0 { "(" } else { ", (" });
+                appends::push_lead(&mut sql, lead, Some(import));
+                sql.push(")");
             }
-            D::Db::execute(self.conn(), sql)
+            D::Db::execute(self.conn().await?, sql)
                 .await
                 .map_err(on_lead_write("storing imported leads"))?;
         }
@@ -407,7 +370,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
                     created_at: now,
                 })
                 .collect();
-            for sql in appends::statements::<D>(&deleted, &[])? {
+            for sql in appends::activity_statements::<D>(&deleted)? {
                 self.run(sql, context).await?;
             }
         }

@@ -10,7 +10,7 @@ use djcrm_domain::{
 use crate::engine::{ReadRow, Sql, SqlDatabase};
 use crate::error::{corrupt, on_insert, storage};
 use crate::reads::push_page;
-use crate::unit_of_work::SqlUnitOfWork;
+use crate::transaction::SqlUnitOfWork;
 use crate::{Dialect, SqlStore};
 
 const INVITATION_COLUMNS: &str = "id, organization_id, email, full_name, invited_by, token_hash, \
@@ -117,11 +117,13 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         .bind(invitation.expires_at)
         .bind(invitation.accepted_at)
         .bind(invitation.revoked_at);
-        D::Db::execute(self.conn(), sql).await.map_err(on_insert(
-            "storing an invitation",
-            "email",
-            "an invitation to this email is already pending",
-        ))
+        D::Db::execute(self.conn().await?, sql)
+            .await
+            .map_err(on_insert(
+                "storing an invitation",
+                "email",
+                "an invitation to this email is already pending",
+            ))
     }
 
     async fn locked_invitation(
@@ -133,7 +135,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
             .push(" FROM invitations WHERE ");
         condition(&mut sql);
         sql.push(D::LOCK_ROWS);
-        D::Db::fetch_optional(self.conn(), sql)
+        D::Db::fetch_optional(self.conn().await?, sql)
             .await
             .map_err(storage("locking an invitation"))?
             .map(|row| invitation(&row))
@@ -181,7 +183,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         .bind(invitation.revoked_at)
         .bind(invitation.org_id)
         .bind(invitation.id);
-        let saved = D::Db::fetch_optional(self.conn(), sql)
+        let saved = D::Db::fetch_optional(self.conn().await?, sql)
             .await
             .map_err(storage("saving an invitation"))?;
         saved
@@ -204,7 +206,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         .bind(reset.created_at)
         .bind(reset.expires_at)
         .bind(reset.used_at);
-        D::Db::execute(self.conn(), sql)
+        D::Db::execute(self.conn().await?, sql)
             .await
             .map_err(storage("storing a password reset"))
     }
@@ -218,7 +220,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
             .push(" FROM password_resets WHERE token_hash = ")
             .push_bind(hash.as_str())
             .push(D::LOCK_ROWS);
-        D::Db::fetch_optional(self.conn(), sql)
+        D::Db::fetch_optional(self.conn().await?, sql)
             .await
             .map_err(storage("locking a password reset"))?
             .map(|row| reset(&row))
@@ -235,7 +237,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         )
         .bind(now)
         .bind(user);
-        D::Db::execute(self.conn(), sql)
+        D::Db::execute(self.conn().await?, sql)
             .await
             .map_err(storage("using password resets"))
     }
@@ -255,7 +257,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         .bind(now)
         .bind(org)
         .bind(user);
-        let saved = D::Db::fetch_optional(self.conn(), sql)
+        let saved = D::Db::fetch_optional(self.conn().await?, sql)
             .await
             .map_err(storage("setting a password"))?;
         saved.map(|_| ()).ok_or(DomainError::not_found("user"))

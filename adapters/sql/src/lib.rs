@@ -22,6 +22,7 @@ mod outbox;
 mod purge;
 mod reads;
 mod rows;
+mod transaction;
 mod unit_of_work;
 mod webhooks;
 mod writes;
@@ -39,7 +40,7 @@ pub use error::like_literal;
 /// The columns every lead read selects, for tools that send the same SQL (the
 /// HTTP load benchmark's raw-database baseline).
 pub use rows::LEAD_COLUMNS;
-pub use unit_of_work::SqlUnitOfWork;
+pub use transaction::SqlUnitOfWork;
 
 use error::storage;
 
@@ -258,18 +259,12 @@ impl<D: Dialect> Store for SqlStore<D> {
     }
 
     async fn begin(&self) -> Result<SqlUnitOfWork<D>, DomainError> {
-        let context = "opening a write transaction";
-        let started = std::time::Instant::now();
-        let tx = self
-            .writer
-            .begin_with(D::BEGIN_WRITE)
-            .instrument(span(context))
-            .await;
-        // The wait for the writer's connection, and the BEGIN's round trip.
-        metrics::histogram!("djcrm_db_pool_wait_seconds", "pool" => "write")
-            .record(started.elapsed().as_secs_f64());
-        let tx = tx.map_err(storage(context))?;
-        Ok(SqlUnitOfWork::new(tx, self.listener.clone()))
+        // The transaction opens at the unit of work's first statement, if it needs
+        // one at all (see `appends.rs`).
+        Ok(SqlUnitOfWork::new(
+            self.writer.clone(),
+            self.listener.clone(),
+        ))
     }
 
     async fn ping(&self) -> Result<(), DomainError> {

@@ -1,61 +1,30 @@
 //! The write side: one transaction per use case, events included.
 
 use chrono::{DateTime, Utc};
-use std::sync::Arc;
 use tracing::Instrument;
 
 use djcrm_domain::jobs::Secret;
-use djcrm_domain::ports::{ChangeListener, UnitOfWork};
+use djcrm_domain::ports::UnitOfWork;
 use djcrm_domain::{
     Activity, Agent, AgentId, ApiToken, Category, CategoryId, CategoryName, DomainError, Email,
     Event, EventId, Import, ImportId, Invitation, InvitationId, Lead, LeadId, OrgId, Organization,
     OrganizationName, PasswordHash, PasswordReset, Rejection, Role, TokenHash, TokenId, User,
     UserId, Webhook, WebhookId,
 };
-use sqlx::Transaction;
 
-use crate::appends;
 use crate::engine::{ReadRow, Sql, SqlDatabase};
-use crate::error::{on_insert, on_lead_write, storage};
+use crate::error::{on_insert, storage};
 use crate::rows::{self, AGENT_SELECT, CATEGORY_COLUMNS, ORGANIZATION_COLUMNS, USER_COLUMNS};
-use crate::writes::{lead_query, lead_values};
+use crate::transaction::SqlUnitOfWork;
+use crate::writes::lead_query;
 use crate::{Dialect, RowOf, span};
 
 const CATEGORY_TAKEN: &str = "a category with this name already exists";
 const EMAIL_TAKEN: &str = "an account with this email already exists";
 
-/// An open write transaction of a [`SqlStore`](crate::SqlStore). Dropped without
-/// [`commit`](UnitOfWork::commit), it rolls back.
-pub struct SqlUnitOfWork<D: Dialect> {
-    tx: Transaction<'static, D::Db>,
-    listener: Option<Arc<dyn ChangeListener>>,
-    /// Activities appended and not yet written: they go with the next event, or
-    /// at commit.
-    activities: Vec<Activity>,
-    /// The events appended, for the listener once they have committed.
-    events: Vec<Event>,
-}
-
 impl<D: Dialect> SqlUnitOfWork<D> {
-    pub(crate) const fn new(
-        tx: Transaction<'static, D::Db>,
-        listener: Option<Arc<dyn ChangeListener>>,
-    ) -> Self {
-        Self {
-            tx,
-            listener,
-            activities: Vec::new(),
-            events: Vec::new(),
-        }
-    }
-
-    /// The transaction's connection, for the writes kept in other modules.
-    pub(crate) fn conn(&mut self) -> &mut <D::Db as sqlx::Database>::Connection {
-        &mut self.tx
-    }
-
     async fn execute(&mut self, sql: Sql, context: &'static str) -> Result<(), DomainError> {
-        D::Db::execute(&mut self.tx, sql)
+        D::Db::execute(self.conn().await?, sql)
             .instrument(span(context))
             .await
             .map_err(storage(context))
@@ -66,7 +35,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         sql: Sql,
         context: &'static str,
     ) -> Result<Vec<RowOf<D>>, DomainError> {
-        D::Db::fetch_all(&mut self.tx, sql)
+        D::Db::fetch_all(self.conn().await?, sql)
             .instrument(span(context))
             .await
             .map_err(storage(context))
@@ -77,7 +46,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         sql: Sql,
         context: &'static str,
     ) -> Result<Option<RowOf<D>>, DomainError> {
-        D::Db::fetch_optional(&mut self.tx, sql)
+        D::Db::fetch_optional(self.conn().await?, sql)
             .instrument(span(context))
             .await
             .map_err(storage(context))
@@ -185,11 +154,9 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
         .bind(user.active)
         .bind(user.created_at)
         .bind(user.updated_at);
-        D::Db::execute(&mut self.tx, sql).await.map_err(on_insert(
-            "storing a user",
-            "email",
-            EMAIL_TAKEN,
-        ))
+        D::Db::execute(self.conn().await?, sql)
+            .await
+            .map_err(on_insert("storing a user", "email", EMAIL_TAKEN))
     }
 
     async fn user_for_update(&mut self, org: OrgId, id: UserId) -> Result<User, DomainError> {
@@ -333,11 +300,9 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
         .bind(name_key(&category.name))
         .bind(category.created_at)
         .bind(category.updated_at);
-        D::Db::execute(&mut self.tx, sql).await.map_err(on_insert(
-            "storing a category",
-            "name",
-            CATEGORY_TAKEN,
-        ))
+        D::Db::execute(self.conn().await?, sql)
+            .await
+            .map_err(on_insert("storing a category", "name", CATEGORY_TAKEN))
     }
 
     async fn category_for_update(
@@ -374,7 +339,7 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
         .bind(now)
         .bind(org)
         .bind(id);
-        let touched = D::Db::fetch_optional(&mut self.tx, sql)
+        let touched = D::Db::fetch_optional(self.conn().await?, sql)
             .await
             .map_err(on_insert("renaming a category", "name", CATEGORY_TAKEN))?;
         touched
@@ -403,18 +368,8 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
     }
 
     async fn insert_lead(&mut self, lead: &Lead) -> Result<(), DomainError> {
-        let sql = lead_values(
-            Sql::new(
-                "INSERT INTO leads (id, organization_id, first_name, last_name, email, phone, \
-                 description, status, category_id, agent_id, version, created_at, updated_at, \
-                 first_contacted_at, seconds_to_first_contact, search_text) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-            ),
-            lead,
-        );
-        D::Db::execute(&mut self.tx, sql)
-            .await
-            .map_err(on_lead_write("storing a lead"))
+        self.hold(|held| held.leads.push(lead.clone()));
+        Ok(())
     }
 
     async fn lead_for_update(&mut self, org: OrgId, id: LeadId) -> Result<Lead, DomainError> {
@@ -451,18 +406,12 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
     }
 
     async fn append_activity(&mut self, activity: &Activity) -> Result<(), DomainError> {
-        self.activities.push(activity.clone());
+        self.hold(|held| held.activities.push(activity.clone()));
         Ok(())
     }
 
     async fn append_event(&mut self, event: &Event) -> Result<(), DomainError> {
-        let activities = std::mem::take(&mut self.activities);
-        for sql in appends::statements::<D>(&activities, std::slice::from_ref(event))? {
-            self.execute(sql, "appending history and an event").await?;
-        }
-        if self.listener.is_some() {
-            self.events.push(event.clone());
-        }
+        self.hold_event(event);
         Ok(())
     }
 
@@ -634,20 +583,13 @@ impl<D: Dialect> UnitOfWork for SqlUnitOfWork<D> {
         self.revert_import_rows(org, import, actor, now).await
     }
 
-    async fn commit(mut self) -> Result<(), DomainError> {
-        let activities = std::mem::take(&mut self.activities);
-        for sql in appends::statements::<D>(&activities, &[])? {
-            self.execute(sql, "appending history").await?;
-        }
-        self.tx
-            .commit()
-            .instrument(span("committing a transaction"))
+    async fn commit(self) -> Result<(), DomainError> {
+        // Once asked for, a commit runs to its end on a task of its own, telling
+        // the listener, even if the caller stops waiting (a client that hung up):
+        // a write must never land without the invalidation that follows it.
+        tokio::spawn(self.finish())
             .await
-            .map_err(storage("committing a transaction"))?;
-        if let Some(listener) = &self.listener {
-            listener.committed(&self.events).await;
-        }
-        Ok(())
+            .map_err(|e| DomainError::storage("committing a transaction", e))?
     }
 }
 

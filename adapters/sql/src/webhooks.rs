@@ -9,7 +9,7 @@ use djcrm_domain::{
 use crate::engine::{ReadRow, Sql, SqlDatabase};
 use crate::error::{corrupt, storage};
 use crate::reads::push_page;
-use crate::unit_of_work::SqlUnitOfWork;
+use crate::transaction::SqlUnitOfWork;
 use crate::{Dialect, SqlStore};
 
 const WEBHOOK_COLUMNS: &str = "id, organization_id, url, events, secret, active, \
@@ -201,7 +201,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         .bind(webhook.created_by)
         .bind(webhook.created_at)
         .bind(webhook.updated_at);
-        D::Db::execute(self.conn(), sql)
+        D::Db::execute(self.conn().await?, sql)
             .await
             .map_err(storage("storing a webhook"))
     }
@@ -218,7 +218,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
             .push(" AND id = ")
             .push_bind(id)
             .push(D::LOCK_ROWS);
-        D::Db::fetch_optional(self.conn(), sql)
+        D::Db::fetch_optional(self.conn().await?, sql)
             .await
             .map_err(storage("locking a webhook"))?
             .ok_or(DomainError::not_found("webhook"))
@@ -238,7 +238,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         .bind(webhook.updated_at)
         .bind(webhook.org_id)
         .bind(webhook.id);
-        D::Db::fetch_optional(self.conn(), sql)
+        D::Db::fetch_optional(self.conn().await?, sql)
             .await
             .map_err(storage("saving a webhook"))?
             .map(drop)
@@ -255,14 +255,14 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         )
         .bind(org)
         .bind(id);
-        D::Db::execute(self.conn(), deliveries)
+        D::Db::execute(self.conn().await?, deliveries)
             .await
             .map_err(storage("removing deliveries"))?;
         let sql =
             Sql::new("DELETE FROM webhooks WHERE organization_id = $1 AND id = $2 RETURNING id")
                 .bind(org)
                 .bind(id);
-        D::Db::fetch_optional(self.conn(), sql)
+        D::Db::fetch_optional(self.conn().await?, sql)
             .await
             .map_err(storage("removing a webhook"))?
             .map(drop)

@@ -8,7 +8,7 @@ use crate::Dialect;
 use crate::engine::{ReadRow, Sql, SqlDatabase};
 use crate::error::{on_lead_write, storage};
 use crate::rows::{LEAD_COLUMNS, lead_search_text};
-use crate::unit_of_work::SqlUnitOfWork;
+use crate::transaction::SqlUnitOfWork;
 
 impl<D: Dialect> SqlUnitOfWork<D> {
     /// Writes `lead` over its stored row if that is live and at `expected_version`,
@@ -32,7 +32,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         )
         .bind(deleted_at)
         .bind(expected_version);
-        let saved = D::Db::fetch_optional(self.conn(), sql)
+        let saved = D::Db::fetch_optional(self.conn().await?, sql)
             .await
             .map_err(on_lead_write("saving a lead"))?;
         if saved.is_some() {

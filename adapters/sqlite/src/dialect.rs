@@ -43,6 +43,7 @@ impl Dialect for SqliteDialect {
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     // No data-modifying WITH; the statements cost no round trip in process anyway.
     const JOINED_INSERTS: bool = false;
+    const LONE_WRITE_LOCKS: Option<&'static str> = None;
     const BINDS_PER_STATEMENT: usize = 32_766;
     // Measured re-importing 200,000 leads (each row a duplicate): with 2,000 emails
     // in one IN list SQLite stepped through the email index rather than seek each

@@ -121,7 +121,8 @@ pub trait Store: Send + Sync + 'static {
     /// Retention.
     fn retention(&self) -> &Self::Retention;
 
-    /// Opens a write transaction. On SQLite it takes the write lock up front, so
+    /// Starts a unit of work. Its transaction may open only at its first
+    /// statement; on SQLite that takes the write lock before anything else, so
     /// concurrent writers queue instead of failing halfway.
     fn begin(&self) -> impl Future<Output = Result<Self::UnitOfWork, DomainError>> + Send;
 

@@ -6,6 +6,10 @@
 //! seen. The `*_for_update` reads lock what they return until the end of the
 //! transaction, so a read-modify-write cannot lose a concurrent change.
 //!
+//! A store may hold new leads, history entries and events and write them with its
+//! next statement or at commit, to save round trips; their errors (a lead naming a
+//! category removed meanwhile) then come from that call or from `commit`.
+//!
 //! Every method is confined to the organization it names, like the read ports.
 
 use std::future::Future;
@@ -189,7 +193,8 @@ pub trait UnitOfWork: Send {
         id: CategoryId,
     ) -> impl Future<Output = Result<(), DomainError>> + Send;
 
-    /// Stores a new lead.
+    /// Stores a new lead. A store may write it later in the unit of work (see the
+    /// module's documentation).
     fn insert_lead(&mut self, lead: &Lead) -> impl Future<Output = Result<(), DomainError>> + Send;
 
     /// The live lead `id`, locked until the end of the transaction.
@@ -234,14 +239,14 @@ pub trait UnitOfWork: Send {
     ) -> impl Future<Output = Result<(), DomainError>> + Send;
 
     /// Appends an entry to a lead's history. A store may write it later in the
-    /// unit of work (with the next event, or at commit) to save round trips; an
-    /// entry it cannot write then fails that call, and the unit of work with it.
+    /// unit of work (see the module's documentation).
     fn append_activity(
         &mut self,
         activity: &Activity,
     ) -> impl Future<Output = Result<(), DomainError>> + Send;
 
-    /// Appends an event to the outbox.
+    /// Appends an event to the outbox, after those appended before it. A store may
+    /// write it later in the unit of work (see the module's documentation).
     fn append_event(
         &mut self,
         event: &Event,

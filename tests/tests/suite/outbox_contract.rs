@@ -404,8 +404,9 @@ impl Reader {
     }
 }
 
-/// Unit of work A appends first and commits last; B appends second and commits
-/// first. On PostgreSQL, B's event is visible above A's position while A is still
+/// Unit of work A appends first (and sends a statement, which writes its held
+/// event: a store may hold events until then) and commits last; B appends second
+/// and commits first. On PostgreSQL, B's event is visible above A's position while A is still
 /// open: a reader that returned it then and read on from there would never see A's.
 /// The reader starts while A is open and must end with both, once each, in order.
 ///
@@ -420,6 +421,9 @@ async fn a_late_commit_is_never_skipped<S: Store>(store: S, reader: fn(OrgId) ->
 
     let mut a = store.begin().await.expect("A begins");
     a.append_event(&early).await.expect("A appends");
+    a.user_for_update(acme.org, acme.owner.id)
+        .await
+        .expect("A's next statement, which writes what it held");
     let mut b = tokio::spawn({
         let store = Arc::clone(&store);
         let late = late.clone();
