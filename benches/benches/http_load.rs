@@ -2,8 +2,9 @@
 //! categories, statuses spread over the pipeline) behind a `djcrm` server process,
 //! driven on loopback by wrk (`apt-get install wrk`), per store and with the cache
 //! on and off. For each case it prints requests/s, p50 and p99: the first page of
-//! leads, a deep cursor page, a lead's detail, the pipeline stats, lead creation, and
-//! an 80/20 read/write mix. In the same run it sends the list, detail and create SQL
+//! leads, a deep cursor page, a lead's detail (walking all the leads, so with the
+//! cache on nearly every read misses; and over the 50 leads the raw rate reads, like
+//! for like), the pipeline stats, lead creation, and an 80/20 read/write mix. In the same run it sends the list, detail and create SQL
 //! straight to the database (pgbench for PostgreSQL; for SQLite the list and detail
 //! from a pool in this process) and prints each API figure as a ratio of it; then the
 //! server's resident memory.
@@ -12,7 +13,7 @@
 //! `cargo build --release`). Settings: `DJCRM_BENCH_LEADS` (100000),
 //! `DJCRM_BENCH_SECONDS` per case (10), `DJCRM_BENCH_CONNECTIONS` (32),
 //! `DJCRM_BENCH_STORES` (`sqlite,postgres`), `DJCRM_BENCH_CACHE` (`on,off`),
-//! `DJCRM_BENCH_CASES` (a comma-separated subset of `list,deep,detail,stats,create,mix`;
+//! `DJCRM_BENCH_CASES` (a comma-separated subset of `list,deep,detail,detail50,stats,create,mix`;
 //! default all), `DJCRM_BIN` (the server binary, default `target/release/djcrm`),
 //! `DATABASE_URL` (the PostgreSQL server).
 
@@ -34,16 +35,18 @@ enum Case {
     FirstPage,
     DeepPage,
     Detail,
+    SameDetails,
     Stats,
     Create,
     Mix,
 }
 
 impl Case {
-    const ALL: [Self; 6] = [
+    const ALL: [Self; 7] = [
         Self::FirstPage,
         Self::DeepPage,
         Self::Detail,
+        Self::SameDetails,
         Self::Stats,
         Self::Create,
         Self::Mix,
@@ -54,6 +57,7 @@ impl Case {
             Self::FirstPage => "list",
             Self::DeepPage => "deep",
             Self::Detail => "detail",
+            Self::SameDetails => "detail50",
             Self::Stats => "stats",
             Self::Create => "create",
             Self::Mix => "mix",
@@ -65,6 +69,7 @@ impl Case {
             Self::FirstPage => "list, first page",
             Self::DeepPage => "list, deep cursor",
             Self::Detail => "lead detail",
+            Self::SameDetails => "detail, raw's 50 leads",
             Self::Stats => "pipeline stats",
             Self::Create => "create lead",
             Self::Mix => "80/20 read/write mix",
@@ -93,7 +98,7 @@ fn script(case: Case, target: &Target) -> wrk::Script {
             "return wrk.format(\"GET\", \"/api/v1/leads?cursor={}\")",
             target.ids[target.ids.len() / 10].simple()
         ),
-        Case::Detail => DETAIL.to_owned(),
+        Case::Detail | Case::SameDetails => DETAIL.to_owned(),
         Case::Stats => "return wrk.format(\"GET\", \"/api/v1/stats/pipeline\")".to_owned(),
         Case::Create => CREATE.to_owned(),
         // Two writes, four first pages and four details in every ten requests.
@@ -104,6 +109,7 @@ fn script(case: Case, target: &Target) -> wrk::Script {
     let script = wrk::Script::new(&request);
     match case {
         Case::Detail | Case::Mix => script.with_ids(&target.ids),
+        Case::SameDetails => script.with_ids(&load::raw_detail_ids(&target.ids)),
         _ => script,
     }
 }
@@ -178,7 +184,9 @@ async fn run_store(
                 Case::FirstPage | Case::DeepPage => {
                     format!("  {:>5.0} % of raw", 100.0 * figures.rate / raw.list)
                 }
-                Case::Detail => format!("  {:>5.0} % of raw", 100.0 * figures.rate / raw.detail),
+                Case::Detail | Case::SameDetails => {
+                    format!("  {:>5.0} % of raw", 100.0 * figures.rate / raw.detail)
+                }
                 Case::Create => raw.create.map_or_else(String::new, |create| {
                     format!("  {:>5.0} % of raw", 100.0 * figures.rate / create)
                 }),

@@ -120,6 +120,8 @@ fn create_script(org: &str, actor: &str) -> Result<String, BoxError> {
             version: 1,
         },
     })?;
+    // As hex: pgbench would read the JSON's `:null` as a variable.
+    let payload: String = payload.bytes().map(|b| format!("{b:02x}")).collect();
     let fenced = "WHERE EXISTS (SELECT FROM fence)";
     Ok(format!(
         "\\set k random(1, 281474976710655)\n\
@@ -137,8 +139,18 @@ fn create_script(org: &str, actor: &str) -> Result<String, BoxError> {
          INSERT INTO outbox (id, organization_id, event_type, actor_id, subject_id, \
          occurred_at, payload) \
          SELECT * FROM (VALUES (gen_random_uuid(), {org}, 'lead.created', {actor}, {lead}, \
-         now(), '{payload}')) AS held {fenced};\n"
+         now(), convert_from('\\x{payload}'::bytea, 'UTF8'))) AS held {fenced};\n"
     ))
+}
+
+/// The 50 leads, spread over all of them, whose details the raw rate reads.
+#[must_use]
+pub fn raw_detail_ids(ids: &[uuid::Uuid]) -> Vec<uuid::Uuid> {
+    ids.iter()
+        .step_by((ids.len() / 50).max(1))
+        .take(50)
+        .copied()
+        .collect()
 }
 
 /// Sends the list, detail and create SQL straight to the database under
@@ -168,12 +180,7 @@ pub async fn raw_rates(
     let create = directory.join("create.sql");
     std::fs::write(&create, create_script(&org, &format!("'{actor}'::uuid"))?)?;
     let mut detail_scripts = Vec::new();
-    for (n, id) in ids
-        .iter()
-        .step_by((ids.len() / 50).max(1))
-        .take(50)
-        .enumerate()
-    {
+    for (n, id) in raw_detail_ids(ids).iter().enumerate() {
         let script = directory.join(format!("detail{n}.sql"));
         std::fs::write(
             &script,

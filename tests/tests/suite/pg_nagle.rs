@@ -1,9 +1,10 @@
 //! The store's PostgreSQL connection settings: sent without waiting on Nagle's
-//! algorithm (sqlx 0.9.0 leaves it on; see `djcrm_adapter_postgres::nagle`), and
-//! without JIT compilation.
+//! algorithm (sqlx 0.9.0 leaves it on; see `djcrm_adapter_postgres::nagle`),
+//! without JIT compilation, and checked again before use only after sitting idle.
 
 use djcrm_adapter_postgres::PostgresOptions;
 use djcrm_adapter_postgres::nagle;
+use djcrm_domain::ports::Store;
 use sqlx::{Connection, PgConnection};
 
 use crate::pg::TestDatabase;
@@ -50,4 +51,34 @@ async fn the_stores_connections_run_without_jit() {
         .await
         .expect("the jit setting");
     assert_eq!(jit, "off");
+}
+
+#[tokio::test]
+async fn a_connection_the_server_dropped_while_idle_is_not_handed_out() {
+    let database = TestDatabase::create().await;
+    let mut options = PostgresOptions::new(&database.url);
+    options.max_connections = 1;
+    let store = djcrm_adapter_postgres::connect(&options)
+        .await
+        .expect("a store");
+    store.ping().await.expect("the store answers");
+
+    // The server (a restart, an idle timeout, an operator) ends the idle session.
+    let mut admin = PgConnection::connect(&database.url)
+        .await
+        .expect("a connection");
+    let ended: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND application_name = 'djcrm'",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .expect("terminated");
+    assert_eq!(ended, vec![true], "the store's one session");
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+
+    store
+        .ping()
+        .await
+        .expect("a fresh connection, not the dead one");
 }
