@@ -16,14 +16,15 @@ use djcrm_domain::{Activity, DomainError, Event, ImportId, Lead};
 use crate::Dialect;
 use crate::engine::Sql;
 use crate::error::{on_lead_write, storage};
-use crate::rows::{ActivityColumns, lead_search_text};
+use crate::rows::ActivityColumns;
+use crate::writes::lead_params;
 
 /// Values bound per lead, per activity and per event.
-pub(crate) const LEAD_BINDS: usize = 17;
+const LEAD_BINDS: usize = 17;
 const ACTIVITY_BINDS: usize = 11;
 const EVENT_BINDS: usize = 7;
 
-pub(crate) const LEAD_INSERT: &str = "INSERT INTO leads (id, organization_id, first_name, last_name, \
+const LEAD_INSERT: &str = "INSERT INTO leads (id, organization_id, first_name, last_name, \
      email, phone, description, status, category_id, agent_id, version, created_at, \
      updated_at, first_contacted_at, seconds_to_first_contact, search_text, import_id) ";
 
@@ -82,15 +83,24 @@ impl Held {
     }
 
     fn parts<D: Dialect>(&self) -> Vec<Rows<'_>> {
-        parts::<D>(&self.leads, &self.activities, &self.events)
+        parts::<D>(&self.leads, None, &self.activities, &self.events)
     }
+}
+
+/// The statements that write the leads `import` created, inside an open
+/// transaction.
+pub(crate) fn imported_lead_statements<D: Dialect>(
+    leads: &[Lead],
+    import: ImportId,
+) -> Result<Vec<Sql>, DomainError> {
+    in_transaction::<D>(parts::<D>(leads, Some(import), &[], &[]))
 }
 
 /// The statements that write `activities`, inside an open transaction.
 pub(crate) fn activity_statements<D: Dialect>(
     activities: &[Activity],
 ) -> Result<Vec<Sql>, DomainError> {
-    in_transaction::<D>(parts::<D>(&[], activities, &[]))
+    in_transaction::<D>(parts::<D>(&[], None, activities, &[]))
 }
 
 fn in_transaction<D: Dialect>(parts: Vec<Rows<'_>>) -> Result<Vec<Sql>, DomainError> {
@@ -104,6 +114,7 @@ fn in_transaction<D: Dialect>(parts: Vec<Rows<'_>>) -> Result<Vec<Sql>, DomainEr
 /// history, then events.
 fn parts<'a, D: Dialect>(
     leads: &'a [Lead],
+    import: Option<ImportId>,
     activities: &'a [Activity],
     events: &'a [Event],
 ) -> Vec<Rows<'a>> {
@@ -111,7 +122,7 @@ fn parts<'a, D: Dialect>(
     let activities = activities.chunks(D::BINDS_PER_STATEMENT / ACTIVITY_BINDS);
     let events = events.chunks(D::BINDS_PER_STATEMENT / EVENT_BINDS);
     leads
-        .map(Rows::Leads)
+        .map(|leads| Rows::Leads(leads, import))
         .chain(activities.map(Rows::Activities))
         .chain(events.map(Rows::Events))
         .collect()
@@ -119,7 +130,8 @@ fn parts<'a, D: Dialect>(
 
 /// One table's rows within a statement.
 enum Rows<'a> {
-    Leads(&'a [Lead]),
+    /// New leads, and the import that created them.
+    Leads(&'a [Lead], Option<ImportId>),
     Activities(&'a [Activity]),
     Events(&'a [Event]),
 }
@@ -127,7 +139,7 @@ enum Rows<'a> {
 impl Rows<'_> {
     fn binds(&self) -> usize {
         match self {
-            Self::Leads(rows) => rows.len() * LEAD_BINDS,
+            Self::Leads(rows, _) => rows.len() * LEAD_BINDS,
             Self::Activities(rows) => rows.len() * ACTIVITY_BINDS,
             Self::Events(rows) => rows.len() * EVENT_BINDS,
         }
@@ -137,7 +149,7 @@ impl Rows<'_> {
     /// once the `fence` of the statement's `WITH` has taken its locks.
     fn push(&self, sql: &mut Sql, fenced: bool) -> Result<(), DomainError> {
         sql.push(match self {
-            Self::Leads(_) => LEAD_INSERT,
+            Self::Leads(..) => LEAD_INSERT,
             Self::Activities(_) => ACTIVITY_INSERT,
             Self::Events(_) => EVENT_INSERT,
         });
@@ -147,8 +159,8 @@ impl Rows<'_> {
             "VALUES "
         });
         match self {
-            Self::Leads(rows) => push_rows(sql, rows, |sql, lead| {
-                push_lead(sql, lead, None);
+            Self::Leads(rows, import) => push_rows(sql, rows, |sql, lead| {
+                push_lead(sql, lead, *import);
                 Ok(())
             })?,
             Self::Activities(rows) => push_rows(sql, rows, |sql, activity| {
@@ -207,24 +219,21 @@ fn render<D: Dialect>(group: &[Rows<'_>], locks: Option<&str>) -> Result<Sql, Do
         return Ok(sql);
     };
     let fenced = locks.is_some();
-    if locks.is_some() || !joined.is_empty() {
-        sql.push("WITH ");
-    }
-    let mut first = true;
+    let mut before = "WITH ";
     if let Some(locks) = locks {
-        sql.push("fence AS MATERIALIZED (").push(locks).push(")");
-        first = false;
+        sql.push(before)
+            .push("fence AS MATERIALIZED (")
+            .push(locks)
+            .push(")");
+        before = ", ";
     }
     for (n, part) in joined.iter().enumerate() {
-        if !first {
-            sql.push(", ");
-        }
-        first = false;
-        sql.push(&format!("held{n} AS ("));
+        sql.push(before).push(&format!("held{n} AS ("));
         part.push(&mut sql, fenced)?;
         sql.push(")");
+        before = ", ";
     }
-    if !first {
+    if before == ", " {
         sql.push(" ");
     }
     last.push(&mut sql, fenced)?;
@@ -232,40 +241,14 @@ fn render<D: Dialect>(group: &[Rows<'_>], locks: Option<&str>) -> Result<Sql, Do
 }
 
 /// A lead's 17 stored columns, in the order of [`LEAD_INSERT`].
-pub(crate) fn push_lead(sql: &mut Sql, lead: &Lead, import: Option<ImportId>) {
-    sql.push_bind(lead.id)
-        .push(", ")
-        .push_bind(lead.org_id)
-        .push(", ")
-        .push_bind(lead.first_name.as_str())
-        .push(", ")
-        .push_bind(lead.last_name.as_str())
-        .push(", ")
-        .push_bind(lead.email.as_ref().map(|e| e.as_str()))
-        .push(", ")
-        .push_bind(lead.phone.as_ref().map(|p| p.as_str()))
-        .push(", ")
-        .push_bind(lead.description.as_ref().map(|d| d.as_str()))
-        .push(", ")
-        .push_bind(lead.status().as_str())
-        .push(", ")
-        .push_bind(lead.category_id)
-        .push(", ")
-        .push_bind(lead.agent_id)
-        .push(", ")
-        .push_bind(lead.version())
-        .push(", ")
-        .push_bind(lead.created_at)
-        .push(", ")
-        .push_bind(lead.updated_at())
-        .push(", ")
-        .push_bind(lead.first_contacted_at())
-        .push(", ")
-        .push_bind(lead.seconds_to_first_contact())
-        .push(", ")
-        .push_bind(lead_search_text(lead))
-        .push(", ")
-        .push_bind(import);
+fn push_lead(sql: &mut Sql, lead: &Lead, import: Option<ImportId>) {
+    let params = lead_params(lead).into_iter().chain([import.into()]);
+    for (n, param) in params.enumerate() {
+        if n > 0 {
+            sql.push(", ");
+        }
+        sql.push_bind(param);
+    }
 }
 
 fn push_activity(sql: &mut Sql, activity: &Activity) {

@@ -261,14 +261,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         import: ImportId,
         leads: &[Lead],
     ) -> Result<(), DomainError> {
-        for chunk in leads.chunks(D::BINDS_PER_STATEMENT / appends::LEAD_BINDS) {
-            let mut sql = Sql::bulk(appends::LEAD_INSERT, D::BULK_PLACEHOLDERS);
-            sql.push("VALUES ");
-            for (n, lead) in chunk.iter().enumerate() {
-                sql.push(if n == 0 { "(" } else { ", (" });
-                appends::push_lead(&mut sql, lead, Some(import));
-                sql.push(")");
-            }
+        for sql in appends::imported_lead_statements::<D>(leads, import)? {
             D::Db::execute(self.conn().await?, sql)
                 .await
                 .map_err(on_lead_write("storing imported leads"))?;

@@ -260,7 +260,7 @@ impl<D: Dialect> Store for SqlStore<D> {
 
     async fn begin(&self) -> Result<SqlUnitOfWork<D>, DomainError> {
         // The transaction opens at the unit of work's first statement, if it needs
-        // one at all (see `appends.rs`).
+        // one at all (see `transaction.rs`).
         Ok(SqlUnitOfWork::new(
             self.writer.clone(),
             self.listener.clone(),

@@ -51,15 +51,9 @@ impl<D: Dialect> SqlUnitOfWork<D> {
             Some(tx) => self.tx.insert(tx),
             None => {
                 let context = "opening a write transaction";
-                let started = std::time::Instant::now();
-                let tx = self
-                    .writer
-                    .begin_with(D::BEGIN_WRITE)
-                    .instrument(span(context))
-                    .await;
-                // The wait for the writer's connection, and the BEGIN's round trip.
-                metrics::histogram!("djcrm_db_pool_wait_seconds", "pool" => "write")
-                    .record(started.elapsed().as_secs_f64());
+                // The BEGIN's round trip counts as part of the wait.
+                let begin = self.writer.begin_with(D::BEGIN_WRITE);
+                let tx = waited(begin.instrument(span(context))).await;
                 self.tx.insert(tx.map_err(storage(context))?)
             }
         };
@@ -98,15 +92,9 @@ impl<D: Dialect> SqlUnitOfWork<D> {
             return Ok(false);
         };
         let context = "writing a unit of work in one statement";
-        let started = std::time::Instant::now();
-        let mut conn = self
-            .writer
-            .acquire()
-            .instrument(span(context))
+        let mut conn = waited(self.writer.acquire().instrument(span(context)))
             .await
             .map_err(storage(context))?;
-        metrics::histogram!("djcrm_db_pool_wait_seconds", "pool" => "write")
-            .record(started.elapsed().as_secs_f64());
         D::Db::execute(&mut *conn, sql)
             .instrument(span(context))
             .await
@@ -130,4 +118,13 @@ impl<D: Dialect> SqlUnitOfWork<D> {
         }
         Ok(())
     }
+}
+
+/// Awaits `acquire` (the writer's connection), recording the wait.
+async fn waited<T>(acquire: impl Future<Output = T>) -> T {
+    let started = std::time::Instant::now();
+    let acquired = acquire.await;
+    metrics::histogram!("djcrm_db_pool_wait_seconds", "pool" => "write")
+        .record(started.elapsed().as_secs_f64());
+    acquired
 }

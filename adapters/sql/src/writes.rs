@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use djcrm_domain::{DomainError, Lead, OrgId, Role, TokenId, UserId};
 
 use crate::Dialect;
-use crate::engine::{ReadRow, Sql, SqlDatabase};
+use crate::engine::{Param, ReadRow, Sql, SqlDatabase};
 use crate::error::{on_lead_write, storage};
 use crate::rows::{LEAD_COLUMNS, lead_search_text};
 use crate::transaction::SqlUnitOfWork;
@@ -117,24 +117,32 @@ impl<D: Dialect> SqlUnitOfWork<D> {
     }
 }
 
-/// Binds a lead's 16 stored columns, in the order of `INSERT INTO leads`.
+/// A lead's 16 stored columns (all but `import_id`), in the order of `INSERT INTO
+/// leads` and of the `$1`..`$16` of `UPDATE leads`.
+pub(crate) fn lead_params(lead: &Lead) -> [Param; 16] {
+    [
+        lead.id.into(),
+        lead.org_id.into(),
+        lead.first_name.as_str().into(),
+        lead.last_name.as_str().into(),
+        lead.email.as_ref().map(|e| e.as_str()).into(),
+        lead.phone.as_ref().map(|p| p.as_str()).into(),
+        lead.description.as_ref().map(|d| d.as_str()).into(),
+        lead.status().as_str().into(),
+        lead.category_id.into(),
+        lead.agent_id.into(),
+        lead.version().into(),
+        lead.created_at.into(),
+        lead.updated_at().into(),
+        lead.first_contacted_at().into(),
+        lead.seconds_to_first_contact().into(),
+        lead_search_text(lead).into(),
+    ]
+}
+
+/// Binds a lead's 16 stored columns as `$1`..`$16`.
 pub(crate) fn lead_values(sql: Sql, lead: &Lead) -> Sql {
-    sql.bind(lead.id)
-        .bind(lead.org_id)
-        .bind(lead.first_name.as_str())
-        .bind(lead.last_name.as_str())
-        .bind(lead.email.as_ref().map(|e| e.as_str()))
-        .bind(lead.phone.as_ref().map(|p| p.as_str()))
-        .bind(lead.description.as_ref().map(|d| d.as_str()))
-        .bind(lead.status().as_str())
-        .bind(lead.category_id)
-        .bind(lead.agent_id)
-        .bind(lead.version())
-        .bind(lead.created_at)
-        .bind(lead.updated_at())
-        .bind(lead.first_contacted_at())
-        .bind(lead.seconds_to_first_contact())
-        .bind(lead_search_text(lead))
+    lead_params(lead).into_iter().fold(sql, Sql::bind)
 }
 
 pub(crate) fn lead_query<D: Dialect>(condition: &str) -> Sql {

@@ -3,6 +3,7 @@
 //! the test ends, so tests run in parallel and again without cleanup. There is no
 //! skipping: a run that cannot reach PostgreSQL fails, loudly.
 
+use djcrm_adapter_postgres::{PostgresOptions, PostgresStore};
 use sqlx::{Connection, PgConnection};
 
 /// The server to make test databases on.
@@ -45,6 +46,20 @@ impl TestDatabase {
             url: with_database(&admin, &name),
             name,
         }
+    }
+}
+
+impl TestDatabase {
+    /// A store on this database, migrated, with at most `connections` pooled
+    /// connections (the default when `None`).
+    pub async fn store(&self, connections: Option<u32>) -> PostgresStore {
+        let mut options = PostgresOptions::new(&self.url);
+        if let Some(connections) = connections {
+            options.max_connections = connections;
+        }
+        djcrm_adapter_postgres::connect(&options)
+            .await
+            .expect("a PostgreSQL store")
     }
 }
 

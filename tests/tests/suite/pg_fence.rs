@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use djcrm_adapter_postgres::{OUTBOX_FENCE, PostgresOptions};
+use djcrm_adapter_postgres::OUTBOX_FENCE;
 use djcrm_domain::events::LeadSnapshot;
 use djcrm_domain::ports::{ChangeListener, EventLog, Store, UnitOfWork};
 use djcrm_domain::{ActivityKind, Change, Event, FeedQuery};
@@ -36,9 +36,7 @@ async fn release_the_fence(mut reader: PgConnection) {
 #[tokio::test]
 async fn a_lead_created_in_one_statement_still_waits_for_the_fence() {
     let database = TestDatabase::create().await;
-    let store = djcrm_adapter_postgres::connect(&PostgresOptions::new(&database.url))
-        .await
-        .expect("a store");
+    let store = database.store(None).await;
     let acme = tenant(&store, "Acme").await;
     let new = lead(acme.org, "Ada");
     let created = Event::new(
@@ -78,12 +76,8 @@ async fn a_lead_created_in_one_statement_still_waits_for_the_fence() {
 #[tokio::test]
 async fn a_begin_cancelled_at_the_fence_leaves_the_connection_clean() {
     let database = TestDatabase::create().await;
-    let mut options = PostgresOptions::new(&database.url);
     // One connection: whatever the cancelled begin left on it, the next use meets.
-    options.max_connections = 1;
-    let store = djcrm_adapter_postgres::connect(&options)
-        .await
-        .expect("a store");
+    let store = database.store(Some(1)).await;
     let acme = tenant(&store, "Acme").await;
 
     // A reader holding the fence exclusively makes writers wait to enter: the
@@ -137,10 +131,7 @@ impl ChangeListener for Told {
 async fn a_commit_whose_caller_stopped_waiting_still_ends_and_tells_the_listener() {
     let database = TestDatabase::create().await;
     let told = Arc::new(Told::default());
-    let store = djcrm_adapter_postgres::connect(&PostgresOptions::new(&database.url))
-        .await
-        .expect("a store")
-        .with_listener(told.clone());
+    let store = database.store(None).await.with_listener(told.clone());
     let acme = tenant(&store, "Acme").await;
     let change = Change::CategoryCreated {
         name: "Hung up".to_owned(),

@@ -2,7 +2,6 @@
 //! algorithm (sqlx 0.9.0 leaves it on; see `djcrm_adapter_postgres::nagle`),
 //! without JIT compilation, and checked again before use only after sitting idle.
 
-use djcrm_adapter_postgres::PostgresOptions;
 use djcrm_adapter_postgres::nagle;
 use djcrm_domain::ports::Store;
 use sqlx::{Connection, PgConnection};
@@ -12,9 +11,7 @@ use crate::pg::TestDatabase;
 #[tokio::test]
 async fn the_stores_connections_have_nagle_off() {
     let database = TestDatabase::create().await;
-    let store = djcrm_adapter_postgres::connect(&PostgresOptions::new(&database.url))
-        .await
-        .expect("a store");
+    let store = database.store(None).await;
     let mut conn = store.pool().acquire().await.expect("a pooled connection");
     let off = nagle::is_off(&mut conn)
         .await
@@ -43,9 +40,7 @@ async fn a_plain_sqlx_connection_keeps_nagle_on() {
 #[tokio::test]
 async fn the_stores_connections_run_without_jit() {
     let database = TestDatabase::create().await;
-    let store = djcrm_adapter_postgres::connect(&PostgresOptions::new(&database.url))
-        .await
-        .expect("a store");
+    let store = database.store(None).await;
     let jit: String = sqlx::query_scalar("SHOW jit")
         .fetch_one(store.pool())
         .await
@@ -56,11 +51,7 @@ async fn the_stores_connections_run_without_jit() {
 #[tokio::test]
 async fn a_connection_the_server_dropped_while_idle_is_not_handed_out() {
     let database = TestDatabase::create().await;
-    let mut options = PostgresOptions::new(&database.url);
-    options.max_connections = 1;
-    let store = djcrm_adapter_postgres::connect(&options)
-        .await
-        .expect("a store");
+    let store = database.store(Some(1)).await;
     store.ping().await.expect("the store answers");
 
     // The server (a restart, an idle timeout, an operator) ends the idle session.

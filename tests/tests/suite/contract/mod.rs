@@ -23,7 +23,7 @@ mod pipeline;
 mod tokens;
 mod webhooks;
 
-use djcrm_adapter_postgres::{PostgresOptions, PostgresStore};
+use djcrm_adapter_postgres::PostgresStore;
 use djcrm_adapter_sqlite::{SqliteOptions, SqliteStore};
 
 use crate::pg::TestDatabase;
@@ -265,10 +265,7 @@ async fn sqlite() -> (SqliteStore, ()) {
 /// A PostgreSQL store on a database of its own, dropped with the [`TestDatabase`].
 pub async fn postgres() -> (PostgresStore, TestDatabase) {
     let database = TestDatabase::create().await;
-    let options = PostgresOptions::new(database.url.clone());
-    let store = djcrm_adapter_postgres::connect(&options)
-        .await
-        .expect("a PostgreSQL store");
+    let store = database.store(None).await;
     (store, database)
 }
 
