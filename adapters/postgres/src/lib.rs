@@ -39,7 +39,9 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
 pub struct PostgresOptions {
     /// `postgres://user:password@host:port/database`.
     pub url: String,
-    /// Most pooled connections.
+    /// Most connections for reads, and as many again for units of work and
+    /// maintenance (the store keeps its read connections apart; see
+    /// `SqlStore::with_readers`).
     pub max_connections: u32,
     /// How long a request waits for a free connection.
     pub acquire_timeout: Duration,
@@ -111,7 +113,7 @@ pub async fn connect(options: &PostgresOptions) -> Result<PostgresStore, Connect
         .connect_with(connect)
         .await
         .map_err(ConnectError::Connect)?;
-    let store = SqlStore::new(pool);
+    let store = SqlStore::new(pool).with_readers();
     if options.migrate {
         migrate(&store).await?;
     } else {

@@ -4,7 +4,8 @@
 //! mapping and every write is written once here; the SQLite and PostgreSQL crates
 //! supply only their dialect, migrations and connection setup.
 //!
-//! Reads run on the pool. Writes run in a [`SqlUnitOfWork`]: one transaction, opened
+//! Reads run on the pool, or on connections the store keeps for them
+//! ([`SqlStore::with_readers`]). Writes run in a [`SqlUnitOfWork`]: one transaction, opened
 //! with the dialect's write statement (SQLite takes the write lock up front), which
 //! appends the use case's events to the `outbox` table before it commits.
 
@@ -20,6 +21,7 @@ mod jobs;
 pub mod migrations;
 mod outbox;
 mod purge;
+mod readers;
 mod reads;
 mod rows;
 mod transaction;
@@ -43,6 +45,7 @@ pub use rows::LEAD_COLUMNS;
 pub use transaction::SqlUnitOfWork;
 
 use error::storage;
+use readers::{ReadConnection, Readers};
 
 /// The span of one call to the database, named by what it is for: a trace shows
 /// where a request's time went without the SQL (or its values) in it.
@@ -56,6 +59,9 @@ pub(crate) type RowOf<D> = <<D as Dialect>::Db as Database>::Row;
 /// The store. Cheap to clone: clones share the pools.
 pub struct SqlStore<D: Dialect> {
     pool: Pool<D::Db>,
+    /// The connections reads run on, when the store keeps its own (see
+    /// `readers.rs`); otherwise reads take theirs from `pool`.
+    readers: Option<Readers<D::Db>>,
     /// Where units of work get their connection: the pool itself, or a pool of its
     /// own (SQLite's one writer).
     writer: Pool<D::Db>,
@@ -68,6 +74,7 @@ impl<D: Dialect> Clone for SqlStore<D> {
     fn clone(&self) -> Self {
         Self {
             pool: self.pool.clone(),
+            readers: self.readers.clone(),
             writer: self.writer.clone(),
             own_writer: self.own_writer,
             listener: self.listener.clone(),
@@ -91,6 +98,7 @@ impl<D: Dialect> SqlStore<D> {
             writer: pool.clone(),
             own_writer: false,
             pool,
+            readers: None,
             listener: None,
         }
     }
@@ -104,6 +112,17 @@ impl<D: Dialect> SqlStore<D> {
     pub fn with_writer(mut self, writer: Pool<D::Db>) -> Self {
         self.writer = writer;
         self.own_writer = true;
+        self
+    }
+
+    /// The store, running reads on connections it keeps for them: as many as the
+    /// pool may open, opened by it and then detached from it, so they do not count
+    /// against it. A kept connection goes back without sqlx's check (a round trip
+    /// per read); see `readers.rs` for when it is checked instead. Not for a
+    /// database that is one connection (in-memory SQLite).
+    #[must_use]
+    pub fn with_readers(mut self) -> Self {
+        self.readers = Some(Readers::over(&self.pool));
         self
     }
 
@@ -123,27 +142,44 @@ impl<D: Dialect> SqlStore<D> {
 
     /// Closes every connection.
     pub async fn close(&self) {
+        if let Some(readers) = &self.readers {
+            readers.close().await;
+        }
         self.writer.close().await;
         self.pool.close().await;
     }
 
-    /// A connection of the read pool, the wait for it recorded.
-    async fn acquire(
-        &self,
-        context: &'static str,
-    ) -> Result<sqlx::pool::PoolConnection<D::Db>, DomainError> {
+    /// A connection for a read, the wait for it recorded.
+    async fn acquire(&self, context: &'static str) -> Result<ReadConnection<D::Db>, DomainError> {
         let started = std::time::Instant::now();
-        let conn = self.pool.acquire().await.map_err(storage(context));
+        let conn = match &self.readers {
+            Some(readers) => readers.take().await.map(ReadConnection::Kept),
+            None => self.pool.acquire().await.map(ReadConnection::Pooled),
+        };
         metrics::histogram!("djcrm_db_pool_wait_seconds", "pool" => "read")
             .record(started.elapsed().as_secs_f64());
-        conn
+        conn.map_err(storage(context))
     }
 
-    /// Connections open and idle in the read pool, and in the write pool where it
-    /// is a pool of its own: for the metrics, read when they are scraped.
+    /// Connections open and idle for reads, for units of work where they have a
+    /// pool of their own, and in the shared pool: for the metrics, read when they
+    /// are scraped.
     #[must_use]
     pub fn connections(&self) -> Vec<(&'static str, u32, usize)> {
-        let mut pools = vec![("read", self.pool.size(), self.pool.num_idle())];
+        let shared = (self.pool.size(), self.pool.num_idle());
+        let mut pools = Vec::with_capacity(3);
+        match &self.readers {
+            Some(readers) => {
+                let (open, idle) = readers.counts();
+                pools.push(("read", open, idle));
+                pools.push((
+                    if self.own_writer { "other" } else { "write" },
+                    shared.0,
+                    shared.1,
+                ));
+            }
+            None => pools.push(("read", shared.0, shared.1)),
+        }
         if self.own_writer {
             pools.push(("write", self.writer.size(), self.writer.num_idle()));
         }
@@ -157,9 +193,11 @@ impl<D: Dialect> SqlStore<D> {
     ) -> Result<Vec<RowOf<D>>, DomainError> {
         async {
             let mut conn = self.acquire(context).await?;
-            D::Db::fetch_all(&mut conn, sql)
-                .await
-                .map_err(storage(context))
+            let rows = D::Db::fetch_all(conn.start(), sql).await;
+            if rows.is_ok() {
+                conn.finished();
+            }
+            rows.map_err(storage(context))
         }
         .instrument(span(context))
         .await
@@ -172,9 +210,11 @@ impl<D: Dialect> SqlStore<D> {
     ) -> Result<Option<RowOf<D>>, DomainError> {
         async {
             let mut conn = self.acquire(context).await?;
-            D::Db::fetch_optional(&mut conn, sql)
-                .await
-                .map_err(storage(context))
+            let row = D::Db::fetch_optional(conn.start(), sql).await;
+            if row.is_ok() {
+                conn.finished();
+            }
+            row.map_err(storage(context))
         }
         .instrument(span(context))
         .await

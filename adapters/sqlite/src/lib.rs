@@ -34,7 +34,8 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
 pub struct SqliteOptions {
     /// `sqlite://path/to/file.db` or `sqlite::memory:`.
     pub url: String,
-    /// Most connections held at once.
+    /// Most connections for reads (a file database also keeps one writer, and
+    /// opens more for maintenance as it needs them).
     pub max_connections: u32,
     /// How long a writer waits for the write lock before failing.
     pub busy_timeout: Duration,
@@ -100,7 +101,7 @@ pub async fn connect(options: &SqliteOptions) -> Result<SqliteStore, ConnectErro
             .connect_with(connect)
             .await
             .map_err(ConnectError::Open)?;
-        SqlStore::new(pool).with_writer(writer)
+        SqlStore::new(pool).with_writer(writer).with_readers()
     };
     if options.migrate {
         migrate(&store).await?;

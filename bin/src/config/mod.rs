@@ -100,7 +100,7 @@ impl Default for HttpConfig {
 pub struct DatabaseConfig {
     /// `sqlite://path.db` (the embedded default) or `postgres://user:pass@host/db`.
     pub url: String,
-    /// Most pooled connections.
+    /// Most connections for reads; on PostgreSQL as many again for writes.
     pub max_connections: u32,
     /// How long a request waits for a pooled connection, in milliseconds (PostgreSQL).
     pub acquire_timeout_ms: u64,

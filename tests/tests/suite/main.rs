@@ -15,5 +15,6 @@ mod outbox_contract;
 mod pg;
 mod pg_fence;
 mod pg_nagle;
+mod pg_readers;
 mod redis;
 mod startup;

@@ -6,7 +6,7 @@ use djcrm_domain::{
     AgentId, AgentPerformance, Digest, DomainError, HistoryEntry, Lead, LeadFilter, LeadId, Limit,
     OrgId, Page, PageRequest, PipelineCounts, PipelineFlow, RecentActivity, UntouchedLead,
 };
-use sqlx::Database;
+use sqlx::{Connection, Database};
 
 use super::{push_limit, push_page};
 use crate::engine::{ReadRow, Sql, SqlDatabase};
@@ -67,10 +67,11 @@ impl<D: Dialect> SqlStore<D> {
         page: PageRequest,
     ) -> Result<Vec<RowOf<D>>, DomainError> {
         let context = "listing leads";
+        let mut conn = self.acquire(context).await?;
         let begin = if filter.query.is_none() {
-            self.pool.begin_with(D::BEGIN_PINNED_LIST).await
+            conn.start().begin_with(D::BEGIN_PINNED_LIST).await
         } else {
-            self.pool.begin().await
+            conn.start().begin().await
         };
         let mut tx = begin.map_err(storage(context))?;
         let sql = list_query::<D>(&mut tx, prefix, org, filter, page).await?;
@@ -78,6 +79,7 @@ impl<D: Dialect> SqlStore<D> {
             .await
             .map_err(storage(context))?;
         tx.commit().await.map_err(storage(context))?;
+        conn.finished();
         Ok(rows)
     }
 }

@@ -1,4 +1,4 @@
-//! The read ports, each a query on the pool.
+//! The read ports, each a query on a read connection.
 
 mod accounts;
 mod catalog;

@@ -1,0 +1,188 @@
+//! The connections reads run on: taken and given back without a round trip.
+//!
+//! sqlx's pool pings every connection as it goes back to the pool, its guard
+//! against a query cancelled half-way. For a read that ping is a second round trip
+//! to the database, as costly as the query: a profile of lead reads under load put
+//! 16% of the server's time in it. Readers kept here go back as they are. One whose
+//! last use did not finish (its future was dropped, its query failed, a transaction
+//! was left behind) is pinged when next taken, which drains what the server still
+//! had to say and sends a dropped transaction's rollback; so is one idle for a
+//! while, which the server may have closed meanwhile.
+//!
+//! Readers are opened by the store's sqlx pool (so its connection setup applies)
+//! and detached from it: the pool stays free for units of work and maintenance.
+
+use std::ops::{Deref, DerefMut};
+use std::time::{Duration, Instant};
+
+use deadpool::managed::{self, Metrics, Object, PoolError, RecycleError, RecycleResult};
+use deadpool::{Runtime, managed::Timeouts};
+use sqlx::pool::PoolConnection;
+use sqlx::{Connection, Database, Pool};
+
+/// How long a reader may sit idle and still be handed out unchecked.
+const RECHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
+/// How long a reader lives before it is replaced (sqlx's own default for a pooled
+/// connection), so server-side memory a session accumulates is let go.
+const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// A kept connection and whether its last use finished.
+pub(crate) struct Reader<DB: Database> {
+    conn: DB::Connection,
+    /// Set while in use; still set when taken again, the last use was cut short.
+    unfinished: bool,
+    /// When its last use finished.
+    used: Instant,
+}
+
+/// Opens readers from the sqlx pool and checks them before reuse.
+pub(crate) struct Opener<DB: Database> {
+    pool: Pool<DB>,
+}
+
+impl<DB: Database> managed::Manager for Opener<DB> {
+    type Type = Reader<DB>;
+    type Error = sqlx::Error;
+
+    async fn create(&self) -> Result<Reader<DB>, sqlx::Error> {
+        let conn = self.pool.acquire().await?.detach();
+        Ok(Reader {
+            conn,
+            unfinished: false,
+            used: Instant::now(),
+        })
+    }
+
+    async fn recycle(
+        &self,
+        reader: &mut Reader<DB>,
+        metrics: &Metrics,
+    ) -> RecycleResult<sqlx::Error> {
+        if metrics.age() >= MAX_LIFETIME {
+            return Err(RecycleError::message("past its lifetime"));
+        }
+        if reader.unfinished || reader.used.elapsed() >= RECHECK_AFTER_IDLE {
+            reader.conn.ping().await?;
+            reader.unfinished = false;
+        }
+        Ok(())
+    }
+}
+
+/// The kept readers of one store. Cheap to clone: clones share the readers.
+pub(crate) struct Readers<DB: Database> {
+    kept: managed::Pool<Opener<DB>>,
+}
+
+impl<DB: Database> Clone for Readers<DB> {
+    fn clone(&self) -> Self {
+        Self {
+            kept: self.kept.clone(),
+        }
+    }
+}
+
+impl<DB: Database> Readers<DB> {
+    /// As many readers as `pool` may open connections, each waited for (and
+    /// checked) no longer than `pool` waits for one.
+    pub(crate) fn over(pool: &Pool<DB>) -> Self {
+        let options = pool.options();
+        let wait = Some(options.get_acquire_timeout());
+        let max = usize::try_from(options.get_max_connections().max(1)).unwrap_or(1);
+        let kept = managed::Pool::builder(Opener { pool: pool.clone() })
+            .max_size(max)
+            .timeouts(Timeouts {
+                wait,
+                create: wait,
+                recycle: wait,
+            })
+            .runtime(Runtime::Tokio1)
+            .build();
+        // Building fails only without a runtime for the timeouts; one is named above.
+        match kept {
+            Ok(kept) => Self { kept },
+            Err(error) => unreachable!("the readers' pool names its runtime: {error}"),
+        }
+    }
+
+    /// A reader, checked if its last use was cut short or it sat idle.
+    pub(crate) async fn take(&self) -> Result<Object<Opener<DB>>, sqlx::Error> {
+        // On the heap: with its create and recycle steps inside, the wait is a
+        // large future, and every read would carry it on its caller's stack.
+        Box::pin(self.kept.get())
+            .await
+            .map_err(|error| match error {
+                PoolError::Backend(error) => error,
+                PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
+                PoolError::Closed
+                | PoolError::NoRuntimeSpecified
+                | PoolError::PostCreateHook(_) => sqlx::Error::PoolClosed,
+            })
+    }
+
+    /// Readers open and idle, for the metrics.
+    pub(crate) fn counts(&self) -> (u32, usize) {
+        let status = self.kept.status();
+        (
+            u32::try_from(status.size).unwrap_or(u32::MAX),
+            status.available,
+        )
+    }
+
+    /// Closes the idle readers, telling the server; readers in use are dropped
+    /// when they come back.
+    pub(crate) async fn close(&self) {
+        self.kept.close();
+        let idle = self.kept.retain(|_, _| false).removed;
+        for reader in idle {
+            // The server ends the session either way; a failed goodbye changes nothing.
+            let _ = reader.conn.close().await;
+        }
+    }
+}
+
+/// A connection a read runs on: kept, or from the sqlx pool where the store keeps
+/// none (an in-memory SQLite database is one connection, which cannot be kept).
+pub(crate) enum ReadConnection<DB: Database> {
+    Kept(Object<Opener<DB>>),
+    Pooled(PoolConnection<DB>),
+}
+
+impl<DB: Database> ReadConnection<DB> {
+    /// The connection, marked in use until [`finished`](Self::finished).
+    pub(crate) fn start(&mut self) -> &mut DB::Connection {
+        if let Self::Kept(reader) = self {
+            reader.unfinished = true;
+        }
+        self
+    }
+
+    /// Marks the use begun by [`start`](Self::start) as complete: the connection
+    /// is back at rest, nothing left to read or roll back.
+    pub(crate) fn finished(&mut self) {
+        if let Self::Kept(reader) = self {
+            reader.unfinished = false;
+            reader.used = Instant::now();
+        }
+    }
+}
+
+impl<DB: Database> Deref for ReadConnection<DB> {
+    type Target = DB::Connection;
+
+    fn deref(&self) -> &DB::Connection {
+        match self {
+            Self::Kept(reader) => &reader.conn,
+            Self::Pooled(conn) => conn,
+        }
+    }
+}
+
+impl<DB: Database> DerefMut for ReadConnection<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        match self {
+            Self::Kept(reader) => &mut reader.conn,
+            Self::Pooled(conn) => conn,
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The store's kept read connections on PostgreSQL: they go back without sqlx's
+//! check, so what a read cut short leaves behind must be dealt with before the
+//! next read, and they are connections of their own beside the pool units of
+//! work use.
+
+use std::time::Duration;
+
+use djcrm_domain::ports::{LeadRepository, OrganizationRepository, Store, UnitOfWork};
+use djcrm_domain::{LeadFilter, LeadId};
+
+use crate::contract::fixtures::{page, stored_lead, tenant};
+use crate::pg::TestDatabase;
+
+#[tokio::test]
+async fn reads_cut_short_at_any_point_leave_their_connection_fit_for_the_next() {
+    let database = TestDatabase::create().await;
+    let store = database.store(Some(1)).await;
+    let acme = tenant(&store, "Acme").await;
+    let mut ids: Vec<LeadId> = Vec::new();
+    for i in 0..20 {
+        ids.push(stored_lead(&store, &acme, &format!("Lead{i:02}")).await.id);
+    }
+    ids.reverse();
+
+    // Dropped after 0 to 600 µs: before sending, while the server answers, while
+    // the answer is read, and inside the listing's transaction.
+    for i in 0..300_u64 {
+        let cut = Duration::from_micros((i * 37) % 600);
+        if i % 3 == 0 {
+            let filter = LeadFilter::default();
+            let list = LeadRepository::list(store.leads(), acme.org, &filter, page(50));
+            let _ = tokio::time::timeout(cut, list).await;
+        } else {
+            let id = ids[usize::try_from(i).unwrap_or(0) % ids.len()];
+            let _ =
+                tokio::time::timeout(cut, LeadRepository::get(store.leads(), acme.org, id)).await;
+        }
+    }
+
+    let last = ids[0];
+    let read = LeadRepository::get(store.leads(), acme.org, last)
+        .await
+        .expect("a lead");
+    assert_eq!(read.id, last, "the answer to this read, not an earlier one");
+    let listed = LeadRepository::list(store.leads(), acme.org, &LeadFilter::default(), page(50))
+        .await
+        .expect("a listing");
+    let listed: Vec<LeadId> = listed.items.iter().map(|l| l.id).collect();
+    assert_eq!(listed, ids, "every lead, newest first");
+    let open: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+         AND application_name = 'djcrm' AND state LIKE 'idle in transaction%'",
+    )
+    .fetch_one(store.pool())
+    .await
+    .expect("the sessions");
+    assert_eq!(open, 0, "no listing's transaction left open");
+}
+
+#[tokio::test]
+async fn a_read_goes_on_while_a_unit_of_work_holds_the_pools_only_connection() {
+    let database = TestDatabase::create().await;
+    let store = database.store(Some(1)).await;
+    let acme = tenant(&store, "Acme").await;
+    let ada = stored_lead(&store, &acme, "Ada").await;
+    store.ping().await.expect("a reader is open");
+
+    let mut uow = store.begin().await.expect("begin");
+    uow.organization_for_update(acme.org)
+        .await
+        .expect("the pool's one connection, in a transaction");
+    let read = tokio::time::timeout(
+        Duration::from_secs(2),
+        LeadRepository::get(store.leads(), acme.org, ada.id),
+    )
+    .await
+    .expect("the read does not wait for the unit of work")
+    .expect("a lead");
+    assert_eq!(read.id, ada.id);
+    let organization = OrganizationRepository::get(store.organizations(), acme.org)
+        .await
+        .expect("another read");
+    assert_eq!(organization.id, acme.org);
+    uow.commit().await.expect("commit");
+}
