@@ -95,15 +95,22 @@ impl MemoryCache {
         self.values.weighted_size()
     }
 
+    /// The entries it holds, once pending evictions are done.
+    #[must_use]
+    pub fn entry_count(&self) -> u64 {
+        self.values.run_pending_tasks();
+        self.values.entry_count()
+    }
+
     fn current(&self, namespace: &str) -> Result<u64, CacheError> {
         Ok(self.generations()?.get(namespace).copied().unwrap_or(0))
     }
 }
 
 impl Default for MemoryCache {
-    /// At most 16 MiB.
+    /// At most 8 MiB (the server's default bound).
     fn default() -> Self {
-        Self::new(16 << 20)
+        Self::new(8 << 20)
     }
 }
 

@@ -210,7 +210,7 @@ impl Default for CacheConfig {
             prefix: "djcrm:".to_owned(),
             timeout_ms: 250,
             max_connections: 16,
-            max_mib: 16,
+            max_mib: 8,
         }
     }
 }
