@@ -132,8 +132,9 @@ impl<DB: Database> Readers<DB> {
     /// Closes the idle readers, telling the server; readers in use are dropped
     /// when they come back.
     pub(crate) async fn close(&self) {
-        self.kept.close();
+        // Taken out first: closing the pool drops them without a goodbye.
         let idle = self.kept.retain(|_, _| false).removed;
+        self.kept.close();
         for reader in idle {
             // The server ends the session either way; a failed goodbye changes nothing.
             let _ = reader.conn.close().await;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use djcrm_domain::ports::{LeadRepository, OrganizationRepository, Store, UnitOfWork};
 use djcrm_domain::{LeadFilter, LeadId};
+use sqlx::{Connection, PgConnection};
 
 use crate::contract::fixtures::{page, stored_lead, tenant};
 use crate::pg::TestDatabase;
@@ -82,4 +83,38 @@ async fn a_read_goes_on_while_a_unit_of_work_holds_the_pools_only_connection() {
         .expect("another read");
     assert_eq!(organization.id, acme.org);
     uow.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn closing_the_store_ends_its_sessions_readers_included() {
+    let database = TestDatabase::create().await;
+    let store = database.store(None).await;
+    let acme = tenant(&store, "Acme").await;
+    let ada = stored_lead(&store, &acme, "Ada").await;
+    let reads = (0..4).map(|_| LeadRepository::get(store.leads(), acme.org, ada.id));
+    for read in futures::future::join_all(reads).await {
+        read.expect("a lead");
+    }
+
+    store.close().await;
+
+    let mut admin = PgConnection::connect(&database.url)
+        .await
+        .expect("a connection");
+    let mut open = -1_i64;
+    // A session ends a moment after its client says goodbye.
+    for _ in 0..40 {
+        open = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity \
+             WHERE datname = current_database() AND application_name = 'djcrm'",
+        )
+        .fetch_one(&mut admin)
+        .await
+        .expect("the sessions");
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(open, 0, "the store's sessions, its readers' among them");
 }
