@@ -17,16 +17,13 @@ pub mod nagle;
 use std::str::FromStr;
 use std::time::Duration;
 
-use djcrm_adapter_sql::SqlStore;
+use djcrm_adapter_sql::{RECHECK_AFTER_IDLE, SqlStore};
 use sqlx::Connection;
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 pub use dialect::{OUTBOX_FENCE, PostgresDialect};
 pub use error::ConnectError;
-
-/// How long a pooled connection may sit idle and still be handed out unchecked.
-const RECHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// The store on PostgreSQL.
 pub type PostgresStore = SqlStore<PostgresDialect>;

@@ -39,6 +39,7 @@ use tracing::Instrument;
 pub use dialect::{Dialect, SearchPredicate};
 pub use engine::{Param, Placeholders, ReadRow, Sql, SqlDatabase};
 pub use error::like_literal;
+pub use readers::RECHECK_AFTER_IDLE;
 /// The columns every lead read selects, for tools that send the same SQL (the
 /// HTTP load benchmark's raw-database baseline).
 pub use rows::LEAD_COLUMNS;

@@ -20,11 +20,9 @@ use deadpool::{Runtime, managed::Timeouts};
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection, Database, Pool};
 
-/// How long a reader may sit idle and still be handed out unchecked.
-const RECHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
-/// How long a reader lives before it is replaced (sqlx's own default for a pooled
-/// connection), so server-side memory a session accumulates is let go.
-const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
+/// How long a connection may sit idle and still be handed out unchecked (the
+/// PostgreSQL store's pool uses it too; HikariCP skips its check within 500 ms).
+pub const RECHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// A kept connection and whether its last use finished.
 pub(crate) struct Reader<DB: Database> {
@@ -38,6 +36,9 @@ pub(crate) struct Reader<DB: Database> {
 /// Opens readers from the sqlx pool and checks them before reuse.
 pub(crate) struct Opener<DB: Database> {
     pool: Pool<DB>,
+    /// How long a reader lives before it is replaced: the pool's own lifetime for
+    /// its connections, so server-side memory a session accumulates is let go.
+    max_lifetime: Option<Duration>,
 }
 
 impl<DB: Database> managed::Manager for Opener<DB> {
@@ -58,7 +59,10 @@ impl<DB: Database> managed::Manager for Opener<DB> {
         reader: &mut Reader<DB>,
         metrics: &Metrics,
     ) -> RecycleResult<sqlx::Error> {
-        if metrics.age() >= MAX_LIFETIME {
+        if self
+            .max_lifetime
+            .is_some_and(|lifetime| metrics.age() >= lifetime)
+        {
             return Err(RecycleError::message("past its lifetime"));
         }
         if reader.unfinished || reader.used.elapsed() >= RECHECK_AFTER_IDLE {
@@ -89,7 +93,11 @@ impl<DB: Database> Readers<DB> {
         let options = pool.options();
         let wait = Some(options.get_acquire_timeout());
         let max = usize::try_from(options.get_max_connections().max(1)).unwrap_or(1);
-        let kept = managed::Pool::builder(Opener { pool: pool.clone() })
+        let opener = Opener {
+            pool: pool.clone(),
+            max_lifetime: options.get_max_lifetime(),
+        };
+        let kept = managed::Pool::builder(opener)
             .max_size(max)
             .timeouts(Timeouts {
                 wait,
