@@ -81,11 +81,11 @@ impl AnyStore {
         }
         if db.url.starts_with("postgres://") || db.url.starts_with("postgresql://") {
             let options = PostgresOptions {
-                url: db.url.clone(),
                 max_connections: db.max_connections,
                 acquire_timeout: Duration::from_millis(db.acquire_timeout_ms),
                 statement_timeout: Duration::from_millis(db.statement_timeout_ms),
                 migrate,
+                ..PostgresOptions::new(db.url.clone())
             };
             return Ok(Self::Postgres(
                 djcrm_adapter_postgres::connect(&options).await?,

@@ -44,13 +44,16 @@ pub struct PostgresOptions {
     pub acquire_timeout: Duration,
     /// The longest a single statement may run.
     pub statement_timeout: Duration,
+    /// How long a connection may sit idle before it is closed (read connections
+    /// and the pool's alike), so a burst does not hold its sessions for good.
+    pub idle_timeout: Duration,
     /// Apply pending migrations when connecting.
     pub migrate: bool,
 }
 
 impl PostgresOptions {
     /// Defaults for `url`: 10 connections, 5 s acquire timeout, 30 s statement
-    /// timeout, migrations applied.
+    /// timeout, connections idle for 10 minutes closed, migrations applied.
     #[must_use]
     pub fn new(url: impl Into<String>) -> Self {
         Self {
@@ -58,6 +61,7 @@ impl PostgresOptions {
             max_connections: 10,
             acquire_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(600),
             migrate: true,
         }
     }
@@ -80,6 +84,7 @@ pub async fn connect(options: &PostgresOptions) -> Result<PostgresStore, Connect
     let pool = PgPoolOptions::new()
         .max_connections(options.max_connections.max(1))
         .acquire_timeout(options.acquire_timeout)
+        .idle_timeout(options.idle_timeout)
         // sqlx checks a connection with a round trip when it goes back to the pool;
         // checking it again when it is taken (its default) cost every read a third
         // round trip. Only a connection idle for a while is checked again (the

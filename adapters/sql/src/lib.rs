@@ -47,6 +47,7 @@ pub use transaction::SqlUnitOfWork;
 
 use error::storage;
 use readers::{ReadConnection, Readers};
+use reads::lead_batches::LeadBatches;
 
 /// The span of one call to the database, named by what it is for: a trace shows
 /// where a request's time went without the SQL (or its values) in it.
@@ -63,6 +64,8 @@ pub struct SqlStore<D: Dialect> {
     /// The connections reads run on, when the store keeps its own (see
     /// `readers.rs`); otherwise reads take theirs from `pool`.
     readers: Option<Readers<D::Db>>,
+    /// Lead reads waiting to go to the database together (see `lead_batches.rs`).
+    lead_batches: Arc<LeadBatches>,
     /// Where units of work get their connection: the pool itself, or a pool of its
     /// own (SQLite's one writer).
     writer: Pool<D::Db>,
@@ -76,6 +79,7 @@ impl<D: Dialect> Clone for SqlStore<D> {
         Self {
             pool: self.pool.clone(),
             readers: self.readers.clone(),
+            lead_batches: Arc::clone(&self.lead_batches),
             writer: self.writer.clone(),
             own_writer: self.own_writer,
             listener: self.listener.clone(),
@@ -95,9 +99,14 @@ impl<D: Dialect> SqlStore<D> {
     /// The store over a connected (and migrated) pool.
     #[must_use]
     pub fn new(pool: Pool<D::Db>) -> Self {
+        // As many lead statements in flight as there are cores (or connections, if
+        // fewer): more would queue for a core on either side.
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let connections = usize::try_from(pool.options().get_max_connections()).unwrap_or(1);
         Self {
             writer: pool.clone(),
             own_writer: false,
+            lead_batches: Arc::new(LeadBatches::new(cores.max(2).min(connections))),
             pool,
             readers: None,
             listener: None,
@@ -123,7 +132,10 @@ impl<D: Dialect> SqlStore<D> {
     /// database that is one connection (in-memory SQLite).
     #[must_use]
     pub fn with_readers(mut self) -> Self {
-        self.readers = Some(Readers::over(&self.pool));
+        match Readers::over(&self.pool) {
+            Ok(readers) => self.readers = Some(readers),
+            Err(error) => tracing::warn!(%error, "reads share the pool with units of work"),
+        }
         self
     }
 
@@ -194,11 +206,9 @@ impl<D: Dialect> SqlStore<D> {
     ) -> Result<Vec<RowOf<D>>, DomainError> {
         async {
             let mut conn = self.acquire(context).await?;
-            let rows = D::Db::fetch_all(conn.start(), sql).await;
-            if rows.is_ok() {
-                conn.finished();
-            }
-            rows.map_err(storage(context))
+            conn.run(async |conn| D::Db::fetch_all(conn, sql).await)
+                .await
+                .map_err(storage(context))
         }
         .instrument(span(context))
         .await
@@ -211,11 +221,9 @@ impl<D: Dialect> SqlStore<D> {
     ) -> Result<Option<RowOf<D>>, DomainError> {
         async {
             let mut conn = self.acquire(context).await?;
-            let row = D::Db::fetch_optional(conn.start(), sql).await;
-            if row.is_ok() {
-                conn.finished();
-            }
-            row.map_err(storage(context))
+            conn.run(async |conn| D::Db::fetch_optional(conn, sql).await)
+                .await
+                .map_err(storage(context))
         }
         .instrument(span(context))
         .await

@@ -15,10 +15,14 @@
 use std::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
 
-use deadpool::managed::{self, Metrics, Object, PoolError, RecycleError, RecycleResult};
-use deadpool::{Runtime, managed::Timeouts};
+use deadpool::Runtime;
+use deadpool::managed::{
+    self, BuildError, Metrics, Object, PoolError, RecycleError, RecycleResult, Timeouts, WeakPool,
+};
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection, Database, Pool};
+use tokio::runtime::Handle;
+use tokio::time::MissedTickBehavior;
 
 /// How long a connection may sit idle and still be handed out unchecked (the
 /// PostgreSQL store's pool uses it too; HikariCP skips its check within 500 ms).
@@ -88,8 +92,12 @@ impl<DB: Database> Clone for Readers<DB> {
 
 impl<DB: Database> Readers<DB> {
     /// As many readers as `pool` may open connections, each waited for (and
-    /// checked) no longer than `pool` waits for one.
-    pub(crate) fn over(pool: &Pool<DB>) -> Self {
+    /// checked) no longer than `pool` waits for one, and closed once idle as long
+    /// as `pool` lets its own connections idle.
+    ///
+    /// # Errors
+    /// Without a tokio runtime for the waits and the idle sweep.
+    pub(crate) fn over(pool: &Pool<DB>) -> Result<Self, BuildError> {
         let options = pool.options();
         let wait = Some(options.get_acquire_timeout());
         let max = usize::try_from(options.get_max_connections().max(1)).unwrap_or(1);
@@ -97,6 +105,7 @@ impl<DB: Database> Readers<DB> {
             pool: pool.clone(),
             max_lifetime: options.get_max_lifetime(),
         };
+        let runtime = Handle::try_current().map_err(|_| BuildError::NoRuntimeSpecified)?;
         let kept = managed::Pool::builder(opener)
             .max_size(max)
             .timeouts(Timeouts {
@@ -105,12 +114,11 @@ impl<DB: Database> Readers<DB> {
                 recycle: wait,
             })
             .runtime(Runtime::Tokio1)
-            .build();
-        // Building fails only without a runtime for the timeouts; one is named above.
-        match kept {
-            Ok(kept) => Self { kept },
-            Err(error) => unreachable!("the readers' pool names its runtime: {error}"),
+            .build()?;
+        if let Some(idle) = options.get_idle_timeout() {
+            runtime.spawn(close_idle(kept.weak(), idle));
         }
+        Ok(Self { kept })
     }
 
     /// A reader, checked if its last use was cut short or it sat idle.
@@ -143,10 +151,39 @@ impl<DB: Database> Readers<DB> {
         // Taken out first: closing the pool drops them without a goodbye.
         let idle = self.kept.retain(|_, _| false).removed;
         self.kept.close();
-        for reader in idle {
-            // The server ends the session either way; a failed goodbye changes nothing.
-            let _ = reader.conn.close().await;
+        say_goodbye(idle).await;
+    }
+}
+
+/// Closes the readers of `kept` idle for `idle` or longer, checking twice as often,
+/// as sqlx's pool closes its own: a burst of reads does not keep its sessions open
+/// for good. Ends with the readers' pool.
+async fn close_idle<DB: Database>(kept: WeakPool<Opener<DB>>, idle: Duration) {
+    let mut ticks = tokio::time::interval((idle / 2).max(Duration::from_millis(100)));
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        let Some(readers) = kept.upgrade() else {
+            return;
+        };
+        if readers.is_closed() {
+            return;
         }
+        let idle = readers
+            .retain(|reader, _| reader.used.elapsed() < idle)
+            .removed;
+        // Not held while saying goodbye: the store may be dropped meanwhile.
+        drop(readers);
+        say_goodbye(idle).await;
+    }
+}
+
+/// Closes `readers`, telling the server.
+async fn say_goodbye<DB: Database>(readers: Vec<Reader<DB>>) {
+    for reader in readers {
+        // The server ends the session either way; a failed goodbye changes nothing.
+        let _ = reader.conn.close().await;
     }
 }
 
@@ -158,21 +195,22 @@ pub(crate) enum ReadConnection<DB: Database> {
 }
 
 impl<DB: Database> ReadConnection<DB> {
-    /// The connection, marked in use until [`finished`](Self::finished).
-    pub(crate) fn start(&mut self) -> &mut DB::Connection {
+    /// Runs `read` on the connection, marked in use until `read` succeeds: one cut
+    /// short or failed leaves the mark, and the connection is checked before its
+    /// next use.
+    pub(crate) async fn run<T, E>(
+        &mut self,
+        read: impl AsyncFnOnce(&mut DB::Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
         if let Self::Kept(reader) = self {
             reader.unfinished = true;
         }
-        self
-    }
-
-    /// Marks the use begun by [`start`](Self::start) as complete: the connection
-    /// is back at rest, nothing left to read or roll back.
-    pub(crate) fn finished(&mut self) {
-        if let Self::Kept(reader) = self {
+        let outcome = read(&mut **self).await;
+        if let (Self::Kept(reader), Ok(_)) = (self, &outcome) {
             reader.unfinished = false;
             reader.used = Instant::now();
         }
+        outcome
     }
 }
 

@@ -11,6 +11,7 @@ use sqlx::{Connection, PgConnection};
 
 use crate::contract::fixtures::{page, stored_lead, tenant};
 use crate::pg::TestDatabase;
+use djcrm_adapter_postgres::PostgresOptions;
 
 #[tokio::test]
 async fn reads_cut_short_at_any_point_leave_their_connection_fit_for_the_next() {
@@ -117,4 +118,43 @@ async fn closing_the_store_ends_its_sessions_readers_included() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(open, 0, "the store's sessions, its readers' among them");
+}
+
+#[tokio::test]
+async fn read_connections_idle_past_the_idle_timeout_are_closed() {
+    let database = TestDatabase::create().await;
+    let mut options = PostgresOptions::new(&database.url);
+    options.idle_timeout = Duration::from_millis(300);
+    let store = djcrm_adapter_postgres::connect(&options)
+        .await
+        .expect("a PostgreSQL store");
+    let acme = tenant(&store, "Acme").await;
+    let ada = stored_lead(&store, &acme, "Ada").await;
+    // Reads of one kind each (lead reads that arrive together share a statement).
+    let reads = (0..4).map(|_| store.ping());
+    for read in futures::future::join_all(reads).await {
+        read.expect("a read");
+    }
+    let readers = |store: &djcrm_adapter_postgres::PostgresStore| {
+        store
+            .connections()
+            .into_iter()
+            .find(|(name, _, _)| *name == "read")
+            .map_or(0, |(_, open, _)| open)
+    };
+    assert!(readers(&store) > 1, "the burst opened several readers");
+
+    let mut open = readers(&store);
+    for _ in 0..40 {
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        open = readers(&store);
+    }
+    assert_eq!(open, 0, "every reader idle past the timeout is closed");
+    let read = LeadRepository::get(store.leads(), acme.org, ada.id)
+        .await
+        .expect("a read opens a new reader");
+    assert_eq!(read.id, ada.id);
 }

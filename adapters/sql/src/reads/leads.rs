@@ -7,6 +7,7 @@ use djcrm_domain::{
     OrgId, Page, PageRequest, PipelineCounts, PipelineFlow, RecentActivity, UntouchedLead,
 };
 use sqlx::{Connection, Database};
+use tracing::Instrument;
 
 use super::{push_limit, push_page};
 use crate::engine::{ReadRow, Sql, SqlDatabase};
@@ -68,35 +69,30 @@ impl<D: Dialect> SqlStore<D> {
     ) -> Result<Vec<RowOf<D>>, DomainError> {
         let context = "listing leads";
         let mut conn = self.acquire(context).await?;
-        let begin = if filter.query.is_none() {
-            conn.start().begin_with(D::BEGIN_PINNED_LIST).await
-        } else {
-            conn.start().begin().await
-        };
-        let mut tx = begin.map_err(storage(context))?;
-        let sql = list_query::<D>(&mut tx, prefix, org, filter, page).await?;
-        let rows = D::Db::fetch_all(&mut tx, sql)
-            .await
-            .map_err(storage(context))?;
-        tx.commit().await.map_err(storage(context))?;
-        conn.finished();
-        Ok(rows)
+        conn.run(async |conn| {
+            let begin = if filter.query.is_none() {
+                conn.begin_with(D::BEGIN_PINNED_LIST).await
+            } else {
+                conn.begin().await
+            };
+            let mut tx = begin.map_err(storage(context))?;
+            let sql = list_query::<D>(&mut tx, prefix, org, filter, page).await?;
+            let rows = D::Db::fetch_all(&mut tx, sql)
+                .await
+                .map_err(storage(context))?;
+            tx.commit().await.map_err(storage(context))?;
+            Ok(rows)
+        })
+        .await
     }
 }
 
 impl<D: Dialect> LeadRepository for SqlStore<D> {
     async fn get(&self, org: OrgId, id: LeadId) -> Result<Lead, DomainError> {
-        let mut sql = Sql::new("SELECT ");
-        sql.push(LEAD_COLUMNS)
-            .push(" FROM leads WHERE organization_id = ")
-            .push_bind(org)
-            .push(" AND id = ")
-            .push_bind(id)
-            .push(" AND deleted_at IS NULL");
-        self.fetch_optional(sql, "reading a lead")
+        self.batched_lead(org, id)
+            .instrument(crate::span("reading a lead"))
             .await?
             .ok_or(DomainError::not_found("lead"))
-            .and_then(|row| rows::lead(&row))
     }
 
     async fn list(

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod catalog;
+pub(crate) mod lead_batches;
 pub(crate) mod leads;
 
 use djcrm_domain::{Limit, PageRequest};

@@ -40,6 +40,74 @@ pub async fn another_tenants_lead_is_not_found<S: Store>(store: S) {
     assert_not_found(store.leads().get(globex.org, ada.id).await);
 }
 
+/// Forty leads of two tenants, read three times each, all at once.
+pub async fn leads_read_at_once_each_get_their_own<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let globex = tenant(&store, "Globex").await;
+    let mut leads = Vec::new();
+    for i in 0..40 {
+        let owner = if i % 2 == 0 { &acme } else { &globex };
+        leads.push(stored_lead(&store, owner, &format!("Lead{i:02}")).await);
+    }
+    let store = &store;
+    let reads = leads
+        .iter()
+        .cycle()
+        .take(120)
+        .map(|lead| async move { (lead, store.leads().get(lead.org_id, lead.id).await) });
+    for (lead, read) in futures::future::join_all(reads).await {
+        assert_eq!(read.expect("stored"), *lead);
+    }
+}
+
+pub async fn leads_read_at_once_stay_hidden_from_another_tenant<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let globex = tenant(&store, "Globex").await;
+    let mut leads = Vec::new();
+    for i in 0..20 {
+        leads.push(stored_lead(&store, &acme, &format!("Lead{i:02}")).await);
+    }
+    // Each lead asked for by its tenant and by the other, interleaved.
+    let store = &store;
+    let reads = leads
+        .iter()
+        .flat_map(|lead| [acme.org, globex.org].map(|org| (org, lead)));
+    let reads =
+        reads.map(|(org, lead)| async move { (org, lead, store.leads().get(org, lead.id).await) });
+    for (org, lead, read) in futures::future::join_all(reads).await {
+        if org == acme.org {
+            assert_eq!(read.expect("its own lead"), *lead);
+        } else {
+            assert_not_found(read);
+        }
+    }
+}
+
+/// Readers that stop waiting (their client went away) leave the reads beside
+/// theirs answered.
+pub async fn reads_given_up_leave_the_others_answered<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let mut leads = Vec::new();
+    for i in 0..30 {
+        leads.push(stored_lead(&store, &acme, &format!("Lead{i:02}")).await);
+    }
+    let reads = leads.iter().enumerate().map(|(i, lead)| {
+        let store = &store;
+        async move {
+            let read = store.leads().get(acme.org, lead.id);
+            if i % 3 == 0 {
+                let _ = tokio::time::timeout(std::time::Duration::ZERO, read).await;
+                None
+            } else {
+                Some((lead, read.await))
+            }
+        }
+    });
+    for (lead, read) in futures::future::join_all(reads).await.into_iter().flatten() {
+        assert_eq!(read.expect("stored"), *lead);
+    }
+}
+
 pub async fn lead_for_update_reads_the_live_lead<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let ada = stored_lead(&store, &acme, "Ada").await;
