@@ -71,15 +71,37 @@ impl LeadBatches {
     }
 
     /// The next reads to send, oldest first; empty when the queue is, and then
-    /// the sender asking stops.
-    fn next(&self) -> Vec<Waiting> {
+    /// the sender asking gives its slot back and stops.
+    fn next(&self, slot: &mut SenderSlot) -> Vec<Waiting> {
         let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
         if queue.waiting.is_empty() {
             queue.senders -= 1;
+            slot.held = false;
             return Vec::new();
         }
         let n = queue.waiting.len().min(MOST_PER_STATEMENT);
         queue.waiting.drain(..n).collect()
+    }
+}
+
+/// A sender's place among the most allowed. Given back when the queue is empty,
+/// or when the sender's task ends otherwise (a panic, the runtime going away), so
+/// the next read starts a sender instead of queueing behind one that is gone.
+struct SenderSlot {
+    batches: Arc<LeadBatches>,
+    held: bool,
+}
+
+impl Drop for SenderSlot {
+    fn drop(&mut self) {
+        if self.held {
+            let mut queue = self
+                .batches
+                .queue
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            queue.senders -= 1;
+        }
     }
 }
 
@@ -99,8 +121,12 @@ impl<D: Dialect> SqlStore<D> {
 
     /// Sends the queued reads until none wait.
     async fn send_lead_batches(self) {
+        let mut slot = SenderSlot {
+            batches: Arc::clone(&self.lead_batches),
+            held: true,
+        };
         loop {
-            let mut batch = self.lead_batches.next();
+            let mut batch = self.lead_batches.next(&mut slot);
             if batch.is_empty() {
                 return;
             }
