@@ -144,6 +144,8 @@ impl<D: Dialect> SqlStore<D> {
 
     /// Reads the leads `reads` ask for, all of `org`, and answers each.
     async fn read_leads(&self, org: OrgId, reads: Vec<Waiting>) {
+        metrics::histogram!("djcrm_db_lead_reads_per_statement")
+            .record(f64::from(u32::try_from(reads.len()).unwrap_or(u32::MAX)));
         let mut sql = Sql::new("SELECT ");
         sql.push(LEAD_COLUMNS)
             .push(" FROM leads WHERE organization_id = ")
