@@ -99,8 +99,9 @@ impl<D: Dialect> SqlStore<D> {
     /// The store over a connected (and migrated) pool.
     #[must_use]
     pub fn new(pool: Pool<D::Db>) -> Self {
-        // As many lead statements in flight as there are cores (or connections, if
-        // fewer): more would queue for a core on either side.
+        // As many lead statements in flight as there are cores, and at least two so
+        // one slow statement does not hold every read up; never more than there
+        // are connections: more would queue for a core on either side.
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         let connections = usize::try_from(pool.options().get_max_connections()).unwrap_or(1);
         Self {

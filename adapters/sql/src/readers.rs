@@ -96,7 +96,7 @@ impl<DB: Database> Readers<DB> {
     /// as `pool` lets its own connections idle.
     ///
     /// # Errors
-    /// Without a tokio runtime for the waits and the idle sweep.
+    /// When deadpool refuses the settings (timeouts without a runtime).
     pub(crate) fn over(pool: &Pool<DB>) -> Result<Self, BuildError> {
         let options = pool.options();
         let wait = Some(options.get_acquire_timeout());
@@ -105,7 +105,6 @@ impl<DB: Database> Readers<DB> {
             pool: pool.clone(),
             max_lifetime: options.get_max_lifetime(),
         };
-        let runtime = Handle::try_current().map_err(|_| BuildError::NoRuntimeSpecified)?;
         let kept = managed::Pool::builder(opener)
             .max_size(max)
             .timeouts(Timeouts {
@@ -116,7 +115,12 @@ impl<DB: Database> Readers<DB> {
             .runtime(Runtime::Tokio1)
             .build()?;
         if let Some(idle) = options.get_idle_timeout() {
-            runtime.spawn(close_idle(kept.weak(), idle));
+            match Handle::try_current() {
+                Ok(runtime) => drop(runtime.spawn(close_idle(kept.weak(), idle))),
+                Err(_) => tracing::warn!(
+                    "no runtime to close idle read connections; they last their lifetime"
+                ),
+            }
         }
         Ok(Self { kept })
     }

@@ -59,34 +59,46 @@ impl LeadBatches {
         }
     }
 
-    /// Queues a read; true when the caller must start a sender for it.
-    fn enqueue(&self, read: Waiting) -> bool {
+    /// Queues a read; a sender's slot when the caller must start a sender for it.
+    fn enqueue(self: &Arc<Self>, read: Waiting) -> Option<SenderSlot> {
         let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
         queue.waiting.push(read);
-        let start = queue.senders < self.most_senders;
-        if start {
+        (queue.senders < self.most_senders).then(|| {
             queue.senders += 1;
-        }
-        start
+            SenderSlot {
+                batches: Arc::clone(self),
+                held: true,
+            }
+        })
     }
 
-    /// The next reads to send, oldest first; empty when the queue is, and then
-    /// the sender asking gives its slot back and stops.
+    /// The next reads to send: the oldest and up to 63 more of its organization,
+    /// oldest first (other organizations' reads are left to this sender's next turn
+    /// or another sender). Empty when the queue is, and then the sender asking
+    /// gives its slot back and stops.
     fn next(&self, slot: &mut SenderSlot) -> Vec<Waiting> {
         let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-        if queue.waiting.is_empty() {
+        let Some(org) = queue.waiting.first().map(|read| read.org) else {
             queue.senders -= 1;
             slot.held = false;
             return Vec::new();
-        }
-        let n = queue.waiting.len().min(MOST_PER_STATEMENT);
-        queue.waiting.drain(..n).collect()
+        };
+        let mut taken = 0;
+        queue
+            .waiting
+            .extract_if(.., |read| {
+                let take = read.org == org && taken < MOST_PER_STATEMENT;
+                taken += usize::from(take);
+                take
+            })
+            .collect()
     }
 }
 
-/// A sender's place among the most allowed. Given back when the queue is empty,
-/// or when the sender's task ends otherwise (a panic, the runtime going away), so
-/// the next read starts a sender instead of queueing behind one that is gone.
+/// A sender's place among the most allowed, taken when its task is started. Given
+/// back when the queue is empty, or when the task ends otherwise (a panic, the
+/// runtime going away, the task never run): then, if no sender is left, the reads
+/// still queued are let go, and their callers get an error instead of waiting.
 struct SenderSlot {
     batches: Arc<LeadBatches>,
     held: bool,
@@ -101,6 +113,9 @@ impl Drop for SenderSlot {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             queue.senders -= 1;
+            if queue.senders == 0 {
+                queue.waiting.clear();
+            }
         }
     }
 }
@@ -110,35 +125,23 @@ impl<D: Dialect> SqlStore<D> {
     /// waiting.
     pub(crate) async fn batched_lead(&self, org: OrgId, id: LeadId) -> Answer {
         let (answer, answered) = oneshot::channel();
-        if self.lead_batches.enqueue(Waiting { org, id, answer }) {
-            tokio::spawn(self.clone().send_lead_batches());
+        if let Some(slot) = self.lead_batches.enqueue(Waiting { org, id, answer }) {
+            tokio::spawn(self.clone().send_lead_batches(slot));
         }
-        // The sender never drops an answer unsent, unless the runtime is shutting down.
+        // An answer is dropped unsent only when its sender's task ended abnormally.
         answered
             .await
             .unwrap_or_else(|_| Err(DomainError::internal("reading a lead", None)))
     }
 
-    /// Sends the queued reads until none wait.
-    async fn send_lead_batches(self) {
-        let mut slot = SenderSlot {
-            batches: Arc::clone(&self.lead_batches),
-            held: true,
-        };
+    /// Sends the queued reads, one organization's at a time, until none wait.
+    async fn send_lead_batches(self, mut slot: SenderSlot) {
         loop {
-            let mut batch = self.lead_batches.next(&mut slot);
-            if batch.is_empty() {
+            let batch = self.lead_batches.next(&mut slot);
+            let Some(org) = batch.first().map(|read| read.org) else {
                 return;
-            }
-            // One statement per organization (nearly always one), never mixed.
-            batch.sort_by_key(|read| read.org);
-            while !batch.is_empty() {
-                let org = batch[0].org;
-                let split = batch.partition_point(|read| read.org == org);
-                let rest = batch.split_off(split);
-                self.read_leads(org, batch).await;
-                batch = rest;
-            }
+            };
+            self.read_leads(org, batch).await;
         }
     }
 
@@ -154,6 +157,11 @@ impl<D: Dialect> SqlStore<D> {
         let mut asked: Vec<LeadId> = reads.iter().map(|read| read.id).collect();
         asked.sort_unstable();
         asked.dedup();
+        // Padded to a power of two (the last id repeated): a handful of statement
+        // shapes for the connections' prepared-statement caches, not one per count.
+        if let Some(&last) = asked.last() {
+            asked.resize(asked.len().next_power_of_two(), last);
+        }
         for (n, id) in asked.iter().enumerate() {
             if n > 0 {
                 sql.push(", ");

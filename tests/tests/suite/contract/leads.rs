@@ -60,6 +60,7 @@ pub async fn leads_read_at_once_each_get_their_own<S: Store>(store: S) {
     }
 }
 
+/// Twenty leads of one tenant, each asked for at once by it and by another.
 pub async fn leads_read_at_once_stay_hidden_from_another_tenant<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let globex = tenant(&store, "Globex").await;
@@ -80,6 +81,34 @@ pub async fn leads_read_at_once_stay_hidden_from_another_tenant<S: Store>(store:
         } else {
             assert_not_found(read);
         }
+    }
+}
+
+/// After a burst has come and gone, each read alone is still answered (the
+/// burst's senders gave their places back).
+pub async fn reads_after_a_burst_are_answered<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let mut leads = Vec::new();
+    for i in 0..10 {
+        leads.push(stored_lead(&store, &acme, &format!("Lead{i:02}")).await);
+    }
+    let store = &store;
+    let burst = leads
+        .iter()
+        .cycle()
+        .take(100)
+        .map(|lead| store.leads().get(acme.org, lead.id));
+    for read in futures::future::join_all(burst).await {
+        read.expect("stored");
+    }
+    for lead in &leads {
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            store.leads().get(acme.org, lead.id),
+        )
+        .await
+        .expect("answered, not left waiting");
+        assert_eq!(read.expect("stored"), *lead);
     }
 }
 

@@ -190,6 +190,7 @@ macro_rules! store_contract {
                     leads_read_at_once_each_get_their_own,
                     leads_read_at_once_stay_hidden_from_another_tenant,
                     reads_given_up_leave_the_others_answered,
+                    reads_after_a_burst_are_answered,
                     lead_for_update_reads_the_live_lead,
                     lead_for_update_of_an_unknown_lead_is_not_found,
                     lead_for_update_of_another_tenant_is_not_found,
