@@ -203,6 +203,15 @@ pub async fn stored_lead<S: Store>(store: &S, t: &Tenant, first: &str) -> Lead {
     stored(store, t, lead(t.org, first)).await
 }
 
+/// `n` stored leads of `t`, named `Lead00`, `Lead01`, ... in the order stored.
+pub async fn stored_leads<S: Store>(store: &S, t: &Tenant, n: usize) -> Vec<Lead> {
+    let mut leads = Vec::with_capacity(n);
+    for i in 0..n {
+        leads.push(stored_lead(store, t, &format!("Lead{i:02}")).await);
+    }
+    leads
+}
+
 /// Saves `lead` over stored version `expected`, in a unit of work of its own.
 pub async fn save<S: Store>(store: &S, lead: &Lead, expected: i64) {
     let mut uow = store.begin().await.expect("begin");

@@ -9,7 +9,7 @@ use djcrm_domain::{
 
 use super::fixtures::{
     activity, assert_not_found, assert_precondition_failed, deleted, email, lead, matching, name,
-    now, page, save, stored, stored_agent, stored_category, stored_lead, tenant,
+    now, page, save, stored, stored_agent, stored_category, stored_lead, stored_leads, tenant,
 };
 
 pub async fn a_lead_reads_back_as_written<S: Store>(store: S) {
@@ -64,10 +64,7 @@ pub async fn leads_read_at_once_each_get_their_own<S: Store>(store: S) {
 pub async fn leads_read_at_once_stay_hidden_from_another_tenant<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let globex = tenant(&store, "Globex").await;
-    let mut leads = Vec::new();
-    for i in 0..20 {
-        leads.push(stored_lead(&store, &acme, &format!("Lead{i:02}")).await);
-    }
+    let leads = stored_leads(&store, &acme, 20).await;
     // Each lead asked for by its tenant and by the other, interleaved.
     let store = &store;
     let reads = leads
@@ -88,10 +85,7 @@ pub async fn leads_read_at_once_stay_hidden_from_another_tenant<S: Store>(store:
 /// burst's senders gave their places back).
 pub async fn reads_after_a_burst_are_answered<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
-    let mut leads = Vec::new();
-    for i in 0..10 {
-        leads.push(stored_lead(&store, &acme, &format!("Lead{i:02}")).await);
-    }
+    let leads = stored_leads(&store, &acme, 10).await;
     let store = &store;
     let burst = leads
         .iter()
@@ -116,10 +110,7 @@ pub async fn reads_after_a_burst_are_answered<S: Store>(store: S) {
 /// theirs answered.
 pub async fn reads_given_up_leave_the_others_answered<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
-    let mut leads = Vec::new();
-    for i in 0..30 {
-        leads.push(stored_lead(&store, &acme, &format!("Lead{i:02}")).await);
-    }
+    let leads = stored_leads(&store, &acme, 30).await;
     let reads = leads.iter().enumerate().map(|(i, lead)| {
         let store = &store;
         async move {
