@@ -35,7 +35,7 @@ const EVENT_INSERT: &str = "INSERT INTO outbox (id, organization_id, event_type,
      subject_id, occurred_at, payload) ";
 
 /// Rows a unit of work holds until it next sends a statement, or commits.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Held {
     /// New leads.
     pub(crate) leads: Vec<Lead>,
@@ -48,6 +48,25 @@ pub(crate) struct Held {
 impl Held {
     pub(crate) fn is_empty(&self) -> bool {
         self.leads.is_empty() && self.activities.is_empty() && self.events.is_empty()
+    }
+
+    /// Values their statements bind.
+    pub(crate) fn binds(&self) -> usize {
+        self.leads.len() * LEAD_BINDS
+            + self.activities.len() * ACTIVITY_BINDS
+            + self.events.len() * EVENT_BINDS
+    }
+
+    /// Whether they can go as one statement alone (see [`Self::lone_statement`]).
+    pub(crate) fn fit_alone<D: Dialect>(&self) -> bool {
+        D::LONE_WRITE_LOCKS.is_some() && groups::<D>(self.parts::<D>()).len() == 1
+    }
+
+    /// Adds `other`'s rows after these, keeping each table's order.
+    pub(crate) fn extend(&mut self, other: &Self) {
+        self.leads.extend_from_slice(&other.leads);
+        self.activities.extend_from_slice(&other.activities);
+        self.events.extend_from_slice(&other.events);
     }
 
     /// What a failure to write them means: a lead naming a category or agent

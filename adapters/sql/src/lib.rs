@@ -11,6 +11,7 @@
 
 mod appends;
 pub mod backup;
+mod batches;
 pub mod dialect;
 pub mod engine;
 mod error;
@@ -27,6 +28,7 @@ mod rows;
 mod transaction;
 mod unit_of_work;
 mod webhooks;
+mod write_batches;
 mod writes;
 
 use std::sync::Arc;
@@ -48,6 +50,7 @@ pub use transaction::SqlUnitOfWork;
 use error::storage;
 use readers::{ReadConnection, Readers};
 use reads::lead_batches::LeadBatches;
+use write_batches::WriteBatches;
 
 /// The span of one call to the database, named by what it is for: a trace shows
 /// where a request's time went without the SQL (or its values) in it.
@@ -66,6 +69,8 @@ pub struct SqlStore<D: Dialect> {
     readers: Option<Readers<D::Db>>,
     /// Lead reads waiting to go to the database together (see `lead_batches.rs`).
     lead_batches: Arc<LeadBatches>,
+    /// Lone writes waiting to go to the database together (see `write_batches.rs`).
+    write_batches: Arc<WriteBatches>,
     /// Where units of work get their connection: the pool itself, or a pool of its
     /// own (SQLite's one writer).
     writer: Pool<D::Db>,
@@ -80,6 +85,7 @@ impl<D: Dialect> Clone for SqlStore<D> {
             pool: self.pool.clone(),
             readers: self.readers.clone(),
             lead_batches: Arc::clone(&self.lead_batches),
+            write_batches: Arc::clone(&self.write_batches),
             writer: self.writer.clone(),
             own_writer: self.own_writer,
             listener: self.listener.clone(),
@@ -95,19 +101,26 @@ impl<D: Dialect> std::fmt::Debug for SqlStore<D> {
     }
 }
 
+/// How many batched statements (lead reads, lone writes) go to `pool` at once: as
+/// many as there are cores, and at least two so one slow statement does not hold
+/// the rest up; never more than it has connections: more would queue for a core
+/// on either side.
+fn batch_senders<DB: Database>(pool: &Pool<DB>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let connections = usize::try_from(pool.options().get_max_connections()).unwrap_or(1);
+    cores.max(2).min(connections)
+}
+
 impl<D: Dialect> SqlStore<D> {
     /// The store over a connected (and migrated) pool.
     #[must_use]
     pub fn new(pool: Pool<D::Db>) -> Self {
-        // As many lead statements in flight as there are cores, and at least two so
-        // one slow statement does not hold every read up; never more than there
-        // are connections: more would queue for a core on either side.
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-        let connections = usize::try_from(pool.options().get_max_connections()).unwrap_or(1);
+        let senders = batch_senders(&pool);
         Self {
             writer: pool.clone(),
             own_writer: false,
-            lead_batches: Arc::new(LeadBatches::new(cores.max(2).min(connections))),
+            lead_batches: Arc::new(LeadBatches::new(senders)),
+            write_batches: Arc::new(WriteBatches::new(senders)),
             pool,
             readers: None,
             listener: None,
@@ -121,6 +134,7 @@ impl<D: Dialect> SqlStore<D> {
     /// 32 clients).
     #[must_use]
     pub fn with_writer(mut self, writer: Pool<D::Db>) -> Self {
+        self.write_batches = Arc::new(WriteBatches::new(batch_senders(&writer)));
         self.writer = writer;
         self.own_writer = true;
         self
@@ -313,6 +327,7 @@ impl<D: Dialect> Store for SqlStore<D> {
         // one at all (see `transaction.rs`).
         Ok(SqlUnitOfWork::new(
             self.writer.clone(),
+            Arc::clone(&self.write_batches),
             self.listener.clone(),
         ))
     }

@@ -1,7 +1,8 @@
 //! How a unit of work talks to the database: its transaction opens at the first
 //! statement it must send; new leads, history and events are held and go with
 //! that statement or at commit, or, when they make one statement and nothing else
-//! was sent, as that statement alone (see `appends.rs`); and a commit, once asked
+//! was sent, as that statement alone (see `appends.rs`), with other units of work
+//! doing the same at the time (see `write_batches.rs`); and a commit, once asked
 //! for, runs to its end.
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use tracing::Instrument;
 use crate::appends::Held;
 use crate::engine::SqlDatabase;
 use crate::error::storage;
+use crate::write_batches::{self, WriteBatches};
 use crate::{Dialect, span};
 
 /// A unit of work of a [`SqlStore`](crate::SqlStore). Its transaction opens at
@@ -23,6 +25,8 @@ use crate::{Dialect, span};
 /// what was held is discarded.
 pub struct SqlUnitOfWork<D: Dialect> {
     writer: Pool<D::Db>,
+    /// Lone writes waiting to go to the database together.
+    writes: Arc<WriteBatches>,
     tx: Option<Transaction<'static, D::Db>>,
     listener: Option<Arc<dyn ChangeListener>>,
     /// Rows not yet written.
@@ -32,9 +36,14 @@ pub struct SqlUnitOfWork<D: Dialect> {
 }
 
 impl<D: Dialect> SqlUnitOfWork<D> {
-    pub(crate) fn new(writer: Pool<D::Db>, listener: Option<Arc<dyn ChangeListener>>) -> Self {
+    pub(crate) fn new(
+        writer: Pool<D::Db>,
+        writes: Arc<WriteBatches>,
+        listener: Option<Arc<dyn ChangeListener>>,
+    ) -> Self {
         Self {
             writer,
+            writes,
             tx: None,
             listener,
             held: Held::default(),
@@ -83,22 +92,14 @@ impl<D: Dialect> SqlUnitOfWork<D> {
     }
 
     /// Sends the held rows as the whole transaction when they make one statement
-    /// and nothing was sent before; whether it did.
+    /// and nothing was sent before (with other units of work doing the same at
+    /// the time, see `write_batches.rs`); whether it did.
     async fn commit_alone(&mut self) -> Result<bool, DomainError> {
-        if self.tx.is_some() {
+        if self.tx.is_some() || !self.held.fit_alone::<D>() {
             return Ok(false);
         }
-        let Some(sql) = self.held.lone_statement::<D>()? else {
-            return Ok(false);
-        };
-        let context = "writing a unit of work in one statement";
-        let mut conn = waited(self.writer.acquire().instrument(span(context)))
-            .await
-            .map_err(storage(context))?;
-        D::Db::execute(&mut *conn, sql)
-            .instrument(span(context))
-            .await
-            .map_err(self.held.on_error())?;
+        let held = std::mem::take(&mut self.held);
+        write_batches::write_alone::<D>(&self.writes, &self.writer, held).await?;
         Ok(true)
     }
 
@@ -121,7 +122,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
 }
 
 /// Awaits `acquire` (the writer's connection), recording the wait.
-async fn waited<T>(acquire: impl Future<Output = T>) -> T {
+pub(crate) async fn waited<T>(acquire: impl Future<Output = T>) -> T {
     let started = std::time::Instant::now();
     let acquired = acquire.await;
     metrics::histogram!("djcrm_db_pool_wait_seconds", "pool" => "write")

@@ -1,17 +1,19 @@
 //! The PostgreSQL outbox fence: a unit of work written as one lone statement
 //! (a new lead, its history and its event) still waits for it, and a unit of work
 //! dropped while it waits to enter leaves its connection clean, holding nothing.
+//! Held, it also makes lone writes queue, so they go to the database together
+//! once it opens: each still lands, or fails, on its own.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use djcrm_adapter_postgres::OUTBOX_FENCE;
+use djcrm_adapter_postgres::{OUTBOX_FENCE, PostgresStore};
 use djcrm_domain::events::LeadSnapshot;
-use djcrm_domain::ports::{ChangeListener, EventLog, Store, UnitOfWork};
-use djcrm_domain::{ActivityKind, Change, Event, FeedQuery};
+use djcrm_domain::ports::{ChangeListener, EventLog, LeadRepository, Store, UnitOfWork};
+use djcrm_domain::{ActivityKind, CategoryId, Change, DomainError, Event, FeedQuery, Lead};
 use sqlx::{Connection, PgConnection};
 
-use crate::contract::fixtures::{activity, lead, now, tenant};
+use crate::contract::fixtures::{Tenant, activity, assert_conflict_on, created, lead, now, tenant};
 use crate::pg::TestDatabase;
 
 /// Holds the fence exclusively, as an outbox reader does for an instant.
@@ -165,4 +167,89 @@ async fn a_commit_whose_caller_stopped_waiting_still_ends_and_tells_the_listener
         .await
         .expect("a feed");
     assert_eq!(feed.events.last().map(|e| &e.event), Some(&event));
+}
+
+/// Creates `leads` at once while the fence is held for 300 ms: the first
+/// writers wait at it, the rest queue behind them and go together once it opens.
+async fn created_behind_the_fence(
+    database: &TestDatabase,
+    store: &PostgresStore,
+    leads: &[(&Tenant, Lead)],
+) -> Vec<Result<Event, DomainError>> {
+    let reader = hold_the_fence(&database.url).await;
+    let creations = leads.iter().map(|(t, lead)| created(store, t, lead));
+    let opened = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        release_the_fence(reader).await;
+    };
+    let (results, ()) = tokio::join!(futures::future::join_all(creations), opened);
+    results
+}
+
+#[tokio::test]
+async fn creations_queued_at_the_fence_each_land_and_are_told() {
+    let database = TestDatabase::create().await;
+    let told = Arc::new(Told::default());
+    let store = database.store(None).await.with_listener(told.clone());
+    let acme = tenant(&store, "Acme").await;
+    let globex = tenant(&store, "Globex").await;
+    let tenants = [&acme, &globex];
+    let leads: Vec<(&Tenant, Lead)> = (0..24)
+        .map(|i| {
+            (
+                tenants[i % 2],
+                lead(tenants[i % 2].org, &format!("Lead{i:02}")),
+            )
+        })
+        .collect();
+
+    let results = created_behind_the_fence(&database, &store, &leads).await;
+    for ((t, lead), result) in leads.iter().zip(results) {
+        let event = result.expect("created");
+        assert_eq!(
+            LeadRepository::get(store.leads(), t.org, lead.id)
+                .await
+                .expect("landed"),
+            *lead
+        );
+        assert!(
+            told.0.lock().is_ok_and(|told| told.contains(&event)),
+            "the listener hears of {} before its commit returns",
+            lead.first_name
+        );
+    }
+    for t in tenants {
+        let feed = store
+            .events()
+            .feed(t.org, &FeedQuery::default())
+            .await
+            .expect("a feed");
+        assert_eq!(feed.events.len(), 12, "each tenant's own events, once each");
+    }
+}
+
+#[tokio::test]
+async fn a_creation_refused_among_those_queued_at_the_fence_fails_alone() {
+    let database = TestDatabase::create().await;
+    let store = database.store(None).await;
+    let acme = tenant(&store, "Acme").await;
+    let mut leads: Vec<(&Tenant, Lead)> = (0..12)
+        .map(|i| (&acme, lead(acme.org, &format!("Lead{i:02}"))))
+        .collect();
+    leads[7].1.category_id = Some(CategoryId::new());
+
+    let results = created_behind_the_fence(&database, &store, &leads).await;
+    for (i, ((_, lead), result)) in leads.iter().zip(results).enumerate() {
+        if i == 7 {
+            assert_conflict_on(result, "lead");
+        } else {
+            result.expect("created");
+            assert_eq!(
+                LeadRepository::get(store.leads(), acme.org, lead.id)
+                    .await
+                    .expect("landed"),
+                *lead
+            );
+        }
+    }
 }

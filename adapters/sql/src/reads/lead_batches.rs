@@ -14,11 +14,12 @@
 //! in its statement.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use djcrm_domain::{DomainError, Lead, LeadId, OrgId};
 use tokio::sync::oneshot;
 
+use crate::batches::{Batches, SenderSlot};
 use crate::engine::{ReadRow, Sql};
 use crate::rows::{self, LEAD_COLUMNS};
 use crate::{Dialect, RowOf, SqlStore};
@@ -30,95 +31,14 @@ const MOST_PER_STATEMENT: usize = 64;
 type Answer = Result<Option<Lead>, DomainError>;
 
 /// A read waiting for its statement.
-struct Waiting {
+pub(crate) struct Waiting {
     org: OrgId,
     id: LeadId,
     answer: oneshot::Sender<Answer>,
 }
 
-#[derive(Default)]
-struct Queue {
-    waiting: Vec<Waiting>,
-    /// Tasks sending statements; each serves the queue until it is empty.
-    senders: usize,
-}
-
-/// The lead reads of one store waiting to be sent. Shared by the store's clones.
-pub(crate) struct LeadBatches {
-    queue: Mutex<Queue>,
-    /// Most statements in flight at once.
-    most_senders: usize,
-}
-
-impl LeadBatches {
-    /// Batches sending at most `most_senders` statements at once (at least one).
-    pub(crate) fn new(most_senders: usize) -> Self {
-        Self {
-            queue: Mutex::default(),
-            most_senders: most_senders.max(1),
-        }
-    }
-
-    /// Queues a read; a sender's slot when the caller must start a sender for it.
-    fn enqueue(self: &Arc<Self>, read: Waiting) -> Option<SenderSlot> {
-        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-        queue.waiting.push(read);
-        (queue.senders < self.most_senders).then(|| {
-            queue.senders += 1;
-            SenderSlot {
-                batches: Arc::clone(self),
-                held: true,
-            }
-        })
-    }
-
-    /// The next reads to send: the oldest and up to 63 more of its organization,
-    /// oldest first (other organizations' reads are left to this sender's next turn
-    /// or another sender). Empty when the queue is, and then the sender asking
-    /// gives its slot back and stops.
-    fn next(&self, slot: &mut SenderSlot) -> Vec<Waiting> {
-        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(org) = queue.waiting.first().map(|read| read.org) else {
-            queue.senders -= 1;
-            slot.held = false;
-            return Vec::new();
-        };
-        let mut taken = 0;
-        queue
-            .waiting
-            .extract_if(.., |read| {
-                let take = read.org == org && taken < MOST_PER_STATEMENT;
-                taken += usize::from(take);
-                take
-            })
-            .collect()
-    }
-}
-
-/// A sender's place among the most allowed, taken when its task is started. Given
-/// back when the queue is empty, or when the task ends otherwise (a panic, the
-/// runtime going away, the task never run): then, if no sender is left, the reads
-/// still queued are let go, and their callers get an error instead of waiting.
-struct SenderSlot {
-    batches: Arc<LeadBatches>,
-    held: bool,
-}
-
-impl Drop for SenderSlot {
-    fn drop(&mut self) {
-        if self.held {
-            let mut queue = self
-                .batches
-                .queue
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            queue.senders -= 1;
-            if queue.senders == 0 {
-                queue.waiting.clear();
-            }
-        }
-    }
-}
+/// The lead reads of one store waiting to be sent.
+pub(crate) type LeadBatches = Batches<Waiting>;
 
 impl<D: Dialect> SqlStore<D> {
     /// Lead `id` of `org`, read together with whatever other lead reads are
@@ -135,9 +55,16 @@ impl<D: Dialect> SqlStore<D> {
     }
 
     /// Sends the queued reads, one organization's at a time, until none wait.
-    async fn send_lead_batches(self, mut slot: SenderSlot) {
+    async fn send_lead_batches(self, mut slot: SenderSlot<Waiting>) {
         loop {
-            let batch = self.lead_batches.next(&mut slot);
+            // The oldest read and up to 63 more of its organization; other
+            // organizations' reads wait for this sender's next turn or another's.
+            let mut taken = 1;
+            let batch = slot.next(|oldest, read| {
+                let joins = read.org == oldest.org && taken < MOST_PER_STATEMENT;
+                taken += usize::from(joins);
+                joins
+            });
             let Some(org) = batch.first().map(|read| read.org) else {
                 return;
             };

@@ -5,12 +5,13 @@
 use std::fmt::Debug;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use djcrm_domain::events::LeadSnapshot;
 use djcrm_domain::ports::{LeadRepository, Store, UnitOfWork};
 use djcrm_domain::{
     Activity, ActivityId, ActivityKind, Agent, AgentId, ApiToken, Category, CategoryId,
-    CategoryName, DomainError, Email, Lead, LeadFilter, LeadId, LeadStatus, Limit, OrgId,
-    Organization, OrganizationName, PageRequest, PasswordHash, PersonName, Role, SearchQuery,
-    TokenHash, TokenId, User, UserId,
+    CategoryName, Change, DomainError, Email, Event, Lead, LeadFilter, LeadId, LeadStatus, Limit,
+    OrgId, Organization, OrganizationName, PageRequest, PasswordHash, PersonName, Role,
+    SearchQuery, TokenHash, TokenId, User, UserId,
 };
 
 /// Now, at the microsecond precision every store keeps (as the application's clock
@@ -196,6 +197,23 @@ pub async fn stored<S: Store>(store: &S, t: &Tenant, lead: Lead) -> Lead {
     uow.append_activity(&created).await.expect("its history");
     uow.commit().await.expect("commit");
     lead
+}
+
+/// `lead` created as the API creates one, by the tenant's owner: the lead, its
+/// `created` history entry and its `lead.created` event in one unit of work
+/// (the one fixture that appends an event); the event.
+pub async fn created<S: Store>(store: &S, t: &Tenant, lead: &Lead) -> Result<Event, DomainError> {
+    let change = Change::LeadCreated {
+        lead: LeadSnapshot::from(lead),
+    };
+    let event = Event::new(t.org, Some(t.owner.id), lead.id, change, now());
+    let mut uow = store.begin().await?;
+    uow.insert_lead(lead).await?;
+    uow.append_activity(&activity(lead, t.owner.id, ActivityKind::Created))
+        .await?;
+    uow.append_event(&event).await?;
+    uow.commit().await?;
+    Ok(event)
 }
 
 /// A new lead `first` Tester of the tenant, stored.

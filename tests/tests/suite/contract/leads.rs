@@ -1,15 +1,16 @@
 //! Leads: reading and saving them at a version, deleting them, their history, and
 //! what a unit of work promises (all of it at commit, none of it when dropped).
 
-use djcrm_domain::ports::{ActivityRepository, LeadRepository, Store, UnitOfWork};
+use djcrm_domain::ports::{ActivityRepository, EventLog, LeadRepository, Store, UnitOfWork};
 use djcrm_domain::{
-    ActivityKind, Description, LeadEdit, LeadField, LeadFilter, LeadId, LeadStatus, PhoneNumber,
-    UserId,
+    ActivityKind, CategoryId, Description, FeedQuery, Lead, LeadEdit, LeadField, LeadFilter,
+    LeadId, LeadStatus, PhoneNumber, UserId,
 };
 
 use super::fixtures::{
-    activity, assert_not_found, assert_precondition_failed, deleted, email, lead, matching, name,
-    now, page, save, stored, stored_agent, stored_category, stored_lead, stored_leads, tenant,
+    Tenant, activity, assert_conflict_on, assert_not_found, assert_precondition_failed, created,
+    deleted, email, lead, matching, name, now, page, save, stored, stored_agent, stored_category,
+    stored_lead, stored_leads, tenant,
 };
 
 pub async fn a_lead_reads_back_as_written<S: Store>(store: S) {
@@ -125,6 +126,76 @@ pub async fn reads_given_up_leave_the_others_answered<S: Store>(store: S) {
     });
     for (lead, read) in futures::future::join_all(reads).await.into_iter().flatten() {
         assert_eq!(read.expect("stored"), *lead);
+    }
+}
+
+/// Thirty leads of two tenants created at once (on PostgreSQL, those that commit
+/// while others are being written share a statement): each lands with its
+/// history entry and its event, in its own tenant.
+pub async fn leads_created_at_once_each_land_with_their_history_and_event<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let globex = tenant(&store, "Globex").await;
+    let tenants = [&acme, &globex];
+    let leads: Vec<(&Tenant, Lead)> = (0..30)
+        .map(|i| {
+            (
+                tenants[i % 2],
+                lead(tenants[i % 2].org, &format!("Lead{i:02}")),
+            )
+        })
+        .collect();
+    let store = &store;
+    let creations = leads.iter().map(|(t, lead)| created(store, t, lead));
+    let events = futures::future::join_all(creations).await;
+    for ((t, lead), event) in leads.iter().zip(events) {
+        let event = event.expect("created");
+        assert_eq!(
+            store.leads().get(t.org, lead.id).await.expect("landed"),
+            *lead
+        );
+        let history = store
+            .activities()
+            .list_for_lead(t.org, lead.id, page(10))
+            .await
+            .expect("history");
+        let kinds: Vec<ActivityKind> = history.items.into_iter().map(|e| e.activity.kind).collect();
+        assert_eq!(kinds, [ActivityKind::Created], "{}", lead.first_name);
+        let feed = store
+            .events()
+            .feed(t.org, &FeedQuery::default())
+            .await
+            .expect("a feed");
+        let found = feed.events.iter().filter(|e| e.event == event).count();
+        assert_eq!(
+            found, 1,
+            "{}'s event, once, in its tenant's feed",
+            lead.first_name
+        );
+    }
+}
+
+/// Among leads created at once, one naming a category that does not exist is
+/// refused alone: the others land.
+pub async fn a_lead_refused_among_leads_created_at_once_fails_alone<S: Store>(store: S) {
+    let acme = tenant(&store, "Acme").await;
+    let mut leads: Vec<Lead> = (0..12)
+        .map(|i| lead(acme.org, &format!("Lead{i:02}")))
+        .collect();
+    leads[5].category_id = Some(CategoryId::new());
+    let store = &store;
+    let creations = leads.iter().map(|lead| created(store, &acme, lead));
+    let results = futures::future::join_all(creations).await;
+    for (i, (lead, result)) in leads.iter().zip(results).enumerate() {
+        if i == 5 {
+            assert_conflict_on(result, "lead");
+            assert_not_found(store.leads().get(acme.org, lead.id).await);
+        } else {
+            result.expect("created");
+            assert_eq!(
+                store.leads().get(acme.org, lead.id).await.expect("landed"),
+                *lead
+            );
+        }
     }
 }
 

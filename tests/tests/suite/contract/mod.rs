@@ -191,6 +191,8 @@ macro_rules! store_contract {
                     leads_read_at_once_stay_hidden_from_another_tenant,
                     reads_given_up_leave_the_others_answered,
                     reads_after_a_burst_are_answered,
+                    leads_created_at_once_each_land_with_their_history_and_event,
+                    a_lead_refused_among_leads_created_at_once_fails_alone,
                     lead_for_update_reads_the_live_lead,
                     lead_for_update_of_an_unknown_lead_is_not_found,
                     lead_for_update_of_another_tenant_is_not_found,
