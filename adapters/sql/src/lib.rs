@@ -115,12 +115,12 @@ impl<D: Dialect> SqlStore<D> {
     /// The store over a connected (and migrated) pool.
     #[must_use]
     pub fn new(pool: Pool<D::Db>) -> Self {
-        let senders = batch_senders(&pool);
+        let (senders, wait) = (batch_senders(&pool), pool.options().get_acquire_timeout());
         Self {
             writer: pool.clone(),
             own_writer: false,
-            lead_batches: Arc::new(LeadBatches::new(senders)),
-            write_batches: Arc::new(WriteBatches::new(senders)),
+            lead_batches: Arc::new(LeadBatches::new(senders, wait)),
+            write_batches: Arc::new(WriteBatches::new(senders, wait)),
             pool,
             readers: None,
             listener: None,
@@ -134,7 +134,8 @@ impl<D: Dialect> SqlStore<D> {
     /// 32 clients).
     #[must_use]
     pub fn with_writer(mut self, writer: Pool<D::Db>) -> Self {
-        self.write_batches = Arc::new(WriteBatches::new(batch_senders(&writer)));
+        let wait = writer.options().get_acquire_timeout();
+        self.write_batches = Arc::new(WriteBatches::new(batch_senders(&writer), wait));
         self.writer = writer;
         self.own_writer = true;
         self

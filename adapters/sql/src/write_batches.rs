@@ -65,7 +65,7 @@ async fn send<D: Dialect>(writer: Pool<D::Db>, mut slot: SenderSlot<Waiting>) {
     loop {
         let mut taken = 1;
         let mut binds = None;
-        let batch = slot.next(|oldest, other| {
+        let Some(turn) = slot.next(|oldest, other| {
             let so_far = *binds.get_or_insert_with(|| oldest.held.binds());
             let more = other.held.binds();
             let joins = taken < MOST_PER_STATEMENT && so_far + more <= D::BINDS_PER_STATEMENT;
@@ -74,11 +74,15 @@ async fn send<D: Dialect>(writer: Pool<D::Db>, mut slot: SenderSlot<Waiting>) {
                 binds = Some(so_far + more);
             }
             joins
-        });
-        if batch.is_empty() {
+        }) else {
             return;
+        };
+        for waiting in turn.overdue {
+            let _ = waiting.answer.send(Err(crate::batches::overdue()));
         }
-        write::<D>(&writer, batch).await;
+        if !turn.batch.is_empty() {
+            write::<D>(&writer, turn.batch).await;
+        }
     }
 }
 

@@ -7,13 +7,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use djcrm_adapter_postgres::{OUTBOX_FENCE, PostgresStore};
+use djcrm_adapter_postgres::{OUTBOX_FENCE, PostgresOptions, PostgresStore};
 use djcrm_domain::events::LeadSnapshot;
 use djcrm_domain::ports::{ChangeListener, EventLog, LeadRepository, Store, UnitOfWork};
 use djcrm_domain::{ActivityKind, CategoryId, Change, DomainError, Event, FeedQuery, Lead};
 use sqlx::{Connection, PgConnection};
 
-use crate::contract::fixtures::{Tenant, activity, assert_conflict_on, created, lead, now, tenant};
+use crate::contract::fixtures::{
+    Tenant, activity, assert_conflict_on, assert_not_found, created, lead, now, tenant,
+};
 use crate::pg::TestDatabase;
 
 /// Holds the fence exclusively, as an outbox reader does for an instant.
@@ -251,5 +253,46 @@ async fn a_creation_refused_among_those_queued_at_the_fence_fails_alone() {
                 *lead
             );
         }
+    }
+}
+
+#[tokio::test]
+async fn creations_queued_past_the_acquire_timeout_are_told_busy_and_write_nothing() {
+    let database = TestDatabase::create().await;
+    let mut options = PostgresOptions::new(&database.url);
+    // One connection, so one sender: the first creation takes it and waits at the
+    // fence; the others queue behind it.
+    options.max_connections = 1;
+    options.acquire_timeout = Duration::from_millis(500);
+    let store = djcrm_adapter_postgres::connect(&options)
+        .await
+        .expect("a PostgreSQL store");
+    let acme = tenant(&store, "Acme").await;
+    let first = lead(acme.org, "First");
+    let queued: Vec<Lead> = (0..5)
+        .map(|i| lead(acme.org, &format!("Queued{i}")))
+        .collect();
+
+    let reader = hold_the_fence(&database.url).await;
+    let later = async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        futures::future::join_all(queued.iter().map(|lead| created(&store, &acme, lead))).await
+    };
+    // The fence stays shut three times as long as work may wait in the queue.
+    let opened = async {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        release_the_fence(reader).await;
+    };
+    let (first_result, later_results, ()) =
+        tokio::join!(created(&store, &acme, &first), later, opened);
+
+    first_result.expect("the first creation waited at the fence, then landed");
+    for (lead, result) in queued.iter().zip(later_results) {
+        assert!(
+            matches!(result, Err(DomainError::Busy { .. })),
+            "expected Busy for {}, got {result:?}",
+            lead.first_name
+        );
+        assert_not_found(LeadRepository::get(store.leads(), acme.org, lead.id).await);
     }
 }

@@ -24,6 +24,8 @@ use crate::engine::{ReadRow, Sql};
 use crate::rows::{self, LEAD_COLUMNS};
 use crate::{Dialect, RowOf, SqlStore};
 
+const CONTEXT: &str = "reading a lead";
+
 /// Most leads one statement reads.
 const MOST_PER_STATEMENT: usize = 64;
 
@@ -51,7 +53,7 @@ impl<D: Dialect> SqlStore<D> {
         // An answer is dropped unsent only when its sender's task ended abnormally.
         answered
             .await
-            .unwrap_or_else(|_| Err(DomainError::internal("reading a lead", None)))
+            .unwrap_or_else(|_| Err(DomainError::internal(CONTEXT, None)))
     }
 
     /// Sends the queued reads, one organization's at a time, until none wait.
@@ -60,15 +62,19 @@ impl<D: Dialect> SqlStore<D> {
             // The oldest read and up to 63 more of its organization; other
             // organizations' reads wait for this sender's next turn or another's.
             let mut taken = 1;
-            let batch = slot.next(|oldest, read| {
+            let Some(turn) = slot.next(|oldest, read| {
                 let joins = read.org == oldest.org && taken < MOST_PER_STATEMENT;
                 taken += usize::from(joins);
                 joins
-            });
-            let Some(org) = batch.first().map(|read| read.org) else {
+            }) else {
                 return;
             };
-            self.read_leads(org, batch).await;
+            for read in turn.overdue {
+                let _ = read.answer.send(Err(crate::batches::overdue()));
+            }
+            if let Some(org) = turn.batch.first().map(|read| read.org) {
+                self.read_leads(org, turn.batch).await;
+            }
         }
     }
 
@@ -111,7 +117,7 @@ impl<D: Dialect> SqlStore<D> {
             Err(error) => {
                 let error = Arc::new(error);
                 for read in reads {
-                    let failed = DomainError::storage("reading a lead", Arc::clone(&error));
+                    let failed = DomainError::storage(CONTEXT, Arc::clone(&error));
                     let _ = read.answer.send(Err(failed));
                 }
             }
