@@ -35,7 +35,7 @@ const EVENT_INSERT: &str = "INSERT INTO outbox (id, organization_id, event_type,
      subject_id, occurred_at, payload) ";
 
 /// Rows a unit of work holds until it next sends a statement, or commits.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub(crate) struct Held {
     /// New leads.
     pub(crate) leads: Vec<Lead>,
@@ -55,6 +55,11 @@ impl Held {
         self.leads.len() * LEAD_BINDS
             + self.activities.len() * ACTIVITY_BINDS
             + self.events.len() * EVENT_BINDS
+    }
+
+    /// How many leads, history entries and events they are.
+    pub(crate) fn shape(&self) -> (usize, usize, usize) {
+        (self.leads.len(), self.activities.len(), self.events.len())
     }
 
     /// Whether they can go as one statement alone (see [`Self::lone_statement`]).

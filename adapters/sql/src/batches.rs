@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use djcrm_domain::DomainError;
 
+/// The work waiting and the senders serving it, under one lock.
 struct Queue<T> {
     /// Work, oldest first, with when it was queued.
     waiting: Vec<(Instant, T)>,

@@ -99,7 +99,7 @@ impl<D: Dialect> SqlUnitOfWork<D> {
             return Ok(false);
         }
         let held = std::mem::take(&mut self.held);
-        write_batches::write_alone::<D>(&self.writes, &self.writer, held).await?;
+        write_batches::write_lone::<D>(&self.writes, &self.writer, held).await?;
         Ok(true)
     }
 

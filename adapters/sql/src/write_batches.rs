@@ -8,7 +8,8 @@
 //! one statement per lead, 3,100-3,400 leads/s under 32 clients; sixteen leads per
 //! statement under two to four clients, 13,300-15,700 leads/s. So units of work that
 //! reach their commit while the database is busy with others queue (see
-//! `batches.rs`), and a sender writes up to sixteen of them as one statement.
+//! `batches.rs`), and a sender writes up to sixteen of them, of one shape (as many
+//! leads, history entries and events each), as one statement.
 //!
 //! A statement is atomic: a batch writes all of its units of work or none. When
 //! the database refuses a batch (a lead naming a category removed meanwhile), each
@@ -32,6 +33,7 @@ use crate::{Dialect, span};
 /// Most units of work one statement writes.
 const MOST_PER_STATEMENT: usize = 16;
 
+/// What a failed write was doing, for its error.
 const CONTEXT: &str = "writing a unit of work in one statement";
 
 /// A unit of work's rows waiting for their statement.
@@ -43,9 +45,10 @@ pub(crate) struct Waiting {
 /// The lone writes of one store waiting to be sent.
 pub(crate) type WriteBatches = Batches<Waiting>;
 
-/// Writes `held` (rows that fit a lone statement, [`Held::fit_alone`]) as one
-/// statement of its own, together with whatever other lone writes are waiting.
-pub(crate) async fn write_alone<D: Dialect>(
+/// Writes `held` (rows that fit a lone statement, [`Held::fit_alone`]) as a lone
+/// statement: its own transaction, shared with whatever other lone writes of its
+/// shape are waiting.
+pub(crate) async fn write_lone<D: Dialect>(
     batches: &Arc<WriteBatches>,
     writer: &Pool<D::Db>,
     held: Held,
@@ -63,16 +66,16 @@ pub(crate) async fn write_alone<D: Dialect>(
 /// Sends the queued writes, a batch at a time, until none wait.
 async fn send<D: Dialect>(writer: Pool<D::Db>, mut slot: SenderSlot<Waiting>) {
     loop {
+        // Only units of work of the oldest's shape (as many leads, history entries
+        // and events) join it: statements of a handful of shapes, not one per
+        // mix, for the connections' prepared-statement caches.
         let mut taken = 1;
-        let mut binds = None;
         let Some(turn) = slot.next(|oldest, other| {
-            let so_far = *binds.get_or_insert_with(|| oldest.held.binds());
-            let more = other.held.binds();
-            let joins = taken < MOST_PER_STATEMENT && so_far + more <= D::BINDS_PER_STATEMENT;
-            if joins {
-                taken += 1;
-                binds = Some(so_far + more);
-            }
+            let binds = (taken + 1) * oldest.held.binds();
+            let joins = taken < MOST_PER_STATEMENT
+                && binds <= D::BINDS_PER_STATEMENT
+                && other.held.shape() == oldest.held.shape();
+            taken += usize::from(joins);
             joins
         }) else {
             return;
@@ -128,9 +131,11 @@ enum Failure {
     Unsent(DomainError),
     /// No connection.
     Acquire(sqlx::Error),
-    /// The database refused it (a constraint).
+    /// The database refused its rows (a constraint, a value out of range).
     Refused(sqlx::Error),
-    /// Anything else while it ran (the connection lost).
+    /// Anything else while it ran (the connection lost, a timeout, the server
+    /// shutting down or read-only): no row's fault, so sending the rows again one
+    /// by one would only meet it again.
     Lost(sqlx::Error),
 }
 
@@ -157,9 +162,19 @@ async fn statement<D: Dialect>(writer: &Pool<D::Db>, held: &Held) -> Result<(), 
     D::Db::execute(&mut *conn, sql)
         .instrument(span(CONTEXT))
         .await
-        .map_err(|error| match error {
-            sqlx::Error::Database(_) => Failure::Refused(error),
+        .map_err(|error| match &error {
+            sqlx::Error::Database(db) if refused_by_its_rows(db.as_ref()) => {
+                Failure::Refused(error)
+            }
             _ => Failure::Lost(error),
         })?;
     Ok(())
+}
+
+/// Whether `error` is about rows the statement carried, which one of its units of
+/// work may cause alone: a violated constraint, or a value the database cannot
+/// take (SQLSTATE class 22).
+fn refused_by_its_rows(error: &dyn sqlx::error::DatabaseError) -> bool {
+    !matches!(error.kind(), sqlx::error::ErrorKind::Other)
+        || error.code().is_some_and(|code| code.starts_with("22"))
 }

@@ -228,6 +228,18 @@ async fn creations_queued_at_the_fence_each_land_and_are_told() {
             .expect("a feed");
         assert_eq!(feed.events.len(), 12, "each tenant's own events, once each");
     }
+    // Rows written by one statement (its own transaction) share their xmin.
+    let mut conn = PgConnection::connect(&database.url)
+        .await
+        .expect("a connection");
+    let statements: i64 = sqlx::query_scalar("SELECT count(DISTINCT xmin::text) FROM outbox")
+        .fetch_one(&mut conn)
+        .await
+        .expect("counted");
+    assert!(
+        statements < 24,
+        "creations queued together share statements ({statements} for 24)"
+    );
 }
 
 #[tokio::test]
@@ -238,12 +250,13 @@ async fn a_creation_refused_among_those_queued_at_the_fence_fails_alone() {
     let mut leads: Vec<(&Tenant, Lead)> = (0..12)
         .map(|i| (&acme, lead(acme.org, &format!("Lead{i:02}"))))
         .collect();
-    leads[7].1.category_id = Some(CategoryId::new());
+    leads[11].1.category_id = Some(CategoryId::new());
 
     let results = created_behind_the_fence(&database, &store, &leads).await;
     for (i, ((_, lead), result)) in leads.iter().zip(results).enumerate() {
-        if i == 7 {
+        if i == 11 {
             assert_conflict_on(result, "lead");
+            assert_not_found(LeadRepository::get(store.leads(), acme.org, lead.id).await);
         } else {
             result.expect("created");
             assert_eq!(
@@ -254,6 +267,12 @@ async fn a_creation_refused_among_those_queued_at_the_fence_fails_alone() {
             );
         }
     }
+    let feed = store
+        .events()
+        .feed(acme.org, &FeedQuery::default())
+        .await
+        .expect("a feed");
+    assert_eq!(feed.events.len(), 11, "no event of the refused creation");
 }
 
 #[tokio::test]
@@ -291,6 +310,32 @@ async fn creations_queued_past_the_acquire_timeout_are_told_busy_and_write_nothi
         assert!(
             matches!(result, Err(DomainError::Busy { .. })),
             "expected Busy for {}, got {result:?}",
+            lead.first_name
+        );
+        assert_not_found(LeadRepository::get(store.leads(), acme.org, lead.id).await);
+    }
+}
+
+#[tokio::test]
+async fn a_batch_that_times_out_fails_each_of_its_writes_without_sending_them_again() {
+    let database = TestDatabase::create().await;
+    let mut options = PostgresOptions::new(&database.url);
+    options.statement_timeout = Duration::from_millis(250);
+    let store = djcrm_adapter_postgres::connect(&options)
+        .await
+        .expect("a PostgreSQL store");
+    let acme = tenant(&store, "Acme").await;
+    let leads: Vec<(&Tenant, Lead)> = (0..12)
+        .map(|i| (&acme, lead(acme.org, &format!("Lead{i:02}"))))
+        .collect();
+
+    // The batch times out at the fence: no row's fault. Sent again one by one,
+    // the later ones would land once the fence opens (after 300 ms).
+    let results = created_behind_the_fence(&database, &store, &leads).await;
+    for ((_, lead), result) in leads.iter().zip(results) {
+        assert!(
+            matches!(result, Err(DomainError::Storage { .. })),
+            "expected the batch's failure for {}, got {result:?}",
             lead.first_name
         );
         assert_not_found(LeadRepository::get(store.leads(), acme.org, lead.id).await);

@@ -175,18 +175,20 @@ pub async fn leads_created_at_once_each_land_with_their_history_and_event<S: Sto
 }
 
 /// Among leads created at once, one naming a category that does not exist is
-/// refused alone: the others land.
+/// refused alone: the others land, and nothing of it does.
 pub async fn a_lead_refused_among_leads_created_at_once_fails_alone<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let mut leads: Vec<Lead> = (0..12)
         .map(|i| lead(acme.org, &format!("Lead{i:02}")))
         .collect();
-    leads[5].category_id = Some(CategoryId::new());
+    // The last: the likeliest to queue behind the others and share their statement.
+    let refused = leads.len() - 1;
+    leads[refused].category_id = Some(CategoryId::new());
     let store = &store;
     let creations = leads.iter().map(|lead| created(store, &acme, lead));
     let results = futures::future::join_all(creations).await;
     for (i, (lead, result)) in leads.iter().zip(results).enumerate() {
-        if i == 5 {
+        if i == refused {
             assert_conflict_on(result, "lead");
             assert_not_found(store.leads().get(acme.org, lead.id).await);
         } else {
@@ -197,6 +199,23 @@ pub async fn a_lead_refused_among_leads_created_at_once_fails_alone<S: Store>(st
             );
         }
     }
+    let feed = store
+        .events()
+        .feed(acme.org, &FeedQuery::default())
+        .await
+        .expect("a feed");
+    let subjects: Vec<LeadId> = feed
+        .events
+        .iter()
+        .map(|e| e.event.subject_id.into())
+        .collect();
+    let landed: Vec<LeadId> = leads[..refused].iter().map(|lead| lead.id).collect();
+    assert_eq!(
+        subjects.len(),
+        landed.len(),
+        "one event per lead that landed"
+    );
+    assert!(landed.iter().all(|id| subjects.contains(id)));
 }
 
 pub async fn lead_for_update_reads_the_live_lead<S: Store>(store: S) {
