@@ -5,18 +5,18 @@
 //! PostgreSQL spends more on a statement than on the rows it inserts: parsing,
 //! planning, starting the executor, the commit and its WAL flush. Measured with
 //! pgbench on a 2-core machine: a lead's creation (lead, history entry, event) as
-//! one statement per lead, 3,100-3,400 leads/s under 32 clients; sixteen leads per
+//! one statement per lead, 2,900-3,400 leads/s under 32 clients; sixteen leads per
 //! statement under two to four clients, 13,300-15,700 leads/s. So units of work that
 //! reach their commit while the database is busy with others queue (see
 //! `batches.rs`), and a sender writes up to sixteen of them, of one shape (as many
 //! leads, history entries and events each), as one statement.
 //!
 //! A statement is atomic: a batch writes all of its units of work or none. When
-//! the database refuses a batch (a lead naming a category removed meanwhile), each
-//! of its units of work is sent again alone, so only the one at fault fails, with
-//! its own error. When the batch fails otherwise (no connection, the connection
-//! lost), each gets the shared cause: sending them again one by one would wait out
-//! the same failure once for each.
+//! the database refuses a batch's rows (a lead naming a category removed
+//! meanwhile), each of its units of work is sent again alone, so only the one at
+//! fault fails, with its own error. When the batch fails otherwise (no connection,
+//! the connection lost, a timeout), each gets the shared cause: sending them again
+//! one by one would wait out the same failure once for each.
 
 use std::sync::Arc;
 
