@@ -53,10 +53,19 @@ impl TestDatabase {
     /// A store on this database, migrated, with at most `connections` pooled
     /// connections (the default when `None`).
     pub async fn store(&self, connections: Option<u32>) -> PostgresStore {
+        self.store_with(|options| {
+            if let Some(connections) = connections {
+                options.max_connections = connections;
+            }
+        })
+        .await
+    }
+
+    /// A store on this database, migrated, with the default options as `adjust`
+    /// leaves them.
+    pub async fn store_with(&self, adjust: impl FnOnce(&mut PostgresOptions)) -> PostgresStore {
         let mut options = PostgresOptions::new(&self.url);
-        if let Some(connections) = connections {
-            options.max_connections = connections;
-        }
+        adjust(&mut options);
         djcrm_adapter_postgres::connect(&options)
             .await
             .expect("a PostgreSQL store")

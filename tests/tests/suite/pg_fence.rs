@@ -7,14 +7,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use djcrm_adapter_postgres::{OUTBOX_FENCE, PostgresOptions, PostgresStore};
+use djcrm_adapter_postgres::{OUTBOX_FENCE, PostgresStore};
 use djcrm_domain::events::LeadSnapshot;
 use djcrm_domain::ports::{ChangeListener, EventLog, LeadRepository, Store, UnitOfWork};
 use djcrm_domain::{ActivityKind, CategoryId, Change, DomainError, Event, FeedQuery, Lead};
 use sqlx::{Connection, PgConnection};
 
 use crate::contract::fixtures::{
-    Tenant, activity, assert_conflict_on, assert_not_found, created, lead, now, tenant,
+    Tenant, activity, assert_conflict_on, assert_not_found, created, lead, new_leads, now, tenant,
 };
 use crate::pg::TestDatabase;
 
@@ -196,14 +196,7 @@ async fn creations_queued_at_the_fence_each_land_and_are_told() {
     let acme = tenant(&store, "Acme").await;
     let globex = tenant(&store, "Globex").await;
     let tenants = [&acme, &globex];
-    let leads: Vec<(&Tenant, Lead)> = (0..24)
-        .map(|i| {
-            (
-                tenants[i % 2],
-                lead(tenants[i % 2].org, &format!("Lead{i:02}")),
-            )
-        })
-        .collect();
+    let leads = new_leads(&tenants, 24);
 
     let results = created_behind_the_fence(&database, &store, &leads).await;
     for ((t, lead), result) in leads.iter().zip(results) {
@@ -247,9 +240,7 @@ async fn a_creation_refused_among_those_queued_at_the_fence_fails_alone() {
     let database = TestDatabase::create().await;
     let store = database.store(None).await;
     let acme = tenant(&store, "Acme").await;
-    let mut leads: Vec<(&Tenant, Lead)> = (0..12)
-        .map(|i| (&acme, lead(acme.org, &format!("Lead{i:02}"))))
-        .collect();
+    let mut leads = new_leads(&[&acme], 12);
     leads[11].1.category_id = Some(CategoryId::new());
 
     let results = created_behind_the_fence(&database, &store, &leads).await;
@@ -278,14 +269,14 @@ async fn a_creation_refused_among_those_queued_at_the_fence_fails_alone() {
 #[tokio::test]
 async fn creations_queued_past_the_acquire_timeout_are_told_busy_and_write_nothing() {
     let database = TestDatabase::create().await;
-    let mut options = PostgresOptions::new(&database.url);
     // One connection, so one sender: the first creation takes it and waits at the
     // fence; the others queue behind it.
-    options.max_connections = 1;
-    options.acquire_timeout = Duration::from_millis(500);
-    let store = djcrm_adapter_postgres::connect(&options)
-        .await
-        .expect("a PostgreSQL store");
+    let store = database
+        .store_with(|options| {
+            options.max_connections = 1;
+            options.acquire_timeout = Duration::from_millis(500);
+        })
+        .await;
     let acme = tenant(&store, "Acme").await;
     let first = lead(acme.org, "First");
     let queued: Vec<Lead> = (0..5)
@@ -319,15 +310,11 @@ async fn creations_queued_past_the_acquire_timeout_are_told_busy_and_write_nothi
 #[tokio::test]
 async fn a_batch_that_times_out_fails_each_of_its_writes_without_sending_them_again() {
     let database = TestDatabase::create().await;
-    let mut options = PostgresOptions::new(&database.url);
-    options.statement_timeout = Duration::from_millis(250);
-    let store = djcrm_adapter_postgres::connect(&options)
-        .await
-        .expect("a PostgreSQL store");
+    let store = database
+        .store_with(|options| options.statement_timeout = Duration::from_millis(250))
+        .await;
     let acme = tenant(&store, "Acme").await;
-    let leads: Vec<(&Tenant, Lead)> = (0..12)
-        .map(|i| (&acme, lead(acme.org, &format!("Lead{i:02}"))))
-        .collect();
+    let leads = new_leads(&[&acme], 12);
 
     // The batch times out at the fence: no row's fault. Sent again one by one,
     // the later ones would land once the fence opens (after 300 ms).

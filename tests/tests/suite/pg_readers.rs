@@ -11,7 +11,6 @@ use sqlx::{Connection, PgConnection};
 
 use crate::contract::fixtures::{page, stored_lead, tenant};
 use crate::pg::TestDatabase;
-use djcrm_adapter_postgres::PostgresOptions;
 
 #[tokio::test]
 async fn reads_cut_short_at_any_point_leave_their_connection_fit_for_the_next() {
@@ -123,13 +122,11 @@ async fn closing_the_store_ends_its_sessions_readers_included() {
 #[tokio::test]
 async fn read_connections_idle_past_the_idle_timeout_are_closed() {
     let database = TestDatabase::create().await;
-    let mut options = PostgresOptions::new(&database.url);
     // Long enough that the burst's readers are still open when counted on a busy
     // machine; the sweep then checks every second.
-    options.idle_timeout = Duration::from_secs(2);
-    let store = djcrm_adapter_postgres::connect(&options)
-        .await
-        .expect("a PostgreSQL store");
+    let store = database
+        .store_with(|options| options.idle_timeout = Duration::from_secs(2))
+        .await;
     let acme = tenant(&store, "Acme").await;
     let ada = stored_lead(&store, &acme, "Ada").await;
     // Reads of one kind each (lead reads that arrive together share a statement).

@@ -6,7 +6,7 @@ use std::fmt::Debug;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use djcrm_domain::events::LeadSnapshot;
-use djcrm_domain::ports::{LeadRepository, Store, UnitOfWork};
+use djcrm_domain::ports::{ActivityRepository, LeadRepository, Store, UnitOfWork};
 use djcrm_domain::{
     Activity, ActivityId, ActivityKind, Agent, AgentId, ApiToken, Category, CategoryId,
     CategoryName, Change, DomainError, Email, Event, Lead, LeadFilter, LeadId, LeadStatus, Limit,
@@ -197,6 +197,27 @@ pub async fn stored<S: Store>(store: &S, t: &Tenant, lead: Lead) -> Lead {
     uow.append_activity(&created).await.expect("its history");
     uow.commit().await.expect("commit");
     lead
+}
+
+/// `n` new leads, `Lead00`, `Lead01`, ..., each of the next of `tenants` in turn;
+/// not stored.
+pub fn new_leads<'t>(tenants: &[&'t Tenant], n: usize) -> Vec<(&'t Tenant, Lead)> {
+    (0..n)
+        .map(|i| {
+            let t = tenants[i % tenants.len()];
+            (t, lead(t.org, &format!("Lead{i:02}")))
+        })
+        .collect()
+}
+
+/// What lead `lead`'s history holds, newest first.
+pub async fn history_kinds<S: Store>(store: &S, org: OrgId, lead: LeadId) -> Vec<ActivityKind> {
+    let history = store
+        .activities()
+        .list_for_lead(org, lead, page(100))
+        .await
+        .expect("history");
+    history.items.into_iter().map(|e| e.activity.kind).collect()
 }
 
 /// `lead` created as the API creates one, by the tenant's owner: the lead, its

@@ -3,14 +3,14 @@
 
 use djcrm_domain::ports::{ActivityRepository, EventLog, LeadRepository, Store, UnitOfWork};
 use djcrm_domain::{
-    ActivityKind, CategoryId, Description, FeedQuery, Lead, LeadEdit, LeadField, LeadFilter,
-    LeadId, LeadStatus, PhoneNumber, UserId,
+    ActivityKind, CategoryId, Description, FeedQuery, LeadEdit, LeadField, LeadFilter, LeadId,
+    LeadStatus, PhoneNumber, UserId,
 };
 
 use super::fixtures::{
-    Tenant, activity, assert_conflict_on, assert_not_found, assert_precondition_failed, created,
-    deleted, email, lead, matching, name, now, page, save, stored, stored_agent, stored_category,
-    stored_lead, stored_leads, tenant,
+    activity, assert_conflict_on, assert_not_found, assert_precondition_failed, created, deleted,
+    email, history_kinds, lead, matching, name, new_leads, now, page, save, stored, stored_agent,
+    stored_category, stored_lead, stored_leads, tenant,
 };
 
 pub async fn a_lead_reads_back_as_written<S: Store>(store: S) {
@@ -135,15 +135,7 @@ pub async fn reads_given_up_leave_the_others_answered<S: Store>(store: S) {
 pub async fn leads_created_at_once_each_land_with_their_history_and_event<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let globex = tenant(&store, "Globex").await;
-    let tenants = [&acme, &globex];
-    let leads: Vec<(&Tenant, Lead)> = (0..30)
-        .map(|i| {
-            (
-                tenants[i % 2],
-                lead(tenants[i % 2].org, &format!("Lead{i:02}")),
-            )
-        })
-        .collect();
+    let leads = new_leads(&[&acme, &globex], 30);
     let store = &store;
     let creations = leads.iter().map(|(t, lead)| created(store, t, lead));
     let events = futures::future::join_all(creations).await;
@@ -153,12 +145,7 @@ pub async fn leads_created_at_once_each_land_with_their_history_and_event<S: Sto
             store.leads().get(t.org, lead.id).await.expect("landed"),
             *lead
         );
-        let history = store
-            .activities()
-            .list_for_lead(t.org, lead.id, page(10))
-            .await
-            .expect("history");
-        let kinds: Vec<ActivityKind> = history.items.into_iter().map(|e| e.activity.kind).collect();
+        let kinds = history_kinds(store, t.org, lead.id).await;
         assert_eq!(kinds, [ActivityKind::Created], "{}", lead.first_name);
         let feed = store
             .events()
@@ -178,16 +165,14 @@ pub async fn leads_created_at_once_each_land_with_their_history_and_event<S: Sto
 /// refused alone: the others land, and nothing of it does.
 pub async fn a_lead_refused_among_leads_created_at_once_fails_alone<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
-    let mut leads: Vec<Lead> = (0..12)
-        .map(|i| lead(acme.org, &format!("Lead{i:02}")))
-        .collect();
+    let mut leads = new_leads(&[&acme], 12);
     // The last: the likeliest to queue behind the others and share their statement.
     let refused = leads.len() - 1;
-    leads[refused].category_id = Some(CategoryId::new());
+    leads[refused].1.category_id = Some(CategoryId::new());
     let store = &store;
-    let creations = leads.iter().map(|lead| created(store, &acme, lead));
+    let creations = leads.iter().map(|(t, lead)| created(store, t, lead));
     let results = futures::future::join_all(creations).await;
-    for (i, (lead, result)) in leads.iter().zip(results).enumerate() {
+    for (i, ((_, lead), result)) in leads.iter().zip(results).enumerate() {
         if i == refused {
             assert_conflict_on(result, "lead");
             assert_not_found(store.leads().get(acme.org, lead.id).await);
@@ -209,7 +194,7 @@ pub async fn a_lead_refused_among_leads_created_at_once_fails_alone<S: Store>(st
         .iter()
         .map(|e| e.event.subject_id.into())
         .collect();
-    let landed: Vec<LeadId> = leads[..refused].iter().map(|lead| lead.id).collect();
+    let landed: Vec<LeadId> = leads[..refused].iter().map(|(_, lead)| lead.id).collect();
     assert_eq!(
         subjects.len(),
         landed.len(),
@@ -362,12 +347,7 @@ pub async fn a_deleted_leads_history_stays<S: Store>(store: S) {
     let acme = tenant(&store, "Acme").await;
     let mut ada = stored_lead(&store, &acme, "Ada").await;
     deleted(&store, &acme, &mut ada).await;
-    let history = store
-        .activities()
-        .list_for_lead(acme.org, ada.id, page(10))
-        .await
-        .expect("history");
-    let kinds: Vec<ActivityKind> = history.items.into_iter().map(|e| e.activity.kind).collect();
+    let kinds = history_kinds(&store, acme.org, ada.id).await;
     assert_eq!(kinds, vec![ActivityKind::Deleted, ActivityKind::Created]);
 }
 
